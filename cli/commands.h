@@ -1,0 +1,27 @@
+// One register_* function per subcommand, each in its own file. A subcommand's
+// callback stores the process exit status in `exit_code`; fatal user errors are
+// thrown as FatalError and printed once by main().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace profile::cli {
+
+struct Context {
+  int exit_code = 0;
+};
+
+// Documented exit codes shared by every subcommand (see man/profile.1).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // diff/check: something new or not allowed
+inline constexpr int kExitUsage = 2;     // bad arguments or bad input files
+
+void register_learn(CLI::App& app, Context& ctx);
+void register_show(CLI::App& app, Context& ctx);
+void register_generate(CLI::App& app, Context& ctx);
+void register_merge(CLI::App& app, Context& ctx);
+void register_diff(CLI::App& app, Context& ctx);
+void register_check(CLI::App& app, Context& ctx);
+void register_enforce(CLI::App& app, Context& ctx);
+
+}  // namespace profile::cli

@@ -1,0 +1,12 @@
+# Writes OUT: a C++ file holding every DIR/*.toml as a raw string literal.
+file(GLOB files ${DIR}/*.toml)
+list(SORT files)
+set(body "// Generated from policies/*.toml by embed_policies.cmake. Do not edit.\n#include <string_view>\n#include <string>\n#include <vector>\nnamespace profile {\nnamespace {\nstruct Entry { const char* stem; std::string_view text; };\nconst Entry kEntries[] = {\n")
+foreach(f ${files})
+  get_filename_component(stem ${f} NAME_WE)
+  file(READ ${f} content)
+  string(APPEND body "  {\"${stem}\", R\"PROFILEPOLICY(${content})PROFILEPOLICY\"},\n")
+endforeach()
+string(APPEND body "};\n}  // namespace\nstd::string_view builtin_policy_text(std::string_view stem) {\n  for (const auto& e : kEntries) if (stem == e.stem) return e.text;\n  return {};\n}\nstd::vector<std::string> builtin_policy_names() {\n  std::vector<std::string> v;\n  for (const auto& e : kEntries) v.emplace_back(e.stem);\n  return v;\n}\n}  // namespace profile\n")
+file(WRITE ${OUT}.new "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.new ${OUT})

@@ -1,0 +1,82 @@
+// Error and Result<T>: how every fallible function in profile reports failure.
+//
+// An Error carries one human sentence (context first, cause last, e.g.
+// `openat("/etc/x", O_RDONLY): ENOENT`) and the errno it came from (0 when it
+// did not come from a system call). Result<T> holds either a T or an Error.
+// Library code returns Result; only main() turns an Error into an exit code.
+#pragma once
+
+#include <cerrno>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace profile {
+
+struct Error {
+  std::string message;
+  int errno_value = 0;
+
+  // Prepends context: Error{"write: EPERM"}.wrap("uid_map of pid 42") ->
+  // "uid_map of pid 42: write: EPERM".
+  [[nodiscard]] Error wrap(const std::string& context) const {
+    return Error{context + ": " + message, errno_value};
+  }
+};
+
+// "ENOENT" for 2; "E123" for a value the C library has no name for.
+std::string errno_name(int err);
+// 2 for "ENOENT"; -1 when the name is unknown.
+int errno_from_name(const std::string& name);
+
+// Builds an Error from the current errno: sys_error("openat(\"/x\", O_RDONLY)")
+// -> "openat(\"/x\", O_RDONLY): ENOENT". Capture errno before any other call.
+inline Error sys_error(const std::string& call, int err = errno) {
+  return Error{call + ": " + errno_name(err), err};
+}
+inline Error make_error(std::string message) { return Error{std::move(message), 0}; }
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  [[nodiscard]] const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : err_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+  [[nodiscard]] const Error& error() const { return err_; }
+
+ private:
+  Error err_;
+  bool failed_ = false;
+};
+
+using Status = Result<void>;
+
+// Thrown only for fatal user/config errors in the CLI layer, caught once in main.
+struct FatalError {
+  Error error;
+  int exit_code;
+};
+
+}  // namespace profile

@@ -1,0 +1,96 @@
+// The container launcher used by BOTH `profile learn` and `profile enforce`.
+//
+// Process tree (container mode):
+//   profile (host)                      tracer, signal forwarder, cgroup owner
+//    └─ supervisor  = pid 1 of a new pid namespace (+ mount/uts/ipc[/user][/net])
+//        └─ workload                     runs LaunchSpec::argv
+// With --no-container the workload is the direct child and there is no supervisor.
+//
+// Needs: root, or unprivileged user namespaces for container mode.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/recording.h"
+#include "common/result.h"
+
+namespace profile {
+
+enum class NetMode { Host, Loopback, None };
+const char* net_mode_name(NetMode m);
+Result<NetMode> net_mode_from_name(const std::string& name);
+
+struct CgroupLimits {
+  uint64_t memory_max = 0;   // bytes, 0 = unlimited
+  uint64_t pids_max = 0;     // 0 = unlimited
+  uint64_t cpu_quota_us = 0; // per cpu_period_us, 0 = unlimited
+  uint64_t cpu_period_us = 100000;
+  uint64_t cpu_weight = 0;   // 1..10000, 0 = default
+  bool operator==(const CgroupLimits&) const = default;
+};
+
+struct LaunchSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH like execvp
+  std::vector<std::string> env;   // KEY=VALUE; empty = inherit the launcher's environment
+  std::string cwd;                // empty = the launcher's cwd
+  bool container = true;          // false: --no-container
+  NetMode net = NetMode::Host;
+  bool require_cgroup = false;    // fail instead of warning when no cgroup can be created
+  CgroupLimits limits;
+};
+
+// Hooks into the launch. `before_exec` runs in the workload child as the very last
+// step before execve: it must be async-signal-safe (no allocation) and returns 0
+// or an errno value, which fails the launch with `before_exec_what` as the step.
+struct LaunchHooks {
+  int (*before_exec)(void* ctx) = nullptr;
+  void* ctx = nullptr;
+  const char* before_exec_what = "prepare the workload";
+};
+
+class Container {
+ public:
+  virtual ~Container() = default;
+  [[nodiscard]] virtual pid_t top_pid() const = 0;
+  [[nodiscard]] virtual uint64_t cgroup_id() const = 0;  // cgroup v2 id, 0 if none
+  [[nodiscard]] virtual uint64_t pidns_inode() const = 0;
+  [[nodiscard]] virtual uint64_t pidns_dev() const = 0;
+  // The settings actually used, for RunInfo::container ("net" -> "loopback", ...).
+  [[nodiscard]] virtual std::map<std::string, std::string> describe() const = 0;
+  // Lets the paused first process go on. Call once, after attaching tracers.
+  virtual Status release() = 0;
+  // After the caller reaped top_pid with `wait_status`: collects the workload's
+  // exit (from the supervisor's report in container mode), kills and reaps
+  // everything left in the cgroup, removes the cgroup.
+  virtual Result<ExitInfo> finish(int wait_status) = 0;
+  // Convenience when no tracer waits: waitpid(top_pid) then finish().
+  virtual Result<ExitInfo> wait() = 0;
+};
+
+// Spawns the container's first process paused. Launch failures (command not
+// found, namespaces refused, cgroup not writable when required, a hook failing)
+// come back as an Error naming the step and errno, e.g.
+// "unshare(CLONE_NEWUSER): EPERM"; the workload then never ran.
+Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const LaunchHooks& hooks);
+
+// Resolves argv[0] like execvp does (PATH search when it has no '/'), in the
+// launcher, so that a missing or non-executable command is reported before any
+// namespace is made. Errors carry ENOENT (-> exit 127) or EACCES (-> exit 126).
+Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env);
+
+// Forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH received
+// by this process to `pid`. Call with -1 to stop forwarding.
+void forward_signals_to(pid_t pid);
+
+// Exit status used by profile itself when the launcher fails (not the workload).
+inline constexpr int kLauncherFailure = 125;
+inline constexpr int kCommandNotExecutable = 126;
+inline constexpr int kCommandNotFound = 127;
+
+}  // namespace profile

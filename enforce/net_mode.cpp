@@ -1,0 +1,21 @@
+#include "enforce/launcher.h"
+
+namespace profile {
+
+const char* net_mode_name(NetMode m) {
+  switch (m) {
+    case NetMode::Host: return "host";
+    case NetMode::Loopback: return "loopback";
+    case NetMode::None: return "none";
+  }
+  return "?";
+}
+
+Result<NetMode> net_mode_from_name(const std::string& name) {
+  if (name == "host") return NetMode::Host;
+  if (name == "loopback") return NetMode::Loopback;
+  if (name == "none") return NetMode::None;
+  return make_error("unknown network mode \"" + name + "\" (expected host, loopback or none)");
+}
+
+}  // namespace profile

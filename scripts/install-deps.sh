@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and benchmarking `profile` needs.
+# Idempotent: packages already present are skipped quickly by apt-get.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config g++ clang llvm clang-format clang-tidy
+  # libraries named in DESIGN.md
+  libseccomp-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev
+  libselinux1-dev libsepol-dev
+  # real workloads and peers used by tests and benchmarks
+  strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap
+  # SELinux offline toolchain
+  selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

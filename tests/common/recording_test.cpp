@@ -1,0 +1,138 @@
+#include "common/recording.h"
+
+#include <gtest/gtest.h>
+
+#include "common/atomic_file.h"
+
+namespace profile {
+namespace {
+
+Recording sample() {
+  Recording r;
+  RunInfo run;
+  run.command = {"/bin/ls", "-l"};
+  run.cwd = "/tmp";
+  run.tracer = "ptrace";
+  run.kernel = "6.18";
+  run.arch = "x86_64";
+  run.started = "2026-11-29T00:00:00Z";
+  run.duration_ms = 12;
+  run.exit.code = 3;
+  run.container = {{"net", "loopback"}};
+  r.runs.push_back(run);
+  r.add_syscall("x86_64", "openat", 4);
+  r.add_syscall("x86_64", "read");
+  r.add_syscall("x86", "getpid");
+  r.add_syscall("x86_64", "457");
+  ArgValues socket{{0, 1, 2}, {~0ULL, 0xf, ~0ULL}, {{2, 1, 0}, {10, 2, 17}}};
+  r.args["x86_64"]["socket"] = socket;
+  r.add_file("/etc/passwd", Access::Read, kOk, "file", 2);
+  r.add_file("/etc/nothere", Access::Stat, "ENOENT");
+  r.add_exec("/bin/ls");
+  r.add_endpoint(NetEndpoint{"AF_INET", "SOCK_STREAM", "connect", "127.0.0.1", 8080, "", kOk});
+  r.add_endpoint(NetEndpoint{"AF_UNIX", "SOCK_STREAM", "connect", "", 0, "/run/x.sock", "ENOENT"});
+  return r;
+}
+
+TEST(Recording, JsonRoundTripIsLossless) {
+  Recording r = sample();
+  auto back = recording_from_json(recording_to_json(r), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, r);
+}
+
+TEST(Recording, SameObservationsGiveSameBytesWhateverTheInsertionOrder) {
+  Recording a;
+  a.add_file("/b", Access::Write, kOk);
+  a.add_file("/a", Access::Read, kOk);
+  a.add_syscall("x86_64", "write");
+  a.add_syscall("x86_64", "close");
+  Recording b;
+  b.add_syscall("x86_64", "close");
+  b.add_syscall("x86_64", "write");
+  b.add_file("/a", Access::Read, kOk);
+  b.add_file("/b", Access::Write, kOk);
+  EXPECT_EQ(recording_to_json(a), recording_to_json(b));
+}
+
+TEST(Recording, MergeUnitesSetsAndAddsCounts) {
+  Recording a = sample();
+  Recording b;
+  b.add_syscall("x86_64", "openat", 1);
+  b.add_syscall("x86_64", "close", 2);
+  b.args["x86_64"]["socket"] = ArgValues{{0, 1, 2}, {~0ULL, 0xf, ~0ULL}, {{1, 1, 0}, {2, 1, 0}}};
+  b.add_file("/etc/passwd", Access::Read, "EACCES");
+  b.runs.push_back(RunInfo{});
+  ASSERT_TRUE(a.merge(b).ok());
+  EXPECT_EQ(a.syscalls["x86_64"]["openat"], 5u);
+  EXPECT_EQ(a.syscalls["x86_64"]["close"], 2u);
+  EXPECT_EQ(a.args["x86_64"]["socket"].tuples.size(), 3u);
+  EXPECT_EQ(a.files["/etc/passwd"].accesses[Access::Read][kOk], 2u);
+  EXPECT_EQ(a.files["/etc/passwd"].accesses[Access::Read]["EACCES"], 1u);
+  EXPECT_EQ(a.runs.size(), 2u);
+}
+
+TEST(Recording, MergeRefusesDifferentArgumentPoliciesAndChangesNothing) {
+  Recording a = sample();
+  Recording before = a;
+  Recording b;
+  b.add_syscall("x86_64", "read", 7);
+  b.args["x86_64"]["socket"] = ArgValues{{0}, {~0ULL}, {{2}}};
+  auto st = a.merge(b);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("socket"), std::string::npos);
+  EXPECT_EQ(a, before);
+}
+
+TEST(Recording, IncompleteWhenAnyRunLostEvents) {
+  Recording r = sample();
+  EXPECT_FALSE(r.incomplete());
+  r.runs[0].lost_events = 1;
+  EXPECT_TRUE(r.incomplete());
+}
+
+struct BadCase {
+  const char* text;
+  const char* expect;
+};
+
+TEST(Recording, CorruptOrForeignDocumentsGetOneClearSentence) {
+  const BadCase cases[] = {
+      {"{not json", "not valid JSON"},
+      {"[1,2]", "expected a JSON object"},
+      {R"({"name":"x"})", "not a profile recording"},
+      {R"({"format":"profile-recording/9"})", "unsupported format"},
+      {R"({"format":"profile-recording/1","runs":[],"syscalls":{"x86_64":{"read":-1}},"files":{}})",
+       "/syscalls/x86_64/read"},
+      {R"({"format":"profile-recording/1","runs":[],"syscalls":{},"files":{"rel/path":{"access":{}}}})",
+       "absolute"},
+      {R"({"format":"profile-recording/1","runs":[],"syscalls":{},"files":{"/x":{"access":{"eat":{}}}}})",
+       "unknown access kind"},
+      {R"({"format":"profile-recording/1","runs":[{"command":[]}],"syscalls":{},"files":{}})", "tracer"},
+  };
+  for (const auto& c : cases) {
+    auto r = recording_from_json(c.text, "in.json");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error().message.rfind("in.json: ", 0), 0u) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  }
+}
+
+TEST(AtomicFile, ReplacesContentAndLeavesNoTemporaryBehind) {
+  char dir[] = "/tmp/profile-atomic-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string path = std::string(dir) + "/f.json";
+  ASSERT_TRUE(write_file_atomic(path, "one").ok());
+  ASSERT_TRUE(write_file_atomic(path, "two").ok());
+  EXPECT_EQ(*read_file(path), "two");
+  auto missing = read_file(std::string(dir) + "/nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("ENOENT"), std::string::npos);
+  std::string cmd = std::string("test $(ls -A ") + dir + " | wc -l) -eq 1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
+
+}  // namespace
+}  // namespace profile

@@ -1,0 +1,129 @@
+#include "tracer/learn.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "common/log.h"
+#include "common/syscalls.h"
+
+namespace profile {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string kernel_release() {
+  struct utsname u {};
+  if (::uname(&u) != 0) return "";
+  return u.release;
+}
+
+std::string current_dir() {
+  char buf[4096];
+  if (::getcwd(buf, sizeof buf) == nullptr) return "";
+  return buf;
+}
+
+int before_exec_trampoline(void* ctx) { return static_cast<Tracer*>(ctx)->before_exec_in_child(); }
+
+struct Picked {
+  std::unique_ptr<Tracer> tracer;
+  std::string reason;
+};
+
+Result<Picked> pick_tracer(TracerKind kind) {
+  if (kind == TracerKind::Ptrace) return Picked{make_ptrace_tracer(), "requested with --tracer ptrace"};
+  auto ebpf = make_ebpf_tracer();
+  if (kind == TracerKind::Ebpf) {
+    if (!ebpf) return ebpf.error().wrap("cannot use the eBPF tracer");
+    return Picked{std::move(ebpf).value(), "requested with --tracer ebpf"};
+  }
+  if (ebpf) return Picked{std::move(ebpf).value(), "eBPF is available here"};
+  return Picked{make_ptrace_tracer(), "eBPF unavailable (" + ebpf.error().message + "), using ptrace"};
+}
+
+}  // namespace
+
+Result<TracerKind> tracer_kind_from_name(const std::string& name) {
+  if (name == "auto") return TracerKind::Auto;
+  if (name == "ptrace") return TracerKind::Ptrace;
+  if (name == "ebpf") return TracerKind::Ebpf;
+  return make_error("unknown tracer \"" + name + "\" (expected auto, ptrace or ebpf)");
+}
+
+Result<LearnResult> learn(const LearnOptions& options) {
+  auto picked = pick_tracer(options.tracer);
+  if (!picked) return picked.error();
+  Tracer& tracer = *picked->tracer;
+
+  TracerOptions topts;
+  topts.args = options.args != nullptr ? options.args : &builtin_arg_policy();
+  topts.counters = options.counters;
+  if (auto st = tracer.prepare(topts); !st) return st.error().wrap(tracer.name() + " tracer");
+
+  LaunchHooks hooks;
+  hooks.before_exec = &before_exec_trampoline;
+  hooks.ctx = &tracer;
+  hooks.before_exec_what = "start tracing the workload";
+
+  auto started_wall = utc_now();
+  auto t0 = std::chrono::steady_clock::now();
+  auto container = spawn_container(options.spec, hooks);
+  if (!container) return container.error();
+  Container& c = **container;
+
+  TraceTarget target;
+  target.top_pid = c.top_pid();
+  target.container = options.spec.container;
+  target.cgroup_id = c.cgroup_id();
+  target.pidns_inode = c.pidns_inode();
+  target.pidns_dev = c.pidns_dev();
+  if (auto st = tracer.attach_from_parent(target); !st) {
+    (void)c.finish(0);  // kills the paused container; the attach error is the one to report
+    return st.error().wrap("attach the " + tracer.name() + " tracer");
+  }
+  forward_signals_to(c.top_pid());
+  if (auto st = c.release(); !st) {
+    forward_signals_to(-1);
+    return st.error();
+  }
+  auto status = tracer.wait_from_parent();
+  forward_signals_to(-1);
+  if (!status) {
+    (void)c.finish(0);
+    return status.error();
+  }
+  auto exit = c.finish(*status);
+  if (!exit) return exit.error();
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+
+  LearnResult result;
+  result.recording = tracer.take_recording();
+  RunInfo run;
+  run.command = options.spec.argv;
+  run.cwd = options.spec.cwd.empty() ? current_dir() : options.spec.cwd;
+  run.tracer = tracer.name();
+  run.kernel = kernel_release();
+  run.arch = native_arch();
+  run.started = started_wall;
+  run.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  run.exit = *exit;
+  run.lost_events = tracer.lost_events();
+  run.container = c.describe();
+  result.recording.runs.push_back(run);
+  result.exit = *exit;
+  result.tracer = tracer.name();
+  result.tracer_reason = picked->reason;
+  return result;
+}
+
+}  // namespace profile

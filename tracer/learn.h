@@ -1,0 +1,39 @@
+// `profile learn` as a library call: launch the workload in the learning
+// container under a tracer and return what it did.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/policy.h"
+#include "common/recording.h"
+#include "enforce/launcher.h"
+#include "tracer/tracer.h"
+
+namespace profile {
+
+enum class TracerKind { Auto, Ptrace, Ebpf };
+Result<TracerKind> tracer_kind_from_name(const std::string& name);
+
+struct LearnOptions {
+  LaunchSpec spec;
+  TracerKind tracer = TracerKind::Auto;
+  const ArgPolicy* args = nullptr;     // null = built-in policies/args.toml
+  LiveCounters* counters = nullptr;    // may be null
+};
+
+struct LearnResult {
+  Recording recording;       // with exactly one RunInfo describing this run
+  ExitInfo exit;             // the workload's exit
+  std::string tracer;        // "ptrace" or "ebpf"
+  std::string tracer_reason; // why that tracer (for --tracer auto)
+};
+
+Result<LearnResult> learn(const LearnOptions& options);
+
+// Tracer factories. make_ebpf_tracer fails with a one-sentence reason when BPF
+// cannot be used here (no permission, no BTF, locked down, not built).
+std::unique_ptr<Tracer> make_ptrace_tracer();
+Result<std::unique_ptr<Tracer>> make_ebpf_tracer();
+
+}  // namespace profile
