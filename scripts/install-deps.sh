@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential cmake pkg-config g++ clang llvm clang-format clang-tidy
+  build-essential cmake pkg-config g++ clang llvm clang-format clang-tidy ccache
   # libraries named in DESIGN.md
   libseccomp-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev
