@@ -96,6 +96,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
     forward_signals_to(-1);
     return st.error();
   }
+  if (options.on_started) options.on_started();
   auto status = tracer.wait_from_parent();
   forward_signals_to(-1);
   if (!status) {

@@ -2,6 +2,7 @@
 // container under a tracer and return what it did.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,9 @@ struct LearnOptions {
   TracerKind tracer = TracerKind::Auto;
   const ArgPolicy* args = nullptr;     // null = built-in policies/args.toml
   LiveCounters* counters = nullptr;    // may be null
+  // Called once the workload is running (after the launcher's fork, so a thread
+  // started here cannot hold a lock that a forked child would inherit).
+  std::function<void()> on_started;
 };
 
 struct LearnResult {

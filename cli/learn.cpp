@@ -1,0 +1,167 @@
+// `profile learn`: run a command in the learning container under a tracer and
+// write DIR/recording.json (then the profile bundle).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "common/atomic_file.h"
+#include "common/log.h"
+#include "common/recording.h"
+#include "tracer/learn.h"
+
+namespace profile::cli {
+namespace {
+
+struct LearnArgs {
+  std::string out_dir;
+  std::string tracer = "auto";
+  std::string net = "host";
+  bool append = false;
+  bool no_container = false;
+  bool json = false;
+  std::vector<std::string> command;
+};
+
+[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+
+std::string default_out_dir(const std::string& argv0) {
+  std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
+  if (base.empty()) base = "workload";
+  return base + ".profile";
+}
+
+// Creates DIR if needed and proves it is writable before the workload runs, so
+// that a long learning run is never lost to a permission error at the end.
+void ensure_writable_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) fail("output directory " + dir + ": " + errno_name(errno), kExitUsage);
+    size_t pos = 0;
+    while ((pos = dir.find('/', pos + 1)) != std::string::npos) ::mkdir(dir.substr(0, pos).c_str(), 0755);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+      fail("cannot create output directory " + dir + ": " + errno_name(errno), kExitUsage);
+  } else if (!S_ISDIR(st.st_mode)) {
+    fail("output path " + dir + " exists and is not a directory", kExitUsage);
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    fail("output directory " + dir + " is not writable: " + errno_name(errno), kExitUsage);
+}
+
+std::string summary(const Recording& rec) {
+  size_t syscalls = 0;
+  std::string arches;
+  for (const auto& [arch, names] : rec.syscalls) {
+    syscalls += names.size();
+    arches += (arches.empty() ? "" : ", ") + arch;
+  }
+  return std::to_string(syscalls) + " distinct syscalls (" + (arches.empty() ? "none" : arches) + "), " +
+         std::to_string(rec.files.size()) + " files, " + std::to_string(rec.executables.size()) +
+         " executables, " + std::to_string(rec.network.size()) + " network endpoints";
+}
+
+void run_learn(const LearnArgs& a, Context& ctx) {
+  if (a.command.empty()) fail("no command given: use 'profile learn [OPTIONS] -- CMD [ARG...]'", kExitUsage);
+  auto tracer = tracer_kind_from_name(a.tracer);
+  if (!tracer) fail(tracer.error().message, kExitUsage);
+  auto net = net_mode_from_name(a.net);
+  if (!net) fail(net.error().message, kExitUsage);
+
+  const char* path_env = std::getenv("PATH");
+  auto resolved = resolve_command(a.command[0], path_env != nullptr ? path_env : "/usr/bin:/bin");
+  if (!resolved) {
+    bool not_found = resolved.error().errno_value == ENOENT;
+    fail(resolved.error().message, not_found ? kCommandNotFound : kCommandNotExecutable);
+  }
+
+  std::string dir = a.out_dir.empty() ? default_out_dir(a.command[0]) : a.out_dir;
+  ensure_writable_dir(dir);
+  std::string rec_path = dir + "/recording.json";
+
+  // --append: read (and validate) the old recording before running anything, and
+  // leave it untouched if it is not one.
+  Recording previous;
+  if (a.append && ::access(rec_path.c_str(), F_OK) == 0) {
+    auto old = load_recording(rec_path);
+    if (!old) fail(old.error().message + " (left untouched; remove it or learn without --append)", kExitUsage);
+    previous = std::move(old).value();
+  }
+
+  LearnOptions opts;
+  opts.spec.argv = a.command;
+  opts.spec.container = !a.no_container;
+  opts.spec.net = *net;
+  opts.tracer = *tracer;
+  LiveCounters counters;
+  opts.counters = &counters;
+  auto t0 = std::chrono::steady_clock::now();
+  StatusLine status([&] {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "learning: %.1fs  %llu syscalls  %llu distinct  %llu files", secs,
+                  static_cast<unsigned long long>(counters.syscalls.load(std::memory_order_relaxed)),
+                  static_cast<unsigned long long>(counters.distinct_syscalls.load(std::memory_order_relaxed)),
+                  static_cast<unsigned long long>(counters.files.load(std::memory_order_relaxed)));
+    return std::string(buf);
+  });
+  opts.on_started = [&] { status.start(); };
+
+  auto result = learn(opts);
+  status.stop();
+  if (!result) fail(result.error().message, kLauncherFailure);
+  log::debug("tracer: " + result->tracer + " (" + result->tracer_reason + ")");
+
+  Recording rec = std::move(result->recording);
+  if (a.append) {
+    Recording merged = previous;
+    if (auto st = merged.merge(rec); !st) fail(rec_path + ": " + st.error().message, kExitUsage);
+    rec = std::move(merged);
+  }
+  if (auto st = save_recording(rec_path, rec); !st) fail("write " + rec_path + ": " + st.error().message, kLauncherFailure);
+
+  const RunInfo& run = rec.runs.back();
+  if (run.lost_events > 0)
+    log::warn("the tracer lost " + std::to_string(run.lost_events) +
+              " events: this recording is incomplete and profiles generated from it may deny what the workload needs");
+  if (a.json) {
+    std::printf("{\"recording\":\"%s\",\"tracer\":\"%s\",\"exit_status\":%d,\"lost_events\":%llu}\n",
+                rec_path.c_str(), result->tracer.c_str(), result->exit.status(),
+                static_cast<unsigned long long>(run.lost_events));
+  } else {
+    log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
+  }
+  ctx.exit_code = result->exit.status();
+}
+
+}  // namespace
+
+void register_learn(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<LearnArgs>();
+  auto* cmd = app.add_subcommand("learn", "Run a command in the learning container and record what it does");
+  cmd->footer(
+      "\nThe command runs in new pid, mount, uts and ipc namespaces (and a user namespace when not root),\n"
+      "in a cgroup of its own; when it ends, nothing of it survives. Everything it does that a profile\n"
+      "must cover is written to DIR/recording.json. profile exits with the command's exit status\n"
+      "(128+N if a signal N ended it), 125 if the launcher failed, 126/127 if the command cannot run.\n\n"
+      "Examples:\n"
+      "  profile learn -- ls -l /etc\n"
+      "  profile learn -o web --net loopback -- python3 -m http.server 8000\n"
+      "  profile learn -o web --append -- ./integration-tests.sh     (merge a second run)\n");
+  cmd->add_option("-o,--output", args->out_dir, "Bundle directory to write (default: ./<command>.profile)");
+  cmd->add_option("--tracer", args->tracer, "auto (eBPF where it loads, else ptrace), ebpf or ptrace")
+      ->check(CLI::IsMember({"auto", "ebpf", "ptrace"}));
+  cmd->add_option("--net", args->net,
+                  "Network: host (default: the workload behaves as in production), loopback (own namespace with only "
+                  "lo) or none")
+      ->check(CLI::IsMember({"host", "loopback", "none"}));
+  cmd->add_flag("--append", args->append, "Merge this run into an existing DIR/recording.json");
+  cmd->add_flag("--no-container", args->no_container, "Trace the command on the host as it is, without namespaces");
+  cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
+  cmd->add_option("command", args->command, "The command to run and its arguments (after --)")->required();
+  cmd->callback([args, &ctx] { run_learn(*args, ctx); });
+}
+
+}  // namespace profile::cli

@@ -1,0 +1,155 @@
+// `profile show DIR`: a human summary of a recording (or --json).
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli/commands.h"
+#include "common/policy.h"
+#include "common/recording.h"
+
+namespace profile::cli {
+namespace {
+
+struct ShowArgs {
+  std::string path;
+  bool json = false;
+};
+
+std::string recording_path(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path + "/recording.json";
+  return path;
+}
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// "read,stat" plus failing outcomes: "stat(ENOENT)".
+std::string kinds(const FileRecord& f) {
+  std::string out;
+  for (const auto& [kind, outcomes] : f.accesses) {
+    std::string failed;
+    for (const auto& [outcome, count] : outcomes)
+      if (outcome != kOk) failed += (failed.empty() ? "" : "|") + outcome;
+    bool any_ok = outcomes.count(kOk) != 0;
+    out += (out.empty() ? "" : ",") + std::string(access_name(kind));
+    if (!failed.empty()) out += std::string(any_ok ? "(also " : "(") + failed + ")";
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
+  nlohmann::json j;
+  j["runs"] = rec.runs.size();
+  j["incomplete"] = rec.incomplete();
+  for (const auto& [arch, names] : rec.syscalls) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& [name, count] : names) {
+      nlohmann::json e = {{"name", name}, {"count", count}};
+      if (const auto* d = dangerous.find(name)) e["dangerous"] = d->reason;
+      arr.push_back(e);
+    }
+    j["syscalls"][arch] = arr;
+  }
+  std::map<std::string, nlohmann::json> dirs;
+  for (const auto& [path, f] : rec.files) dirs[dir_of(path)][base_of(path)] = kinds(f);
+  j["files"] = dirs;
+  j["executables"] = rec.executables;
+  j["network"] = nlohmann::json::array();
+  for (const auto& [ep, count] : rec.network) {
+    j["network"].push_back({{"family", ep.family}, {"type", ep.type}, {"op", ep.op}, {"address", ep.address},
+                            {"port", ep.port}, {"path", ep.path}, {"result", ep.result}, {"count", count}});
+  }
+  return j;
+}
+
+void print_text(const Recording& rec, const DangerousList& dangerous) {
+  std::printf("Runs: %zu%s\n", rec.runs.size(), rec.incomplete() ? "  (INCOMPLETE: events were lost)" : "");
+  for (const auto& r : rec.runs) {
+    std::string cmd;
+    for (const auto& a : r.command) cmd += (cmd.empty() ? "" : " ") + a;
+    std::printf("  %s  [%s, %llu ms, exit %d]\n", cmd.c_str(), r.tracer.c_str(),
+                static_cast<unsigned long long>(r.duration_ms), r.exit.status());
+  }
+  std::vector<std::string> flagged;
+  for (const auto& [arch, names] : rec.syscalls) {
+    std::printf("\nSyscalls (%s): %zu distinct\n", arch.c_str(), names.size());
+    std::string line = " ";
+    for (const auto& [name, count] : names) {
+      std::string item = " " + name + (dangerous.find(name) != nullptr ? "!" : "");
+      if (line.size() + item.size() > 100) {
+        std::printf("%s\n", line.c_str());
+        line = " ";
+      }
+      line += item;
+      if (const auto* d = dangerous.find(name))
+        flagged.push_back(name + " (" + arch + "): " + d->reason + (d->note.empty() ? "" : "; " + d->note));
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  if (!flagged.empty()) {
+    std::printf("\nDangerous syscalls used (marked ! above):\n");
+    for (const auto& f : flagged) std::printf("  %s\n", f.c_str());
+  }
+  for (const auto& [arch, per_sys] : rec.args) {
+    std::printf("\nArgument values (%s):\n", arch.c_str());
+    for (const auto& [name, v] : per_sys) {
+      std::string vals;
+      for (const auto& t : v.tuples) {
+        std::string tuple;
+        for (auto x : t) tuple += (tuple.empty() ? "" : ",") + std::to_string(x);
+        vals += (vals.empty() ? "" : " ") + (t.size() > 1 ? "(" + tuple + ")" : tuple);
+      }
+      std::printf("  %-14s %s\n", name.c_str(), vals.c_str());
+    }
+  }
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> dirs;
+  for (const auto& [path, f] : rec.files) dirs[dir_of(path)].emplace_back(base_of(path), kinds(f));
+  std::printf("\nFiles: %zu in %zu directories\n", rec.files.size(), dirs.size());
+  for (const auto& [dir, entries] : dirs) {
+    std::printf("  %s/\n", dir == "/" ? "" : dir.c_str());
+    for (const auto& [name, k] : entries) std::printf("    %-40s %s\n", name.c_str(), k.c_str());
+  }
+  std::printf("\nExecutables: %zu\n", rec.executables.size());
+  for (const auto& [path, count] : rec.executables)
+    std::printf("  %s  (%llu)\n", path.c_str(), static_cast<unsigned long long>(count));
+  std::printf("\nNetwork: %zu endpoints\n", rec.network.size());
+  for (const auto& [ep, count] : rec.network) {
+    std::string where = !ep.path.empty() ? ep.path : ep.address + (ep.port ? ":" + std::to_string(ep.port) : "");
+    std::printf("  %-8s %-10s %-12s %-28s %s\n", ep.op.c_str(), ep.family.c_str(), ep.type.c_str(), where.c_str(),
+                ep.result.c_str());
+  }
+}
+
+void run_show(const ShowArgs& a, Context& ctx) {
+  auto rec = load_recording(recording_path(a.path));
+  if (!rec) throw FatalError{rec.error(), kExitUsage};
+  const DangerousList& dangerous = builtin_dangerous_list();
+  if (a.json) std::printf("%s\n", to_json(*rec, dangerous).dump(2).c_str());
+  else print_text(*rec, dangerous);
+  ctx.exit_code = kExitOk;
+}
+
+}  // namespace
+
+void register_show(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ShowArgs>();
+  auto* cmd = app.add_subcommand("show", "Summarise a recording: syscalls, dangerous ones, files, executables, network");
+  cmd->footer(
+      "\nDIR is a bundle directory (its recording.json is read) or a recording file.\n"
+      "Dangerous syscalls (policies/dangerous.toml) are marked with ! and listed with the reason.\n"
+      "Files are grouped by directory with their access kinds; failed accesses show the errno.\n\n"
+      "Examples:\n  profile show ls.profile\n  profile show --json web/recording.json | jq .syscalls\n");
+  cmd->add_option("DIR", args->path, "Bundle directory or recording.json")->required();
+  cmd->add_flag("--json", args->json, "Machine-readable output on stdout");
+  cmd->callback([args, &ctx] { run_show(*args, ctx); });
+}
+
+}  // namespace profile::cli
