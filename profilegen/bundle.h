@@ -1,0 +1,60 @@
+// Writing a whole profile bundle (DIR/) from a recording: profile.toml,
+// recording.json, seccomp.json, seccomp.oci.json, seccompprofile.yaml,
+// landlock.json and, when the SELinux generator is linked in, selinux/.
+// Called at the end of `profile learn` and by `profile generate` / `merge`.
+//
+// Atomic: everything is staged in a sibling temporary directory, fsynced, then
+// swapped into place with renameat2(RENAME_EXCHANGE) (or rename when DIR does
+// not exist yet); a crash leaves either the old bundle or the new one. Files in
+// DIR that profilegen does not write are carried over into the new bundle.
+// Deterministic: the same recording, policy and options give the same bytes.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/recording.h"
+#include "common/result.h"
+#include "profilegen/manifest.h"
+
+namespace profile {
+
+struct GenerateOptions {
+  std::string policy_file;              // --policy FILE: extra policy (see profile-generate(1)); "" = none
+  bool no_args = false;                 // --no-args: name-only seccomp rules
+  std::string default_action = "errno"; // errno (EPERM) | kill | log
+  bool allow_incomplete = false;        // generate even when a run lost events
+  // The manifest to write. nullopt: keep DIR/profile.toml if it exists, else
+  // derive one from the recording's first run (command, cwd, container settings).
+  std::optional<Manifest> manifest;
+};
+
+struct DangerousAllowed {
+  std::string syscall;
+  std::string reason;
+  std::string note;  // e.g. io_uring: "file and network access not mediated by seccomp"
+};
+
+struct GenerateReport {
+  std::string dir;
+  std::vector<std::string> files;                  // written, relative to dir, sorted
+  std::map<std::string, size_t> allowed_per_arch;  // arch -> syscalls allowed (incl. baseline/blind spots)
+  std::map<std::string, size_t> observed_per_arch; // arch -> syscalls observed
+  std::vector<DangerousAllowed> dangerous;          // sorted by name
+  size_t landlock_rules = 0;
+  int landlock_min_abi = 0;
+  std::vector<std::string> notes;                  // plain sentences for the user
+};
+
+// Validates opts, loads policy, builds every artifact in memory, then writes the
+// bundle atomically. Fails without touching DIR on any error (bad policy file,
+// unknown syscall, incomplete recording without allow_incomplete, ...).
+Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& rec, const GenerateOptions& opts);
+
+// Human text (several lines) and JSON (one object) forms of a report.
+std::string report_to_text(const GenerateReport& r);
+std::string report_to_json(const GenerateReport& r);
+
+}  // namespace profile

@@ -1,0 +1,229 @@
+#include "profilegen/manifest.h"
+
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace profile {
+namespace {
+
+// Thrown inside this file only, turned into an Error by parse_manifest.
+struct Bad {
+  std::string message;
+};
+
+std::string at(const std::string& source, const toml::node& n) {
+  return source + ":" + std::to_string(n.source().begin.line);
+}
+
+void reject_unknown(const toml::table& t, const std::set<std::string>& known, const std::string& section,
+                    const std::string& source) {
+  for (const auto& [k, v] : t) {
+    std::string key(k.str());
+    if (!known.count(key))
+      throw Bad{at(source, v) + ": unknown key \"" + key + "\" in " + section};
+  }
+}
+
+const toml::table* table_of(const toml::table& root, const char* name, const std::string& source) {
+  const toml::node* n = root.get(name);
+  if (n == nullptr) return nullptr;
+  if (!n->is_table()) throw Bad{at(source, *n) + ": [" + name + "] must be a table"};
+  return n->as_table();
+}
+
+std::string get_string(const toml::table& t, const char* key, const std::string& dflt, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return dflt;
+  if (!n->is_string()) throw Bad{at(source, *n) + ": \"" + key + "\" must be a string"};
+  return n->as_string()->get();
+}
+
+bool get_bool(const toml::table& t, const char* key, bool dflt, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return dflt;
+  if (!n->is_boolean()) throw Bad{at(source, *n) + ": \"" + key + "\" must be true or false"};
+  return n->as_boolean()->get();
+}
+
+uint64_t get_count(const toml::table& t, const char* key, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return 0;
+  if (!n->is_integer() || n->as_integer()->get() < 0)
+    throw Bad{at(source, *n) + ": \"" + key + "\" must be a non-negative integer"};
+  return static_cast<uint64_t>(n->as_integer()->get());
+}
+
+double get_number(const toml::table& t, const char* key, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return 0.0;
+  double v = -1;
+  if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
+  else if (n->is_floating_point()) v = n->as_floating_point()->get();
+  if (!(v >= 0) || !std::isfinite(v)) throw Bad{at(source, *n) + ": \"" + key + "\" must be a non-negative number"};
+  return v;
+}
+
+std::vector<std::string> get_strings(const toml::table& t, const char* key, const std::string& source) {
+  std::vector<std::string> out;
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return out;
+  const toml::array* a = n->as_array();
+  if (a == nullptr) throw Bad{at(source, *n) + ": \"" + key + "\" must be an array of strings"};
+  for (const auto& e : *a) {
+    if (!e.is_string()) throw Bad{at(source, e) + ": \"" + key + "\" must hold strings only"};
+    out.push_back(e.as_string()->get());
+  }
+  return out;
+}
+
+void one_of(const std::string& v, std::initializer_list<const char*> allowed, const char* key,
+            const toml::table& t, const std::string& source) {
+  std::string list;
+  for (const char* a : allowed) {
+    if (v == a) return;
+    list += list.empty() ? a : std::string(", ") + a;
+  }
+  throw Bad{at(source, *t.get(key)) + ": \"" + key + "\" must be one of " + list + ", not \"" + v + "\""};
+}
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || !(n[0] >= 'a' && n[0] <= 'z')) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+toml::array strings(const std::vector<std::string>& v) {
+  toml::array a;
+  for (const auto& s : v) a.push_back(s);
+  return a;
+}
+
+}  // namespace
+
+Result<Manifest> parse_manifest(const std::string& text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return make_error(msg.str());
+  }
+  try {
+    Manifest m;
+    reject_unknown(root, {"workload", "container", "limits", "artifacts"}, "the top level", source);
+    const toml::table* w = table_of(root, "workload", source);
+    if (w == nullptr) throw Bad{source + ": missing the [workload] table"};
+    reject_unknown(*w, {"name", "command", "cwd", "env"}, "[workload]", source);
+    m.name = get_string(*w, "name", "", source);
+    if (!valid_name(m.name))
+      throw Bad{source + ": [workload] \"name\" must match [a-z][a-z0-9_]*, not \"" + m.name + "\""};
+    m.command = get_strings(*w, "command", source);
+    if (m.command.empty()) throw Bad{source + ": [workload] needs a non-empty \"command\" array"};
+    m.cwd = get_string(*w, "cwd", "", source);
+    m.env = get_strings(*w, "env", source);
+
+    if (const toml::table* c = table_of(root, "container", source)) {
+      reject_unknown(*c, {"net", "user_namespace", "private_tmp", "readonly_root", "bind", "capabilities"},
+                     "[container]", source);
+      m.net = get_string(*c, "net", m.net, source);
+      if (c->get("net")) one_of(m.net, {"host", "loopback", "none"}, "net", *c, source);
+      m.user_namespace = get_string(*c, "user_namespace", m.user_namespace, source);
+      if (c->get("user_namespace")) one_of(m.user_namespace, {"auto", "always", "never"}, "user_namespace", *c, source);
+      m.private_tmp = get_bool(*c, "private_tmp", m.private_tmp, source);
+      m.readonly_root = get_bool(*c, "readonly_root", m.readonly_root, source);
+      m.capabilities = get_strings(*c, "capabilities", source);
+      if (const toml::node* b = c->get("bind")) {
+        const toml::array* arr = b->as_array();
+        if (arr == nullptr) throw Bad{at(source, *b) + ": \"bind\" must be an array of tables"};
+        for (const auto& e : *arr) {
+          const toml::table* bt = e.as_table();
+          if (bt == nullptr) throw Bad{at(source, e) + ": each \"bind\" entry must be a table"};
+          reject_unknown(*bt, {"source", "target", "readonly"}, "a \"bind\" entry", source);
+          BindMount bm{get_string(*bt, "source", "", source), get_string(*bt, "target", "", source),
+                       get_bool(*bt, "readonly", true, source)};
+          if (bm.source.empty() || bm.source[0] != '/' || bm.target.empty() || bm.target[0] != '/')
+            throw Bad{at(source, e) + ": a \"bind\" entry needs absolute \"source\" and \"target\" paths"};
+          m.bind.push_back(std::move(bm));
+        }
+      }
+    }
+    if (const toml::table* l = table_of(root, "limits", source)) {
+      reject_unknown(*l, {"memory_max", "pids_max", "cpus", "cpu_weight"}, "[limits]", source);
+      m.memory_max = get_count(*l, "memory_max", source);
+      m.pids_max = get_count(*l, "pids_max", source);
+      m.cpus = get_number(*l, "cpus", source);
+      m.cpu_weight = get_count(*l, "cpu_weight", source);
+      if (m.cpu_weight > 10000) throw Bad{at(source, *l->get("cpu_weight")) + ": \"cpu_weight\" must be 0..10000"};
+    }
+    if (const toml::table* a = table_of(root, "artifacts", source)) {
+      reject_unknown(*a, {"seccomp", "landlock", "landlock_required", "selinux_module", "selinux_required"},
+                     "[artifacts]", source);
+      m.seccomp = get_string(*a, "seccomp", m.seccomp, source);
+      m.landlock = get_string(*a, "landlock", m.landlock, source);
+      m.landlock_required = get_strings(*a, "landlock_required", source);
+      for (const auto& f : m.landlock_required)
+        if (f != "fs" && f != "net_tcp" && f != "scope" && f != "refer" && f != "truncate" && f != "ioctl_dev")
+          throw Bad{at(source, *a->get("landlock_required")) + ": unknown Landlock feature \"" + f +
+                    "\" (expected fs, refer, truncate, net_tcp, ioctl_dev or scope)"};
+      m.selinux_module = get_string(*a, "selinux_module", "", source);
+      m.selinux_required = get_bool(*a, "selinux_required", false, source);
+      for (const std::string* p : {&m.seccomp, &m.landlock, &m.selinux_module})
+        if (!p->empty() && (p->front() == '/' || p->find("..") != std::string::npos))
+          throw Bad{source + ": [artifacts] paths must be relative to the bundle, not \"" + *p + "\""};
+    }
+    return m;
+  } catch (const Bad& b) {
+    return make_error(b.message);
+  }
+}
+
+std::string manifest_to_toml(const Manifest& m) {
+  // Sections are emitted in a fixed order; toml++ formats values (quoting and
+  // escaping) and orders keys within a table, so the output is a pure function of m.
+  auto section = [](const char* name, const toml::table& t) {
+    std::ostringstream os;
+    os << "[" << name << "]\n" << toml::toml_formatter(t, toml::format_flags::none) << "\n\n";
+    return os.str();
+  };
+  toml::table w{{"name", m.name}, {"command", strings(m.command)}, {"cwd", m.cwd}, {"env", strings(m.env)}};
+  toml::array binds;
+  for (const auto& b : m.bind)
+    binds.push_back(toml::table{{"source", b.source}, {"target", b.target}, {"readonly", b.readonly}});
+  toml::table c{{"net", m.net},
+                {"user_namespace", m.user_namespace},
+                {"private_tmp", m.private_tmp},
+                {"readonly_root", m.readonly_root},
+                {"bind", std::move(binds)},
+                {"capabilities", strings(m.capabilities)}};
+  toml::table l{{"memory_max", static_cast<int64_t>(m.memory_max)},
+                {"pids_max", static_cast<int64_t>(m.pids_max)},
+                {"cpus", m.cpus},
+                {"cpu_weight", static_cast<int64_t>(m.cpu_weight)}};
+  toml::table a{{"seccomp", m.seccomp},
+                {"landlock", m.landlock},
+                {"landlock_required", strings(m.landlock_required)},
+                {"selinux_module", m.selinux_module},
+                {"selinux_required", m.selinux_required}};
+  return "# profile bundle manifest (see profile-bundle(5)); generated by `profile generate`.\n\n" +
+         section("workload", w) + section("container", c) + section("limits", l) + section("artifacts", a);
+}
+
+std::string workload_name_from_command(const std::vector<std::string>& command) {
+  std::string base = command.empty() ? "" : command[0];
+  if (auto s = base.rfind('/'); s != std::string::npos) base = base.substr(s + 1);
+  std::string out;
+  for (char ch : base) {
+    auto c = static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(ch)));
+    out += (std::isalnum(c) != 0 && c < 128) ? static_cast<char>(c) : '_';
+  }
+  if (out.empty() || !(out[0] >= 'a' && out[0] <= 'z')) out = "w_" + out;
+  return out;
+}
+
+}  // namespace profile

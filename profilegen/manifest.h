@@ -1,0 +1,65 @@
+// The bundle manifest, DIR/profile.toml: what the workload is (command, cwd,
+// environment allow-list), the container settings it was learned in (and will be
+// enforced in), cgroup limits, and which artifacts apply. Written by
+// `profile generate`, read by `profile enforce`. Format: /work/notes/FORMATS.md
+// and man/profile-bundle.5. Pure logic: no system calls.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace profile {
+
+struct BindMount {
+  std::string source;
+  std::string target;
+  bool readonly = true;
+  bool operator==(const BindMount&) const = default;
+};
+
+struct Manifest {
+  // [workload]
+  std::string name;                  // [a-z][a-z0-9_]*, used for SELinux type names
+  std::vector<std::string> command;  // argv
+  std::string cwd;
+  std::vector<std::string> env;      // names of variables passed through
+  // [container]
+  std::string net = "loopback";         // host | loopback | none
+  std::string user_namespace = "auto";  // auto | always | never
+  bool private_tmp = true;
+  bool readonly_root = false;
+  std::vector<BindMount> bind;
+  std::vector<std::string> capabilities;  // kept; none by default
+  // [limits] 0 = unlimited
+  uint64_t memory_max = 0;
+  uint64_t pids_max = 0;
+  double cpus = 0.0;
+  uint64_t cpu_weight = 0;
+  // [artifacts]
+  std::string seccomp = "seccomp.json";
+  std::string landlock = "landlock.json";
+  std::vector<std::string> landlock_required;  // e.g. "net_tcp", "scope"
+  std::string selinux_module;                  // "" when none
+  bool selinux_required = false;
+
+  bool operator==(const Manifest&) const = default;
+};
+
+// Parses profile.toml. `source` names the input in errors; every error is one
+// sentence naming source:line and what was expected. Unknown keys are rejected
+// (a typo must not silently weaken confinement).
+Result<Manifest> parse_manifest(const std::string& text, const std::string& source);
+
+// Deterministic TOML text: the same Manifest gives the same bytes, and
+// parse_manifest(manifest_to_toml(m)) == m.
+std::string manifest_to_toml(const Manifest& m);
+
+// "myapp" from a command such as {"/usr/bin/My-App.py", ...}: the basename
+// lower-cased, non [a-z0-9_] replaced by '_', prefixed with "w_" if it does not
+// start with a letter. Never empty.
+std::string workload_name_from_command(const std::vector<std::string>& command);
+
+}  // namespace profile
