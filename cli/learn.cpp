@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/recording.h"
+#include "profilegen/bundle.h"
 #include "tracer/learn.h"
 
 namespace profile::cli {
@@ -23,6 +24,7 @@ struct LearnArgs {
   bool append = false;
   bool no_container = false;
   bool json = false;
+  bool no_generate = false;
   std::vector<std::string> command;
 };
 
@@ -126,12 +128,25 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   if (run.lost_events > 0)
     log::warn("the tracer lost " + std::to_string(run.lost_events) +
               " events: this recording is incomplete and profiles generated from it may deny what the workload needs");
+
+  // The recording is safe on disk before generation starts: a failure below
+  // never loses the learning run.
+  std::string generated;
+  if (!a.no_generate) {
+    auto report = generate_bundle(dir, rec, GenerateOptions{});
+    if (!report)
+      fail("recording saved to " + rec_path + ", but generating the bundle failed: " + report.error().message +
+               "; fix it and run 'profile generate " + dir + "'",
+           kLauncherFailure);
+    generated = report_to_text(*report);
+  }
   if (a.json) {
     std::printf("{\"recording\":\"%s\",\"tracer\":\"%s\",\"exit_status\":%d,\"lost_events\":%llu}\n",
                 rec_path.c_str(), result->tracer.c_str(), result->exit.status(),
                 static_cast<unsigned long long>(run.lost_events));
   } else {
     log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
+    if (!generated.empty() && log::level() >= log::Level::Info) std::fputs(generated.c_str(), stderr);
   }
   ctx.exit_code = result->exit.status();
 }
@@ -144,7 +159,8 @@ void register_learn(CLI::App& app, Context& ctx) {
   cmd->footer(
       "\nThe command runs in new pid, mount, uts and ipc namespaces (and a user namespace when not root),\n"
       "in a cgroup of its own; when it ends, nothing of it survives. Everything it does that a profile\n"
-      "must cover is written to DIR/recording.json. profile exits with the command's exit status\n"
+      "must cover is written to DIR/recording.json, then the profiles are generated into DIR\n"
+      "(seccomp, Landlock, SELinux, profile.toml; see profile-bundle(5)). profile exits with the command's exit status\n"
       "(128+N if a signal N ended it), 125 if the launcher failed, 126/127 if the command cannot run.\n\n"
       "Examples:\n"
       "  profile learn -- ls -l /etc\n"
@@ -159,6 +175,8 @@ void register_learn(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"host", "loopback", "none"}));
   cmd->add_flag("--append", args->append, "Merge this run into an existing DIR/recording.json");
   cmd->add_flag("--no-container", args->no_container, "Trace the command on the host as it is, without namespaces");
+  cmd->add_flag("--no-generate", args->no_generate,
+                "Only write DIR/recording.json; build the profiles later with 'profile generate DIR'");
   cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
   cmd->add_option("command", args->command, "The command to run and its arguments (after --)")->required();
   cmd->callback([args, &ctx] { run_learn(*args, ctx); });
