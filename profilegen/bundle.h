@@ -53,6 +53,17 @@ struct GenerateReport {
 // unknown syscall, incomplete recording without allow_incomplete, ...).
 Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& rec, const GenerateOptions& opts);
 
+// The artifacts of a bundle, in memory: file name (relative to the bundle) ->
+// bytes. `existing_manifest` is DIR/profile.toml's text ("" when none). Used by
+// generate_bundle, by tests and by the speed benchmark.
+Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, const GenerateOptions& opts,
+                                                         const std::string& existing_manifest,
+                                                         GenerateReport* report);
+
+// Writes `files` as the bundle DIR atomically (see above), carrying over files
+// of an existing DIR that are not in `files` and not in `replaced_dirs`.
+Status write_bundle_atomic(const std::string& dir, const std::map<std::string, std::string>& files);
+
 // Human text (several lines) and JSON (one object) forms of a report.
 std::string report_to_text(const GenerateReport& r);
 std::string report_to_json(const GenerateReport& r);

@@ -1,0 +1,296 @@
+#include "profilegen/bundle.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/atomic_file.h"
+#include "common/fd.h"
+#include "profilegen/gen_policy.h"
+#include "profilegen/landlock_gen.h"
+#include "profilegen/seccomp_gen.h"
+
+namespace profile {
+namespace {
+
+Manifest manifest_from_recording(const Recording& rec) {
+  Manifest m;
+  if (!rec.runs.empty()) {
+    const RunInfo& r = rec.runs.front();
+    m.command = r.command;
+    m.cwd = r.cwd;
+    if (auto it = r.container.find("net"); it != r.container.end())
+      if (it->second == "host" || it->second == "loopback" || it->second == "none") m.net = it->second;
+  }
+  if (m.command.empty()) m.command = {"true"};
+  m.name = workload_name_from_command(m.command);
+  m.env = {"HOME", "LANG", "PATH", "TERM"};
+  return m;
+}
+
+Status write_all(int fd, const std::string& data, const std::string& what) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("write(\"" + what + "\")");
+    }
+    off += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Status fsync_path(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return sys_error("open(\"" + path + "\")");
+  if (::fsync(fd.get()) != 0) return sys_error("fsync(\"" + path + "\")");
+  return {};
+}
+
+Status remove_tree(const std::string& path) {
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status{} : sys_error("lstat(\"" + path + "\")");
+  if (S_ISDIR(st.st_mode)) {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return sys_error("opendir(\"" + path + "\")");
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d))
+      if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
+    ::closedir(d);
+    for (const auto& n : names)
+      if (auto s = remove_tree(path + "/" + n); !s) return s;
+    if (::rmdir(path.c_str()) != 0) return sys_error("rmdir(\"" + path + "\")");
+  } else if (::unlink(path.c_str()) != 0) {
+    return sys_error("unlink(\"" + path + "\")");
+  }
+  return {};
+}
+
+// Hard-links (or, across devices, copies) `from` into `to`, recursively.
+Status carry_over(const std::string& from, const std::string& to) {
+  struct stat st{};
+  if (::lstat(from.c_str(), &st) != 0) return sys_error("lstat(\"" + from + "\")");
+  if (S_ISDIR(st.st_mode)) {
+    if (::mkdir(to.c_str(), st.st_mode & 07777) != 0) return sys_error("mkdir(\"" + to + "\")");
+    DIR* d = ::opendir(from.c_str());
+    if (d == nullptr) return sys_error("opendir(\"" + from + "\")");
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d))
+      if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
+    ::closedir(d);
+    for (const auto& n : names)
+      if (auto s = carry_over(from + "/" + n, to + "/" + n); !s) return s;
+    return {};
+  }
+  if (S_ISLNK(st.st_mode)) {
+    std::string target(4096, '\0');
+    ssize_t n = ::readlink(from.c_str(), target.data(), target.size());
+    if (n < 0) return sys_error("readlink(\"" + from + "\")");
+    target.resize(static_cast<size_t>(n));
+    if (::symlink(target.c_str(), to.c_str()) != 0) return sys_error("symlink(\"" + to + "\")");
+    return {};
+  }
+  if (::link(from.c_str(), to.c_str()) == 0) return {};
+  auto content = read_file(from);
+  if (!content) return content.error();
+  Fd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+  if (!fd) return sys_error("open(\"" + to + "\", O_CREAT)");
+  if (auto s = write_all(fd.get(), *content, to); !s) return s;
+  if (::fsync(fd.get()) != 0) return sys_error("fsync(\"" + to + "\")");
+  return {};
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, const GenerateOptions& opts,
+                                                         const std::string& existing_manifest,
+                                                         GenerateReport* report) {
+  GenerateReport local;
+  GenerateReport& r = report != nullptr ? *report : local;
+  if (rec.incomplete() && !opts.allow_incomplete)
+    return make_error(
+        "the recording is incomplete (the tracer lost events), so profiles made from it may deny what the "
+        "workload needs; learn again, or pass --allow-incomplete to generate anyway");
+  auto policy = load_gen_policy(opts.policy_file);
+  if (!policy) return policy.error();
+  auto sm = build_seccomp_model(rec, *policy, SeccompOptions{opts.no_args, opts.default_action});
+  if (!sm) return sm.error();
+  LandlockModel lm = build_landlock_model(rec, *policy);
+
+  Manifest man;
+  if (opts.manifest) {
+    man = *opts.manifest;
+  } else if (!existing_manifest.empty()) {
+    auto parsed = parse_manifest(existing_manifest, "profile.toml");
+    if (!parsed) return parsed.error();
+    man = *parsed;
+  } else {
+    man = manifest_from_recording(rec);
+  }
+  man.seccomp = "seccomp.json";
+  man.landlock = "landlock.json";
+  man.landlock_required = lm.required;
+
+  std::map<std::string, std::string> files;
+  files["profile.toml"] = manifest_to_toml(man);
+  files["recording.json"] = recording_to_json(rec);
+  files["seccomp.json"] = seccomp_to_docker_json(*sm);
+  files["seccomp.oci.json"] = seccomp_to_oci_json(*sm);
+  files["seccompprofile.yaml"] = seccomp_to_spo_yaml(*sm, man.name);
+  files["landlock.json"] = landlock_to_json(lm);
+
+  r.files.clear();
+  for (const auto& [name, content] : files) r.files.push_back(name);
+  for (const auto& [arch, names] : sm->allowed) r.allowed_per_arch[arch] = names.size();
+  for (const auto& [arch, calls] : rec.syscalls) r.observed_per_arch[arch] = calls.size();
+  std::set<std::string> allowed;
+  for (const auto& [arch, names] : sm->allowed) allowed.insert(names.begin(), names.end());
+  for (const auto& name : allowed)
+    if (const DangerousEntry* d = policy->dangerous.find(name)) r.dangerous.push_back({name, d->reason, d->note});
+  r.landlock_rules = lm.fs.size();
+  r.landlock_min_abi = lm.min_abi;
+  r.notes.clear();
+  if (!sm->added.empty()) {
+    std::vector<std::string> names;
+    for (const auto& [n, why] : sm->added) names.push_back(n);
+    r.notes.push_back("allowed without being observed (launcher baseline and tracing blind spots, see "
+                      "policies/): " + join(names, ", "));
+  }
+  for (const auto& [n, why] : sm->denied_observed)
+    r.notes.push_back("observed but denied by the policy: " + n + " (" + why + ")");
+  if (!sm->numeric_dropped.empty())
+    r.notes.push_back("observed syscalls that libseccomp cannot name are left out and get ENOSYS: " +
+                      join(sm->numeric_dropped, ", "));
+  std::set<std::string> notes_seen;
+  for (const auto& d : r.dangerous)
+    if (!d.note.empty() && notes_seen.insert(d.note).second)
+      r.notes.push_back(d.syscall + " is allowed: " + d.note);
+  if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
+  if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
+  return files;
+}
+
+Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string, std::string>& files) {
+  std::string dir = dir_in;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string parent = ".";
+  std::string base = dir;
+  if (auto s = dir.rfind('/'); s != std::string::npos) {
+    parent = s == 0 ? "/" : dir.substr(0, s);
+    base = dir.substr(s + 1);
+  }
+  struct stat st{};
+  bool exists = ::stat(dir.c_str(), &st) == 0;
+  if (exists && !S_ISDIR(st.st_mode)) return make_error(dir + " exists and is not a directory");
+  if (!exists && errno != ENOENT) return sys_error("stat(\"" + dir + "\")");
+
+  std::string tmp = parent + "/." + base + ".tmp-XXXXXX";
+  if (::mkdtemp(tmp.data()) == nullptr) return sys_error("mkdtemp(\"" + tmp + "\")");
+  auto cleanup = [&](Status s) {
+    (void)remove_tree(tmp);  // best effort: the error being returned matters more
+    return s;
+  };
+  if (exists && ::chmod(tmp.c_str(), st.st_mode & 07777) != 0) return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+  else if (!exists && ::chmod(tmp.c_str(), 0755) != 0) return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+
+  std::set<std::string> top;  // first path component of every file written
+  for (const auto& [name, content] : files) {
+    top.insert(name.substr(0, name.find('/')));
+    std::string path = tmp + "/" + name;
+    for (size_t p = name.find('/'); p != std::string::npos; p = name.find('/', p + 1))
+      if (::mkdir((tmp + "/" + name.substr(0, p)).c_str(), 0755) != 0 && errno != EEXIST)
+        return cleanup(sys_error("mkdir(\"" + tmp + "/" + name.substr(0, p) + "\")"));
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) return cleanup(sys_error("open(\"" + path + "\", O_CREAT)"));
+    if (auto s = write_all(fd.get(), content, path); !s) return cleanup(s);
+    if (::fsync(fd.get()) != 0) return cleanup(sys_error("fsync(\"" + path + "\")"));
+  }
+  if (exists) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return cleanup(sys_error("opendir(\"" + dir + "\")"));
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d))
+      if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
+    ::closedir(d);
+    for (const auto& n : names) {
+      if (top.count(n) || n.rfind(".tmp-", 0) == 0 || n.find(".tmp-") != std::string::npos) continue;
+      if (auto s = carry_over(dir + "/" + n, tmp + "/" + n); !s) return cleanup(s.error().wrap("keep " + n));
+    }
+  }
+  for (const auto& t : top)
+    if (auto s = fsync_path(tmp + "/" + t); !s) return cleanup(s);
+  if (auto s = fsync_path(tmp); !s) return cleanup(s);
+
+  if (exists) {
+    if (::syscall(SYS_renameat2, AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0)
+      return cleanup(sys_error("renameat2(\"" + tmp + "\", \"" + dir + "\", RENAME_EXCHANGE)"));
+    // tmp now holds the old bundle.
+    (void)remove_tree(tmp);  // the new bundle is in place; a leftover is harmless and named .tmp-
+  } else if (::rename(tmp.c_str(), dir.c_str()) != 0) {
+    return cleanup(sys_error("rename(\"" + tmp + "\", \"" + dir + "\")"));
+  }
+  Fd pfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (pfd) (void)::fsync(pfd.get());  // durability only; the swap itself is done
+  return {};
+}
+
+Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& rec, const GenerateOptions& opts) {
+  std::string existing;
+  if (auto text = read_file(dir + "/profile.toml")) existing = *text;
+  else if (text.error().errno_value != ENOENT && text.error().errno_value != ENOTDIR) return text.error();
+  GenerateReport report;
+  report.dir = dir;
+  auto files = render_bundle(rec, opts, existing, &report);
+  if (!files) return files.error();
+  if (auto s = write_bundle_atomic(dir, *files); !s) return s.error().wrap("write bundle " + dir);
+  return report;
+}
+
+std::string report_to_text(const GenerateReport& r) {
+  std::string out = "generated " + r.dir + ": " + join(r.files, ", ") + "\n";
+  for (const auto& [arch, n] : r.allowed_per_arch) {
+    auto o = r.observed_per_arch.find(arch);
+    out += "  seccomp " + arch + ": " + std::to_string(n) + " syscalls allowed (" +
+           std::to_string(o == r.observed_per_arch.end() ? 0 : o->second) + " observed)\n";
+  }
+  out += "  landlock: " + std::to_string(r.landlock_rules) + " path rules, needs ABI " +
+         std::to_string(r.landlock_min_abi) + " for full enforcement\n";
+  for (const auto& d : r.dangerous) out += "  DANGEROUS allowed: " + d.syscall + ": " + d.reason + "\n";
+  for (const auto& n : r.notes) out += "  note: " + n + "\n";
+  return out;
+}
+
+std::string report_to_json(const GenerateReport& r) {
+  nlohmann::ordered_json j;
+  j["dir"] = r.dir;
+  j["files"] = r.files;
+  j["allowed_per_arch"] = r.allowed_per_arch;
+  j["observed_per_arch"] = r.observed_per_arch;
+  nlohmann::ordered_json d = nlohmann::ordered_json::array();
+  for (const auto& x : r.dangerous) {
+    nlohmann::ordered_json e{{"syscall", x.syscall}, {"reason", x.reason}};
+    if (!x.note.empty()) e["note"] = x.note;
+    d.push_back(e);
+  }
+  j["dangerous"] = d;
+  j["landlock_rules"] = r.landlock_rules;
+  j["landlock_min_abi"] = r.landlock_min_abi;
+  j["notes"] = r.notes;
+  return j.dump() + "\n";
+}
+
+}  // namespace profile
