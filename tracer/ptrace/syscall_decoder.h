@@ -1,0 +1,95 @@
+// Argument decoding for the ptrace tracer: which syscalls take paths (and at which
+// argument positions, with which dirfd, flags and symlink rule), which access
+// kinds they mean, which ones carry network addresses, and which scalar arguments
+// policies/args.toml asks to record. Built once per architecture in prepare(),
+// then looked up by syscall number on every stop (an array index, no hashing).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/policy.h"
+#include "common/recording.h"
+
+namespace profile::ptrace {
+
+// The architectures a process on x86_64 can make syscalls in.
+enum class Arch : uint8_t { X86_64 = 0, X86 = 1, X32 = 2 };
+inline constexpr size_t kArchCount = 3;
+const char* arch_name(Arch a);
+// From the AUDIT_ARCH_* of PTRACE_GET_SYSCALL_INFO and the raw number (x32 bit).
+bool arch_from_info(uint32_t audit_arch, uint64_t nr, Arch& out);
+// Index into the per-arch tables: the number without the x32 bit.
+inline constexpr uint64_t kX32Bit = 0x40000000ULL;
+inline constexpr size_t kMaxNr = 1024;
+
+enum class Op : uint8_t {
+  None,
+  Open,      // open/openat: flags argument decides the access kinds
+  Openat2,   // flags in struct open_how
+  Creat,     // open(O_CREAT|O_WRONLY|O_TRUNC)
+  Exec,      // execve/execveat
+  Path,      // one path, fixed access kind
+  Path2,     // two paths (rename, link): kinds for each
+  Symlink,   // only the new name is a path
+  Net,       // bind/connect/listen/accept/sendto
+  Mmap,      // PROT_EXEC mapping of a file
+  FsChange,  // chroot/pivot_root/setns/unshare: cached root and ids are stale
+};
+
+enum class Follow : uint8_t {
+  Yes,         // follows the final symlink
+  No,          // never (lstat, unlink, mkdir, rename...)
+  AtNofollow,  // unless AT_SYMLINK_NOFOLLOW is in the flags argument
+  AtFollow,    // only with AT_SYMLINK_FOLLOW (linkat, name_to_handle_at)
+  Inotify,     // unless IN_DONT_FOLLOW in the mask
+};
+
+struct PathArg {
+  int8_t dirfd = -1;  // argument index of the dirfd; -1 = relative to the cwd
+  int8_t path = -1;   // argument index of the path; -1 = none
+};
+
+struct SyscallSpec {
+  const char* name;
+  Op op = Op::None;
+  Access kind = Access::Stat;   // Path: the access; Path2: the first path's
+  Access kind2 = Access::Stat;  // Path2: the second path's
+  PathArg a;
+  PathArg b;          // Path2 only
+  int8_t flags = -1;  // argument index of AT_* / open flags / inotify mask
+  Follow follow = Follow::Yes;
+  const char* created_type = "";  // type of what a successful create makes
+  int8_t mode = -1;               // mknod: argument index of the mode
+  bool null_path_is_fd = false;   // utimensat(fd, NULL, ...)
+};
+
+// One number's decoding on one architecture.
+struct SyscallEntry {
+  const SyscallSpec* spec = nullptr;  // null: count only
+  const ArgRule* rule = nullptr;      // scalar arguments to record, or null
+};
+
+class SyscallTable {
+ public:
+  void build(const ArgPolicy& policy);
+  [[nodiscard]] const SyscallEntry& lookup(Arch arch, uint64_t nr) const {
+    uint64_t i = nr & ~kX32Bit;
+    return i < kMaxNr ? tables_[static_cast<size_t>(arch)][i] : empty_;
+  }
+
+ private:
+  std::array<std::vector<SyscallEntry>, kArchCount> tables_;
+  SyscallEntry empty_;
+};
+
+// The access kinds of an open with `flags` on a file that did (not) exist.
+// Writes up to 3 kinds into `out`, returns how many.
+int open_accesses(uint64_t flags, bool existed, Access out[3]);
+
+// Whether an open with these flags follows the final symlink.
+bool open_follows(uint64_t flags);
+
+}  // namespace profile::ptrace
