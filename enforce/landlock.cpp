@@ -1,0 +1,251 @@
+#include "enforce/landlock.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+
+namespace profile {
+namespace {
+
+// Our own copies of the uapi definitions: distribution headers lag the kernel
+// (Debian 12's stop at ABI 2), and these values are fixed ABI.
+struct RulesetAttr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;
+  uint64_t scoped;
+};
+struct __attribute__((packed)) PathBeneathAttr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+};
+struct NetPortAttr {
+  uint64_t allowed_access;
+  uint64_t port;
+};
+constexpr unsigned kCreateRulesetVersion = 1U << 0;
+constexpr int kRulePathBeneath = 1;
+constexpr int kRuleNetPort = 2;
+#ifndef SYS_landlock_create_ruleset
+constexpr long SYS_landlock_create_ruleset = 444;
+constexpr long SYS_landlock_add_rule = 445;
+constexpr long SYS_landlock_restrict_self = 446;
+#endif
+
+const char* const kFsNames[] = {"execute",   "write_file", "read_file", "read_dir",  "remove_dir", "remove_file",
+                                "make_char", "make_dir",   "make_reg",  "make_sock", "make_fifo",  "make_block",
+                                "make_sym",  "refer",      "truncate",  "ioctl_dev"};
+constexpr uint64_t kFsFileRights = (1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 14) | (1ULL << 15);
+constexpr uint64_t kNetBind = 1ULL << 0, kNetConnect = 1ULL << 1;
+constexpr uint64_t kScopeAbstract = 1ULL << 0, kScopeSignal = 1ULL << 1;
+
+uint64_t fs_mask_for_abi(int abi) {
+  if (abi <= 0) return 0;
+  uint64_t m = (1ULL << 13) - 1;  // ABI 1
+  if (abi >= 2) m |= 1ULL << 13;  // refer
+  if (abi >= 3) m |= 1ULL << 14;  // truncate
+  if (abi >= 5) m |= 1ULL << 15;  // ioctl_dev
+  return m;
+}
+
+std::string fs_names(uint64_t bits) {
+  std::string out;
+  for (int i = 0; i < 16; ++i)
+    if (bits & (1ULL << i)) out += (out.empty() ? "" : ",") + std::string(kFsNames[i]);
+  return out;
+}
+
+struct Bad {
+  std::string message;
+};
+
+uint64_t fs_bits(const nlohmann::json& arr, const std::string& where) {
+  if (!arr.is_array()) throw Bad{where + ": expected an array of access names"};
+  uint64_t bits = 0;
+  for (const auto& a : arr) {
+    bool found = false;
+    for (int i = 0; i < 16 && a.is_string(); ++i)
+      if (a.get<std::string>() == kFsNames[i]) {
+        bits |= 1ULL << i;
+        found = true;
+      }
+    if (!found) throw Bad{where + ": unknown filesystem access " + a.dump()};
+  }
+  return bits;
+}
+
+}  // namespace
+
+Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::string& source) {
+  using nlohmann::json;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return make_error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  LandlockProfile p;
+  try {
+    if (!doc.is_object() || doc.value("format", "") != "profile-landlock/1")
+      throw Bad{source + ": not a landlock.json document (expected \"format\": \"profile-landlock/1\")"};
+    if (doc.contains("min_abi")) {
+      if (!doc["min_abi"].is_number_integer()) throw Bad{source + "/min_abi: expected an integer"};
+      p.min_abi = doc["min_abi"].get<int>();
+    }
+    p.handled_fs = fs_bits(doc.value("handled_fs", json::array()), source + "/handled_fs");
+    const json fs = doc.value("fs", json::array());
+    if (!fs.is_array()) throw Bad{source + "/fs: expected an array"};
+    for (size_t i = 0; i < fs.size(); ++i) {
+      std::string w = source + "/fs/" + std::to_string(i);
+      if (!fs[i].is_object() || !fs[i].contains("path") || !fs[i]["path"].is_string())
+        throw Bad{w + ": expected {\"path\": ..., \"access\": [...]}"};
+      LandlockPathRule r{fs[i]["path"].get<std::string>(), fs_bits(fs[i].value("access", json::array()), w)};
+      if (r.path.empty() || r.path[0] != '/') throw Bad{w + ": \"path\" must be absolute"};
+      if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
+      p.fs.push_back(std::move(r));
+    }
+    for (const auto& n : doc.value("handled_net", json::array())) {
+      if (n == "bind_tcp") p.handled_net |= kNetBind;
+      else if (n == "connect_tcp") p.handled_net |= kNetConnect;
+      else throw Bad{source + "/handled_net: unknown network access " + n.dump()};
+    }
+    if (doc.contains("net")) {
+      const json& net = doc["net"];
+      if (!net.is_object()) throw Bad{source + "/net: expected an object"};
+      for (const char* key : {"bind_tcp", "connect_tcp"}) {
+        for (const auto& port : net.value(key, json::array())) {
+          if (!port.is_number_unsigned() || port.get<uint64_t>() > 65535)
+            throw Bad{source + "/net/" + key + ": ports must be integers from 0 to 65535"};
+          (std::string(key) == "bind_tcp" ? p.bind_tcp : p.connect_tcp).push_back(port.get<uint16_t>());
+        }
+      }
+    }
+    for (const auto& s : doc.value("scoped", json::array())) {
+      if (s == "abstract_unix_socket") p.scoped |= kScopeAbstract;
+      else if (s == "signal") p.scoped |= kScopeSignal;
+      else throw Bad{source + "/scoped: unknown scope " + s.dump()};
+    }
+  } catch (const Bad& b) {
+    return make_error(b.message);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(source + ": unexpected value (" + std::string(e.what()) + ")");
+  }
+  return p;
+}
+
+Result<LandlockProfile> load_landlock_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse_landlock_json(*text, path);
+}
+
+int landlock_abi() {
+  static const int abi = [] {
+    long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);
+    return v < 0 ? 0 : static_cast<int>(v);
+  }();
+  return abi;
+}
+
+Result<PreparedLandlock> prepare_landlock_from_parent(const LandlockProfile& profile, bool allow_downgrade,
+                                                      int abi) {
+  PreparedLandlock p;
+  p.abi = abi < 0 ? landlock_abi() : abi;
+  uint64_t fs_mask = fs_mask_for_abi(p.abi);
+  p.handled_fs = profile.handled_fs & fs_mask;
+  if (uint64_t lost = profile.handled_fs & ~fs_mask)
+    p.downgrades.push_back(p.abi == 0 ? "Landlock is not available: no filesystem rule is enforced"
+                                      : "filesystem rights " + fs_names(lost) + " need a newer Landlock ABI than " +
+                                            std::to_string(p.abi) + ", so they are not restricted");
+  p.handled_net = p.abi >= 4 ? profile.handled_net : 0;
+  if (profile.handled_net != 0 && p.handled_net == 0)
+    p.downgrades.push_back("TCP bind/connect restrictions need Landlock ABI 4 (kernel has " +
+                           std::to_string(p.abi) + ")");
+  p.scoped = p.abi >= 6 ? profile.scoped : 0;
+  if (profile.scoped != 0 && p.scoped == 0)
+    p.downgrades.push_back("scoping of signals and abstract unix sockets needs Landlock ABI 6 (kernel has " +
+                           std::to_string(p.abi) + ")");
+  if (!p.downgrades.empty() && !allow_downgrade) {
+    std::string msg = "the kernel cannot enforce all of the Landlock profile: ";
+    for (size_t i = 0; i < p.downgrades.size(); ++i) msg += (i ? "; " : "") + p.downgrades[i];
+    return make_error(msg);
+  }
+  for (const auto& r : profile.fs) {
+    uint64_t a = r.access & p.handled_fs;
+    if (a == 0) continue;
+    p.paths.push_back(r.path);
+    p.path_access.push_back(a);
+  }
+  for (const auto& s : p.paths) p.path_cstr.push_back(s.c_str());
+  if (p.handled_net & kNetBind) p.bind_tcp = profile.bind_tcp;
+  if (p.handled_net & kNetConnect) p.connect_tcp = profile.connect_tcp;
+  return p;
+}
+
+int apply_landlock_in_child(const PreparedLandlock& p, const char** failed_step) noexcept {
+  auto fail = [&](const char* step, int err) {
+    if (failed_step != nullptr) *failed_step = step;
+    return err;
+  };
+  if (!p.enabled()) return 0;
+  RulesetAttr attr{p.handled_fs, p.handled_net, p.scoped};
+  // Older kernels reject an attr larger than they know unless the extra is zero;
+  // passing the size the ABI knows keeps the call valid everywhere.
+  size_t size = p.abi >= 6 ? sizeof(RulesetAttr) : p.abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+  int rs = static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, size, 0));
+  if (rs < 0) return fail("landlock_create_ruleset", errno);
+  int err = 0;
+  const char* step = nullptr;
+  for (size_t i = 0; i < p.path_cstr.size() && err == 0; ++i) {
+    int fd = ::open(p.path_cstr[i], O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;  // absent here: stays denied
+      err = errno;
+      step = "open a Landlock rule path";
+      break;
+    }
+    struct stat st{};
+    uint64_t access = p.path_access[i];
+    if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) access &= kFsFileRights;
+    if (access != 0) {
+      PathBeneathAttr pb{access, fd};
+      if (::syscall(SYS_landlock_add_rule, rs, kRulePathBeneath, &pb, 0) != 0) {
+        err = errno;
+        step = "landlock_add_rule(path)";
+      }
+    }
+    ::close(fd);
+  }
+  for (size_t i = 0; i < p.bind_tcp.size() && err == 0; ++i) {
+    NetPortAttr np{kNetBind, p.bind_tcp[i]};
+    if (::syscall(SYS_landlock_add_rule, rs, kRuleNetPort, &np, 0) != 0) {
+      err = errno;
+      step = "landlock_add_rule(bind port)";
+    }
+  }
+  for (size_t i = 0; i < p.connect_tcp.size() && err == 0; ++i) {
+    NetPortAttr np{kNetConnect, p.connect_tcp[i]};
+    if (::syscall(SYS_landlock_add_rule, rs, kRuleNetPort, &np, 0) != 0) {
+      err = errno;
+      step = "landlock_add_rule(connect port)";
+    }
+  }
+  if (err == 0 && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    err = errno;
+    step = "prctl(PR_SET_NO_NEW_PRIVS)";
+  }
+  if (err == 0 && ::syscall(SYS_landlock_restrict_self, rs, 0) != 0) {
+    err = errno;
+    step = "landlock_restrict_self";
+  }
+  ::close(rs);
+  return err == 0 ? 0 : fail(step, err);
+}
+
+}  // namespace profile

@@ -1,0 +1,317 @@
+#include "enforce/seccomp_filter.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/fd.h"
+#include "common/syscalls.h"
+
+namespace profile {
+namespace {
+
+using nlohmann::json;
+
+struct Bad {
+  std::string message;
+};
+
+struct CtxDeleter {
+  void operator()(void* c) const { seccomp_release(c); }
+};
+using Ctx = std::unique_ptr<void, CtxDeleter>;
+
+// Go architecture names used by moby's includes/excludes "arches".
+std::string go_arch(const std::string& arch) {
+  if (arch == "x86_64") return "amd64";
+  if (arch == "x86") return "386";
+  if (arch == "aarch64") return "arm64";
+  return arch;
+}
+
+bool kernel_at_least(const std::string& release, const std::string& min) {
+  unsigned a = 0, b = 0, x = 0, y = 0;
+  if (std::sscanf(release.c_str(), "%u.%u", &a, &b) < 1) return false;
+  if (std::sscanf(min.c_str(), "%u.%u", &x, &y) < 1) return false;
+  return a != x ? a > x : b >= y;
+}
+
+uint32_t parse_action(const std::string& name, const json& errno_ret, const std::string& where) {
+  int err = EPERM;
+  if (!errno_ret.is_null()) {
+    if (!errno_ret.is_number_unsigned() && !errno_ret.is_number_integer())
+      throw Bad{where + ": \"errnoRet\" must be a number"};
+    err = errno_ret.get<int>();
+  }
+  if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
+  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(static_cast<uint16_t>(err));
+  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
+  if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
+  if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
+  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(static_cast<uint16_t>(err));
+  if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  if (name == "SCMP_ACT_NOTIFY") throw Bad{where + ": SCMP_ACT_NOTIFY needs a seccomp agent, which profile does not run"};
+  throw Bad{where + ": unknown action \"" + name + "\""};
+}
+
+scmp_compare parse_op(const std::string& op, const std::string& where) {
+  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
+  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
+  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
+  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
+  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
+  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
+  if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
+  throw Bad{where + ": unknown operator \"" + op + "\""};
+}
+
+uint64_t as_u64(const json& j, const char* key, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (it->is_number_unsigned()) return it->get<uint64_t>();
+  if (it->is_number_integer()) return static_cast<uint64_t>(it->get<int64_t>());
+  throw Bad{where + ": \"" + key + "\" must be a number"};
+}
+
+std::vector<std::string> strings_of(const json& j, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return out;
+  if (!it->is_array()) throw Bad{where + ": \"" + key + "\" must be an array of strings"};
+  for (const auto& s : *it) {
+    if (!s.is_string()) throw Bad{where + ": \"" + key + "\" must hold strings only"};
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+// includes: all conditions must hold; excludes: none may hold (moby semantics).
+bool applies(const json& rule, const std::string& where, const std::vector<std::string>& arches,
+             const SeccompCompileOptions& opts, const std::string& release) {
+  auto has_arch = [&](const std::vector<std::string>& list) {
+    for (const auto& a : list)
+      for (const auto& ours : arches)
+        if (a == ours || a == go_arch(ours)) return true;
+    return false;
+  };
+  auto has_caps = [&](const std::vector<std::string>& list, bool all) {
+    if (list.empty()) return all;
+    for (const auto& c : list) {
+      bool have = std::find(opts.capabilities.begin(), opts.capabilities.end(), c) != opts.capabilities.end();
+      if (all && !have) return false;
+      if (!all && have) return true;
+    }
+    return all;
+  };
+  if (auto inc = rule.find("includes"); inc != rule.end() && inc->is_object()) {
+    auto a = strings_of(*inc, "arches", where + "/includes");
+    if (!a.empty() && !has_arch(a)) return false;
+    if (!has_caps(strings_of(*inc, "caps", where + "/includes"), true)) return false;
+    if (auto mk = inc->find("minKernel"); mk != inc->end() && mk->is_string() &&
+                                          !kernel_at_least(release, mk->get<std::string>()))
+      return false;
+  }
+  if (auto exc = rule.find("excludes"); exc != rule.end() && exc->is_object()) {
+    auto a = strings_of(*exc, "arches", where + "/excludes");
+    if (!a.empty() && has_arch(a)) return false;
+    if (has_caps(strings_of(*exc, "caps", where + "/excludes"), false)) return false;
+    if (auto mk = exc->find("minKernel"); mk != exc->end() && mk->is_string() &&
+                                          kernel_at_least(release, mk->get<std::string>()))
+      return false;
+  }
+  return true;
+}
+
+// -1 when the name is unknown on every architecture libseccomp has.
+bool known_anywhere(const std::string& name) {
+  static const char* kArches[] = {"x86_64", "x86", "x32", "aarch64", "arm", "ppc64le", "ppc64", "ppc",
+                                  "s390x", "s390", "mips", "mips64", "riscv64", "parisc", "parisc64"};
+  for (const char* a : kArches)
+    if (auto t = arch_token(a); t && seccomp_syscall_resolve_name_arch(*t, name.c_str()) != __NR_SCMP_ERROR)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,
+                                             const SeccompCompileOptions& opts) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    return make_error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  PreparedSeccomp out;
+  try {
+    if (!doc.is_object()) throw Bad{source + ": expected a JSON object (a Docker-format seccomp profile)"};
+    auto da = doc.find("defaultAction");
+    if (da == doc.end() || !da->is_string()) throw Bad{source + ": missing \"defaultAction\""};
+    json dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : json();
+    std::string dname = da->get<std::string>();
+    uint32_t def = parse_action(dname, dflt_errno, source + "/defaultAction");
+    Ctx ctx(seccomp_init(def));
+    if (!ctx) throw Bad{"seccomp_init: failed (libseccomp could not create a filter)"};
+
+    std::string release = opts.kernel_release;
+    if (release.empty()) {
+      utsname u{};
+      if (::uname(&u) == 0) release = u.release;
+    }
+    // Architectures.
+    std::string native = native_arch();
+    std::vector<std::string> arches;
+    for (const auto& s : strings_of(doc, "architectures", source)) {
+      std::string a = arch_from_scmp_name(s);
+      if (a.empty()) throw Bad{source + "/architectures: unknown architecture \"" + s + "\""};
+      arches.push_back(a);
+    }
+    if (auto am = doc.find("archMap"); am != doc.end() && am->is_array()) {
+      for (const auto& e : *am) {
+        if (!e.is_object() || !e.contains("architecture")) throw Bad{source + "/archMap: entries need \"architecture\""};
+        if (arch_from_scmp_name(e["architecture"].get<std::string>()) != native) continue;
+        arches.push_back(native);
+        for (const auto& s : strings_of(e, "subArchitectures", source + "/archMap")) {
+          std::string a = arch_from_scmp_name(s);
+          if (!a.empty()) arches.push_back(a);
+        }
+      }
+    }
+    if (arches.empty()) arches.push_back(native);
+    std::sort(arches.begin(), arches.end());
+    arches.erase(std::unique(arches.begin(), arches.end()), arches.end());
+    auto compatible = compatible_arches(native);
+    for (const auto& a : arches) {
+      if (a == native || std::find(compatible.begin(), compatible.end(), a) == compatible.end()) continue;
+      int rc = seccomp_arch_add(ctx.get(), *arch_token(a));
+      if (rc != 0 && rc != -EEXIST) throw Bad{sys_error("seccomp_arch_add(" + a + ")", -rc).message};
+    }
+    if (std::find(arches.begin(), arches.end(), native) == arches.end()) {
+      // A profile for other architectures only: the native one must not stay open.
+      int rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
+      if (rc != 0) throw Bad{sys_error("seccomp_arch_remove(native)", -rc).message};
+    }
+    uint32_t badarch = SCMP_ACT_ERRNO(EPERM);
+    if (dname.rfind("SCMP_ACT_KILL", 0) == 0) badarch = SCMP_ACT_KILL_PROCESS;
+    else if (dname == "SCMP_ACT_LOG") badarch = SCMP_ACT_LOG;
+    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, badarch); rc != 0)
+      throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message};
+    // Binary-tree dispatch keeps long allow lists fast; older libseccomp lacks it.
+    (void)seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+    auto calls = doc.find("syscalls");
+    if (calls != doc.end() && !calls->is_null() && !calls->is_array())
+      throw Bad{source + ": \"syscalls\" must be an array"};
+    size_t idx = 0;
+    for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : json::array()) {
+      std::string where = source + "/syscalls/" + std::to_string(idx++);
+      if (!rule.is_object()) throw Bad{where + ": expected an object"};
+      if (!applies(rule, where, arches, opts, release)) continue;
+      auto an = rule.find("action");
+      if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
+      uint32_t action = parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : json(),
+                                     where);
+      if (action == def) continue;  // libseccomp refuses these; runc drops them too
+      std::vector<std::string> names = strings_of(rule, "names", where);
+      if (rule.contains("name") && rule["name"].is_string()) names.push_back(rule["name"].get<std::string>());
+      std::vector<scmp_arg_cmp> cmps;
+      bool shared_index = false;
+      if (auto args = rule.find("args"); args != rule.end() && !args->is_null()) {
+        if (!args->is_array()) throw Bad{where + ": \"args\" must be an array"};
+        std::vector<unsigned> seen;
+        for (const auto& a : *args) {
+          if (!a.is_object() || !a.contains("op")) throw Bad{where + "/args: entries need \"index\" and \"op\""};
+          auto index = static_cast<unsigned>(as_u64(a, "index", where + "/args"));
+          if (index > 5) throw Bad{where + "/args: \"index\" must be 0 to 5"};
+          if (std::find(seen.begin(), seen.end(), index) != seen.end()) shared_index = true;
+          seen.push_back(index);
+          cmps.push_back(scmp_arg_cmp{index, parse_op(a["op"].get<std::string>(), where + "/args"),
+                                      as_u64(a, "value", where + "/args"), as_u64(a, "valueTwo", where + "/args")});
+        }
+      }
+      for (const auto& name : names) {
+        // libseccomp gives names that do not exist natively a negative pseudo
+        // number, which seccomp_rule_add translates for the other architectures.
+        int sys = is_numeric_syscall(name) ? std::stoi(name) : seccomp_syscall_resolve_name(name.c_str());
+        if (sys == __NR_SCMP_ERROR) {
+          if (action == SCMP_ACT_ALLOW || known_anywhere(name)) {
+            out.warnings.push_back(where + ": syscall \"" + name + "\" is unknown to this libseccomp on " + native +
+                                   "; skipped (it stays denied)");
+            continue;
+          }
+          throw Bad{where + ": unknown syscall name \"" + name + "\" in a rule that denies it"};
+        }
+        auto add = [&](unsigned n, const scmp_arg_cmp* c) {
+          int rc = seccomp_rule_add_array(ctx.get(), action, sys, n, c);
+          // -EACCES: action equals the default; -EDOM: no such syscall on these arches.
+          if (rc != 0 && rc != -EACCES && rc != -EDOM)
+            throw Bad{where + ": seccomp_rule_add(" + name + "): " + errno_name(-rc)};
+          ++out.rules;
+        };
+        if (shared_index) {
+          for (const auto& c : cmps) add(1, &c);
+        } else {
+          add(static_cast<unsigned>(cmps.size()), cmps.empty() ? nullptr : cmps.data());
+        }
+      }
+    }
+    for (const auto& f : strings_of(doc, "flags", source)) {
+      if (f == "SECCOMP_FILTER_FLAG_LOG") out.flags |= SECCOMP_FILTER_FLAG_LOG;
+      else if (f == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      else if (f != "SECCOMP_FILTER_FLAG_TSYNC")
+        out.warnings.push_back(source + "/flags: \"" + f + "\" is not supported; ignored");
+    }
+    out.flags |= SECCOMP_FILTER_FLAG_TSYNC;
+
+    // Export in the parent: the child only copies nothing and calls seccomp(2).
+    Fd mfd(static_cast<int>(::syscall(SYS_memfd_create, "seccomp-bpf", MFD_CLOEXEC)));
+    if (!mfd) throw Bad{sys_error("memfd_create(\"seccomp-bpf\")").message};
+    if (int rc = seccomp_export_bpf(ctx.get(), mfd.get()); rc != 0)
+      throw Bad{sys_error("seccomp_export_bpf", -rc).message};
+    off_t size = ::lseek(mfd.get(), 0, SEEK_END);
+    if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
+      throw Bad{"seccomp_export_bpf produced " + std::to_string(size) + " bytes, not a BPF program"};
+    out.program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+    if (::pread(mfd.get(), out.program.data(), static_cast<size_t>(size), 0) != size)
+      throw Bad{sys_error("pread(seccomp-bpf memfd)").message};
+    if (out.program.size() > BPF_MAXINSNS)
+      throw Bad{source + ": the compiled filter has " + std::to_string(out.program.size()) +
+                " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS)};
+  } catch (const Bad& b) {
+    return make_error(b.message);
+  }
+  return out;
+}
+
+Result<PreparedSeccomp> compile_seccomp_file(const std::string& path, const SeccompCompileOptions& opts) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return compile_seccomp_json(*text, path, opts);
+}
+
+int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
+  if (prepared.program.empty()) return EINVAL;
+  sock_fprog prog{static_cast<unsigned short>(prepared.program.size()),
+                  const_cast<sock_filter*>(prepared.program.data())};
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prepared.flags, &prog) == 0) return 0;
+  int err = errno;
+  if (err == ENOSYS || err == EINVAL) {
+    // Kernels before 3.17 lack seccomp(2); flags need it, the filter does not.
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) return 0;
+    err = errno;
+  }
+  return err;
+}
+
+}  // namespace profile

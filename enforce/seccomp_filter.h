@@ -1,0 +1,48 @@
+// Compiling a Docker/moby-format seccomp profile (seccomp.json: ours, or Docker's
+// default with its includes/excludes by arch, capabilities and minKernel) into a
+// classic BPF program with libseccomp, in the parent; applying it in the child
+// with raw syscalls and no allocation.
+//
+// Semantics follow moby/runc: a rule whose action equals the default action is
+// dropped; args sharing an index become separate (OR-ed) rules, otherwise one
+// AND-ed rule; errnoRet defaults to EPERM. Architectures come from "architectures"
+// or from the "archMap" entry of the native architecture; syscalls of any other
+// architecture get the bad-architecture action (EPERM, or kill-process when the
+// default action kills; log in log mode).
+// Unknown syscall names fail closed: in an allow rule a name libseccomp cannot
+// resolve on the filter's architectures is skipped with a warning (the call stays
+// denied); in a deny rule it is an error (skipping would widen the profile), except
+// for a name libseccomp knows on other architectures only (runc does the same).
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace profile {
+
+struct SeccompCompileOptions {
+  std::vector<std::string> capabilities;  // "CAP_SYS_ADMIN", ...: for includes/excludes "caps"
+  std::string kernel_release;             // for "minKernel"; "" = uname -r
+};
+
+struct PreparedSeccomp {
+  std::vector<sock_filter> program;  // never empty once compiled
+  unsigned flags = 0;                // SECCOMP_FILTER_FLAG_* for seccomp(2)
+  std::vector<std::string> warnings; // skipped names etc., for the user
+  size_t rules = 0;                  // rules added to libseccomp
+};
+
+Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,
+                                             const SeccompCompileOptions& opts = {});
+Result<PreparedSeccomp> compile_seccomp_file(const std::string& path, const SeccompCompileOptions& opts = {});
+
+// In the child, as the last step before execve: sets no_new_privs and loads the
+// program with seccomp(2) (TSYNC), falling back to prctl(PR_SET_SECCOMP) on
+// kernels without seccomp(2). Returns 0 or an errno value. Async-signal-safe.
+int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept;
+
+}  // namespace profile
