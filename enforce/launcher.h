@@ -27,13 +27,19 @@ const char* net_mode_name(NetMode m);
 Result<NetMode> net_mode_from_name(const std::string& name);
 
 struct CgroupLimits {
-  uint64_t memory_max = 0;   // bytes, 0 = unlimited
-  uint64_t pids_max = 0;     // 0 = unlimited
-  uint64_t cpu_quota_us = 0; // per cpu_period_us, 0 = unlimited
+  uint64_t memory_max = 0;    // bytes, 0 = unlimited
+  uint64_t pids_max = 0;      // 0 = unlimited
+  uint64_t cpu_quota_us = 0;  // per cpu_period_us, 0 = unlimited
   uint64_t cpu_period_us = 100000;
-  uint64_t cpu_weight = 0;   // 1..10000, 0 = default
+  uint64_t cpu_weight = 0;  // 1..10000, 0 = default
   bool operator==(const CgroupLimits&) const = default;
 };
+
+// Whether container mode adds a user namespace. Auto: only when not root (root
+// keeps real capabilities, which learn must see as a root workload would).
+enum class UserNsMode { Auto, Always, Never };
+const char* user_ns_mode_name(UserNsMode m);
+Result<UserNsMode> user_ns_mode_from_name(const std::string& name);
 
 struct LaunchSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH like execvp
@@ -41,7 +47,8 @@ struct LaunchSpec {
   std::string cwd;                // empty = the launcher's cwd
   bool container = true;          // false: --no-container
   NetMode net = NetMode::Host;
-  bool require_cgroup = false;    // fail instead of warning when no cgroup can be created
+  UserNsMode user_ns = UserNsMode::Auto;
+  bool require_cgroup = false;  // fail instead of warning when no cgroup can be created
   CgroupLimits limits;
 };
 
@@ -71,18 +78,29 @@ class Container {
   virtual Result<ExitInfo> finish(int wait_status) = 0;
   // Convenience when no tracer waits: waitpid(top_pid) then finish().
   virtual Result<ExitInfo> wait() = 0;
+  // The container's cgroup directories (v2 first, then v1 ones); empty when the
+  // workload runs without a cgroup. For diagnostics and tests; not recorded.
+  [[nodiscard]] virtual std::vector<std::string> cgroup_dirs() const = 0;
 };
 
 // Spawns the container's first process paused. Launch failures (command not
-// found, namespaces refused, cgroup not writable when required, a hook failing)
-// come back as an Error naming the step and errno, e.g.
-// "unshare(CLONE_NEWUSER): EPERM"; the workload then never ran.
+// found, namespaces refused, cgroup not writable when required) come back as an
+// Error naming the step and errno, e.g. "clone(CLONE_NEWUSER|...): EPERM"; the
+// workload then never ran. Failures in the workload child after release()
+// (chdir, before_exec, execve) come back from finish()/wait() the same way,
+// again before the workload's own code ran.
+// The thread that calls this must outlive the container: the supervisor has
+// PR_SET_PDEATHSIG(SIGKILL) so that killing profile kills the whole container.
 Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const LaunchHooks& hooks);
 
 // Resolves argv[0] like execvp does (PATH search when it has no '/'), in the
 // launcher, so that a missing or non-executable command is reported before any
 // namespace is made. Errors carry ENOENT (-> exit 127) or EACCES (-> exit 126).
 Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env);
+
+// The exit status profile should use for a launch Error: 127 / 126 for the
+// command-not-found / not-executable errors of resolve_command, else 125.
+int launch_error_exit_code(const Error& error);
 
 // Forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH received
 // by this process to `pid`. Call with -1 to stop forwarding.

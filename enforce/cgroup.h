@@ -1,0 +1,64 @@
+// The container's cgroup: created below the launcher's own cgroup, cgroup v2
+// first (pure v2, or the unified mount of a hybrid setup), with v1 controller
+// hierarchies (memory, pids, cpu) for limits the v2 tree cannot apply here.
+//
+// Needs write access to the launcher's cgroup (root, or a delegated subtree).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "enforce/launcher.h"
+
+namespace profile {
+
+class Cgroup {
+ public:
+  // Creates cgroup `name` in every hierarchy needed for `limits` (v2 always when
+  // present, for its id and cgroup.kill) and writes the limits. Fails closed:
+  // a limit that cannot be applied is an error, and nothing is left behind.
+  static Result<Cgroup> create(const std::string& name, const CgroupLimits& limits);
+
+  Cgroup() = default;
+  Cgroup(Cgroup&& other) noexcept;
+  Cgroup& operator=(Cgroup&& other) noexcept;
+  Cgroup(const Cgroup&) = delete;
+  Cgroup& operator=(const Cgroup&) = delete;
+  ~Cgroup();  // best effort kill_all() + remove() when still present
+
+  [[nodiscard]] bool exists() const { return !dirs_.empty(); }
+  // Moves `pid` (and, on v1, only that thread group) into every directory.
+  Status add_process(pid_t pid);
+  // The v2 cgroup id (its inode), as bpf_get_current_cgroup_id() reports; 0 without v2.
+  [[nodiscard]] uint64_t id() const { return id_; }
+  // "v2", "v1", "v2+v1" or "none".
+  [[nodiscard]] std::string kind() const;
+  [[nodiscard]] const std::vector<std::string>& dirs() const { return dirs_; }
+  // SIGKILLs every process in the cgroup and waits (bounded) until it is empty.
+  Status kill_all();
+  // Removes the directories (after kill_all).
+  Status remove();
+
+ private:
+  std::vector<std::string> dirs_;  // v2 dir first when present
+  bool has_v2_ = false;
+  uint64_t id_ = 0;
+};
+
+// Where this process's cgroups are, read from /proc/self/mountinfo and
+// /proc/self/cgroup. Empty strings when a hierarchy is absent.
+struct CgroupLocation {
+  std::string v2_dir;                                        // our own v2 cgroup directory
+  std::vector<std::string> v2_controllers;                   // controllers available to children in v2
+  std::vector<std::pair<std::string, std::string>> v1_dirs;  // controller -> our own v1 directory
+};
+Result<CgroupLocation> locate_own_cgroups();
+
+// Pure parsing, for tests: a mountinfo text and a /proc/self/cgroup text.
+CgroupLocation parse_cgroup_location(const std::string& mountinfo, const std::string& proc_cgroup);
+
+}  // namespace profile

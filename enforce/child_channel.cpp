@@ -1,0 +1,71 @@
+#include "enforce/child_channel.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "enforce/launcher.h"
+
+namespace profile {
+
+void channel_send(int fd, ChannelMsgType type, int err, int wait_status, const char* step) noexcept {
+  ChannelMsg msg{};
+  msg.type = type;
+  msg.err = err;
+  msg.wait_status = wait_status;
+  if (step != nullptr) {
+    size_t i = 0;
+    for (; step[i] != '\0' && i + 1 < sizeof msg.step; ++i) msg.step[i] = step[i];
+    msg.step[i] = '\0';
+  }
+  while (::send(fd, &msg, sizeof msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+bool channel_wait_go(int fd) noexcept {
+  ChannelMsg msg{};
+  while (true) {
+    ssize_t n = ::recv(fd, &msg, sizeof msg, 0);
+    if (n < 0 && errno == EINTR) continue;
+    return n == static_cast<ssize_t>(sizeof msg) && msg.type == ChannelMsgType::Go;
+  }
+}
+
+void channel_fail(int fd, const char* step, int err) noexcept {
+  channel_send(fd, ChannelMsgType::Error, err, 0, step);
+  ::_exit(kLauncherFailure);
+}
+
+Status channel_send_go(int fd) {
+  ChannelMsg msg{};
+  msg.type = ChannelMsgType::Go;
+  while (::send(fd, &msg, sizeof msg, MSG_NOSIGNAL) < 0) {
+    if (errno == EINTR) continue;
+    return sys_error("send(Go) to the container's first process");
+  }
+  return {};
+}
+
+Result<bool> channel_receive(int fd, ChannelMsg& msg, bool block) {
+  while (true) {
+    std::memset(&msg, 0, sizeof msg);
+    ssize_t n = ::recv(fd, &msg, sizeof msg, block ? 0 : MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNRESET) return false;
+      return sys_error("recv from the container's processes");
+    }
+    if (n == 0) return false;
+    if (n != static_cast<ssize_t>(sizeof msg)) return make_error("short message from the container's processes");
+    msg.step[sizeof msg.step - 1] = '\0';
+    return true;
+  }
+}
+
+Error channel_error(const ChannelMsg& msg) {
+  return sys_error(msg.step, msg.err);
+}
+
+}  // namespace profile

@@ -1,0 +1,271 @@
+// spawn_container and the Container it returns: the launcher side of the
+// process tree described in launcher.h.
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "enforce/cgroup.h"
+#include "enforce/child_channel.h"
+#include "enforce/launcher.h"
+#include "enforce/namespaces.h"
+#include "enforce/supervisor.h"
+
+extern char** environ;
+
+namespace profile {
+namespace {
+
+ExitInfo exit_from_wait_status(int status) {
+  ExitInfo info;
+  if (WIFSIGNALED(status)) {
+    info.signal = WTERMSIG(status);
+  } else {
+    info.code = WEXITSTATUS(status);
+  }
+  return info;
+}
+
+// NULL-terminated char* arrays over strings the parent owns, built before clone.
+struct CStrings {
+  std::vector<std::string> strings;
+  std::vector<char*> ptrs;
+  explicit CStrings(std::vector<std::string> s) : strings(std::move(s)) {
+    for (auto& x : strings) ptrs.push_back(x.data());
+    ptrs.push_back(nullptr);
+  }
+};
+
+std::string path_of(const std::vector<std::string>& env) {
+  if (env.empty()) {
+    const char* p = std::getenv("PATH");
+    return p != nullptr ? p : "";
+  }
+  for (const auto& kv : env) {
+    if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
+  }
+  return "";
+}
+
+void warn_no_cgroup_once(const Error& error) {
+  static std::atomic<bool> warned{false};
+  if (warned.exchange(true)) return;
+  log::warn("running the workload without a cgroup of its own (" + error.message +
+            "); what it leaves behind is still killed with its pid namespace");
+}
+
+class ContainerImpl final : public Container {
+ public:
+  ContainerImpl(const LaunchSpec& spec, NamespacePlan ns) : spec_(spec), ns_(ns) {}
+  ~ContainerImpl() override { kill_and_reap_top(); }
+
+  [[nodiscard]] pid_t top_pid() const override { return top_; }
+  [[nodiscard]] uint64_t cgroup_id() const override { return cgroup_.id(); }
+  [[nodiscard]] uint64_t pidns_inode() const override { return pidns_.first; }
+  [[nodiscard]] uint64_t pidns_dev() const override { return pidns_.second; }
+  [[nodiscard]] std::vector<std::string> cgroup_dirs() const override { return cgroup_.dirs(); }
+
+  [[nodiscard]] std::map<std::string, std::string> describe() const override {
+    std::map<std::string, std::string> d;
+    d["mode"] = spec_.container ? "container" : "host";
+    d["net"] = spec_.container ? net_mode_name(spec_.net) : "host";
+    d["namespaces"] = spec_.container ? ns_.names() : "";
+    d["cgroup"] = cgroup_.kind();
+    return d;
+  }
+
+  Status start(const std::string& path) {
+    std::vector<std::string> env_strings;
+    if (spec_.env.empty()) {
+      for (char** e = environ; e != nullptr && *e != nullptr; ++e) env_strings.emplace_back(*e);
+    } else {
+      env_strings = spec_.env;
+    }
+    path_ = path;
+    argv_ = std::make_unique<CStrings>(spec_.argv);
+    envp_ = std::make_unique<CStrings>(std::move(env_strings));
+
+    auto cg = Cgroup::create("profile-" + std::to_string(::getpid()) + "-" + std::to_string(++counter_), spec_.limits);
+    bool limits = !(spec_.limits == CgroupLimits{});
+    if (cg) {
+      cgroup_ = std::move(cg).value();
+    } else if (spec_.require_cgroup || limits) {
+      return cg.error().wrap("create the container's cgroup");
+    } else {
+      warn_no_cgroup_once(cg.error());
+    }
+
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+      return sys_error("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+    }
+    channel_ = Fd(sv[0]);
+    Fd child_end(sv[1]);
+
+    ChildPlan plan;
+    plan.channel = child_end.get();
+    plan.net = spec_.net;
+    plan.path = path_.c_str();
+    plan.argv = argv_->ptrs.data();
+    plan.envp = envp_->ptrs.data();
+    plan.cwd = spec_.cwd.empty() ? nullptr : spec_.cwd.c_str();
+    plan.hooks = hooks_;
+
+    unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
+    pid_t pid = raw_fork(flags);
+    if (pid == 0) {
+      if (spec_.container) run_supervisor(plan);
+      run_host_workload(plan);
+    }
+    if (pid < 0) {
+      int err = errno;
+      if (!spec_.container) return sys_error("fork", err);
+      Error e = sys_error("clone(" + clone_flag_names() + ")", err);
+      if (err == EPERM || err == EINVAL || err == ENOSPC) {
+        e.message += " (creating namespaces needs root or unprivileged user namespaces; try --no-container)";
+      }
+      return e;
+    }
+    top_ = pid;
+    child_end.reset();  // so that EOF on the channel means every child is gone
+
+    if (spec_.container && ns_.user) {
+      if (auto st = write_id_maps_from_parent(pid); !st) return st.error().wrap("set up the user namespace");
+    }
+    if (cgroup_.exists()) {
+      if (auto st = cgroup_.add_process(pid); !st) {
+        if (spec_.require_cgroup || limits) return st.error().wrap("move the container into its cgroup");
+        warn_no_cgroup_once(st.error());
+        (void)cgroup_.remove();
+      }
+    }
+    if (!spec_.container) return {};
+
+    if (auto st = channel_send_go(channel_.get()); !st) return st;
+    ChannelMsg msg{};
+    auto got = channel_receive(channel_.get(), msg, true);
+    if (!got) return got.error();
+    if (!*got) return make_error("the container's supervisor died while setting up");
+    if (msg.type == ChannelMsgType::Error) return channel_error(msg).wrap("set up the container");
+    if (msg.type != ChannelMsgType::Ready) return make_error("unexpected message from the container's supervisor");
+    auto ns = namespace_id(pid, "pid");
+    if (!ns) return ns.error();
+    pidns_ = *ns;
+    return {};
+  }
+
+  void set_hooks(const LaunchHooks& hooks) { hooks_ = hooks; }
+
+  Status release() override {
+    if (released_) return make_error("the container was already released");
+    released_ = true;
+    return channel_send_go(channel_.get());
+  }
+
+  Result<ExitInfo> finish(int wait_status) override {
+    bool top_was_reaped = !kill_and_reap_top();
+    (void)top_was_reaped;
+    // Messages stay readable after their senders are gone.
+    std::optional<Error> launch_error;
+    std::optional<int> workload_status;
+    ChannelMsg msg{};
+    while (channel_) {
+      auto got = channel_receive(channel_.get(), msg, false);
+      if (!got || !*got) break;
+      if (msg.type == ChannelMsgType::Error && !launch_error) launch_error = channel_error(msg);
+      if (msg.type == ChannelMsgType::Exit) workload_status = msg.wait_status;
+    }
+    channel_.reset();
+    Status cleanup;
+    if (cgroup_.exists()) {
+      cleanup = cgroup_.kill_all();
+      if (auto st = cgroup_.remove(); !st && cleanup) cleanup = st;
+    }
+    if (launch_error) return launch_error->wrap("start the workload");
+    if (!cleanup) return cleanup.error().wrap("clean up after the workload");
+    if (!released_) return make_error("the container was never released");
+    if (workload_status) return exit_from_wait_status(*workload_status);
+    if (reaped_status_) return exit_from_wait_status(*reaped_status_);
+    return exit_from_wait_status(wait_status);
+  }
+
+  Result<ExitInfo> wait() override {
+    int status = 0;
+    while (::waitpid(top_, &status, __WALL) < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("waitpid(" + std::to_string(top_) + ")");
+    }
+    top_reaped_ = true;
+    return finish(status);
+  }
+
+ private:
+  // Kills and reaps top_pid unless the caller already reaped it. Returns true
+  // when it was still ours to reap (it had not been waited for).
+  bool kill_and_reap_top() {
+    if (top_ <= 0 || top_reaped_) return false;
+    int status = 0;
+    pid_t r = ::waitpid(top_, &status, WNOHANG | __WALL);
+    if (r == 0) {
+      ::kill(top_, SIGKILL);
+      while ((r = ::waitpid(top_, &status, __WALL)) < 0 && errno == EINTR) {
+      }
+    }
+    top_reaped_ = true;
+    if (r == top_) {
+      reaped_status_ = status;
+      return true;
+    }
+    return false;  // ECHILD: the caller reaped it
+  }
+
+  std::string clone_flag_names() const {
+    std::string out;
+    for (const auto& n : {std::make_pair(ns_.user, "CLONE_NEWUSER"), std::make_pair(true, "CLONE_NEWPID"),
+                          std::make_pair(true, "CLONE_NEWNS"), std::make_pair(true, "CLONE_NEWUTS"),
+                          std::make_pair(true, "CLONE_NEWIPC"), std::make_pair(ns_.net, "CLONE_NEWNET")}) {
+      if (!n.first) continue;
+      if (!out.empty()) out += "|";
+      out += n.second;
+    }
+    return out;
+  }
+
+  LaunchSpec spec_;
+  NamespacePlan ns_;
+  LaunchHooks hooks_;
+  std::string path_;
+  std::unique_ptr<CStrings> argv_, envp_;
+  Cgroup cgroup_;
+  Fd channel_;
+  pid_t top_ = -1;
+  bool top_reaped_ = false;
+  bool released_ = false;
+  std::optional<int> reaped_status_;
+  std::pair<uint64_t, uint64_t> pidns_{0, 0};
+  static inline std::atomic<int> counter_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const LaunchHooks& hooks) {
+  if (spec.argv.empty()) return make_error("no command given");
+  auto path = resolve_command(spec.argv[0], path_of(spec.env));
+  if (!path) return path.error();
+  auto c = std::make_unique<ContainerImpl>(spec, plan_namespaces(spec));
+  c->set_hooks(hooks);
+  if (auto st = c->start(*path); !st) return st.error();  // ~ContainerImpl kills and reaps what started
+  return std::unique_ptr<Container>(std::move(c));
+}
+
+}  // namespace profile

@@ -1,0 +1,135 @@
+#include "enforce/supervisor.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "enforce/child_channel.h"
+#include "enforce/namespaces.h"
+#include "enforce/signals.h"
+
+namespace profile {
+namespace {
+
+// The supervisor's own copy (it is a separate process): whom to forward to.
+volatile sig_atomic_t g_workload = 0;
+
+void supervisor_forward(int sig) {
+  pid_t target = g_workload;
+  if (target > 0) {
+    int saved = errno;
+    ::kill(target, sig);
+    errno = saved;
+  }
+}
+
+// Every descriptor above stdio becomes close-on-exec: the workload gets 0, 1, 2
+// only, while the channel still works until execve succeeds.
+int mark_fds_cloexec() noexcept {
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+  if (errno != ENOSYS && errno != EINVAL) return errno;
+  struct rlimit rl {};
+  rlim_t max = 4096;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) max = rl.rlim_cur;
+  for (rlim_t fd = 3; fd < max; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  return 0;
+}
+
+[[noreturn]] void exec_workload(const ChildPlan& plan) noexcept {
+  int ch = plan.channel;
+  // Handlers are reset by execve, but a blocked mask and an ignored SIGCHLD are
+  // inherited: start the workload from a clean slate.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGCHLD, SIG_DFL);
+  if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) channel_fail(ch, "chdir to the working directory", errno);
+  if (int err = mark_fds_cloexec(); err != 0) channel_fail(ch, "close_range(3, ~0, CLOSE_RANGE_CLOEXEC)", err);
+  if (plan.hooks.before_exec != nullptr) {
+    if (int err = plan.hooks.before_exec(plan.hooks.ctx); err != 0) {
+      channel_fail(ch, plan.hooks.before_exec_what, err);
+    }
+  }
+  ::execve(plan.path, plan.argv, plan.envp);
+  channel_fail(ch, "execve", errno);
+}
+
+}  // namespace
+
+pid_t raw_fork(unsigned long extra_flags) noexcept {
+  return static_cast<pid_t>(::syscall(SYS_clone, extra_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+void run_supervisor(const ChildPlan& plan) noexcept {
+  int ch = plan.channel;
+  // If profile dies, so does the container: pid 1 exiting kills the namespace.
+  // A launcher that died before this prctl is caught by the EOF below.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!channel_wait_go(ch)) ::_exit(kLauncherFailure);
+  ::prctl(PR_SET_NAME, "profile-init");
+  // A new session: the workload has no controlling terminal, so it cannot
+  // TIOCSTI into the caller's terminal nor be stopped by its job control.
+  if (::setsid() < 0) channel_fail(ch, "setsid", errno);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    channel_fail(ch, "mount(\"/\", MS_REC|MS_PRIVATE)", errno);
+  }
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    channel_fail(ch, "mount(\"proc\", \"/proc\", \"proc\")", errno);
+  }
+  if (plan.net == NetMode::Loopback) {
+    if (int err = bring_up_loopback(); err != 0) channel_fail(ch, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)", err);
+  }
+  ::signal(SIGCHLD, SIG_DFL);  // an inherited SIG_IGN would make the kernel reap for us
+  channel_send(ch, ChannelMsgType::Ready, 0, 0, nullptr);
+  if (!channel_wait_go(ch)) ::_exit(kLauncherFailure);
+
+  // Forward the launcher's signals to the workload. Blocked across the fork so
+  // that none arrives while g_workload is not yet set.
+  sigset_t fwd;
+  sigemptyset(&fwd);
+  for (int sig : kForwardedSignals) sigaddset(&fwd, sig);
+  ::sigprocmask(SIG_BLOCK, &fwd, nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = &supervisor_forward;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : kForwardedSignals) ::sigaction(sig, &sa, nullptr);
+
+  pid_t workload = raw_fork(0);
+  if (workload == 0) exec_workload(plan);
+  if (workload < 0) channel_fail(ch, "fork the workload", errno);
+  g_workload = workload;
+  ::sigprocmask(SIG_UNBLOCK, &fwd, nullptr);
+
+  // pid 1 inherits every orphan of the namespace: reap them all until the
+  // workload itself exits; the rest die with the namespace when we exit.
+  while (true) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, __WALL);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      channel_fail(ch, "waitpid for the workload", errno);
+    }
+    if (pid != workload) continue;
+    channel_send(ch, ChannelMsgType::Exit, 0, status, nullptr);
+    ::_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+  }
+}
+
+void run_host_workload(const ChildPlan& plan) noexcept {
+  // With no tracer to EXITKILL it, the workload itself must die with profile.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!channel_wait_go(plan.channel)) ::_exit(kLauncherFailure);
+  exec_workload(plan);
+}
+
+}  // namespace profile

@@ -1,0 +1,35 @@
+// The code that runs in the launched processes, between clone and execve:
+// the supervisor (pid 1 of the container) and the workload child.
+//
+// Everything here is async-signal-safe: no allocation, no exceptions, no locks.
+// All inputs are prepared by the launcher in a ChildPlan before clone.
+#pragma once
+
+#include "enforce/launcher.h"
+
+namespace profile {
+
+struct ChildPlan {
+  int channel = -1;  // child end of the launcher's socketpair (close-on-exec)
+  NetMode net = NetMode::Host;
+  const char* path = nullptr;  // resolved executable
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* cwd = nullptr;  // null: keep the launcher's
+  LaunchHooks hooks;
+};
+
+// Container mode, in the process cloned with the new namespaces. Waits for Go
+// (id maps written), sets the container up, sends Ready, waits for Go again
+// (release), forks the workload, reaps everything and reports the workload's
+// exit. Never returns.
+[[noreturn]] void run_supervisor(const ChildPlan& plan) noexcept;
+
+// --no-container mode: waits for Go (release), then becomes the workload.
+[[noreturn]] void run_host_workload(const ChildPlan& plan) noexcept;
+
+// fork() without glibc's atfork handlers, which would take malloc locks that
+// another thread of the launcher may have held at clone time.
+pid_t raw_fork(unsigned long extra_flags) noexcept;
+
+}  // namespace profile
