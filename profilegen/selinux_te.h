@@ -1,0 +1,24 @@
+// Writes the refpolicy module sources (<name>.te, <name>.fc, <name>.if) of a
+// SelinuxModel: refpolicy interfaces where policies/selinux.toml says one covers a
+// rule, raw allow rules otherwise. Deterministic: the same model gives the same bytes.
+#pragma once
+
+#include <string>
+
+#include "profilegen/selinux_model.h"
+#include "profilegen/selinux_policy.h"
+
+namespace profile {
+
+struct RefpolicySources {
+  std::string te;
+  std::string fc;
+  std::string if_;
+};
+
+RefpolicySources write_refpolicy_module(const SelinuxModel& m, const SelinuxPolicyData& data);
+
+// "{ a b c }" or "a" for one permission.
+std::string perm_set_text(const std::set<std::string>& perms);
+
+}  // namespace profile
