@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -181,6 +182,11 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
   how.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
   how.resolve = RESOLVE_IN_ROOT;
   Fd fd(static_cast<int>(::syscall(SYS_openat2, fs.root.get(), path.c_str(), &how, sizeof how)));
+  if (!fd && (errno == EXDEV || errno == ELOOP) && starts_with(path, "/proc/")) {
+    // RESOLVE_IN_ROOT refuses magic links (/proc/<pid>/exe, fd/<n>, cwd), which
+    // the kernel follows for the tracee: walk them from its root without it.
+    fd = Fd(::openat(fs.root.get(), path.c_str() + 1, static_cast<int>(how.flags)));
+  }
   if (!fd) return 0;
   struct stat st {};
   out.type = ::fstat(fd.get(), &st) == 0 ? file_type_name(st.st_mode) : "";

@@ -1,0 +1,182 @@
+// The ptrace tracer on helper programs (tests/progs/ptrace_*.c): threads,
+// processes, exec from a thread, stops and signals, other ABIs, paths.
+#include "tracer/ptrace/ptrace_tracer.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/privileged.h"
+#include "tests/tracer/trace_harness.h"
+#include "tracer/ptrace/seccomp_trace_filter.h"
+
+namespace profile::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(PtraceTracer, FollowsTwoHundredThreads) {
+  auto t = trace_command({prog("ptrace_threads")});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(file_count(t.rec, "/nonexistent-ptrace-thread/" + std::to_string(i), Access::Read, "ENOENT"), 1u)
+        << "thread " << i;
+  EXPECT_GE(syscall_count(t.rec, "x86_64", "clone3") + syscall_count(t.rec, "x86_64", "clone"), 200u);
+  EXPECT_EQ(t.lost, 0u);
+  EXPECT_GT(t.live_syscalls, 400u);
+}
+
+TEST(PtraceTracer, FollowsForkVforkAndClone3) {
+  auto t = trace_command({prog("ptrace_fork")});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  for (const char* child : {"fork", "vfork", "clone3"})
+    EXPECT_EQ(file_count(t.rec, std::string("/nonexistent-ptrace/") + child + "-child", Access::Stat, "ENOENT"), 1u)
+        << child;
+  EXPECT_GE(syscall_count(t.rec, "x86_64", "vfork"), 1u);
+  EXPECT_GE(syscall_count(t.rec, "x86_64", "clone3"), 1u);
+  // clone3's flags come from struct clone_args in the tracee's memory: a plain
+  // fork-like clone3 has none of the masked (namespace) flags.
+  auto& args = t.rec.args["x86_64"]["clone3"];
+  EXPECT_EQ(args.indices, std::vector<unsigned>{0});
+  EXPECT_TRUE(args.tuples.count(std::vector<uint64_t>{0})) << args.tuples.size();
+}
+
+TEST(PtraceTracer, FollowsExecFromANonLeaderThread) {
+  auto t = trace_command({prog("ptrace_exec_thread")});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  EXPECT_EQ(WEXITSTATUS(t.status), 7);
+  EXPECT_EQ(file_count(t.rec, "/nonexistent-ptrace/after-exec", Access::Stat, "ENOENT"), 1u);
+  EXPECT_EQ(t.rec.executables[fs::canonical(prog("ptrace_exec_thread")).string()], 2u);
+}
+
+TEST(PtraceTracer, KeepsGroupStopsVisibleToTheParent) {
+  auto t = trace_command({prog("ptrace_sigstop")});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  EXPECT_EQ(WEXITSTATUS(t.status), 0) << "3: the parent did not see the stop; 4: the child did not finish";
+  EXPECT_EQ(file_count(t.rec, "/nonexistent-ptrace/after-sigcont", Access::Stat, "ENOENT"), 1u);
+}
+
+TEST(PtraceTracer, DeliversSignalsAndSeesHandlerSyscallsAndSigkill) {
+  auto t = trace_command({prog("ptrace_signals")});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  EXPECT_EQ(WEXITSTATUS(t.status), 0);
+  EXPECT_EQ(file_count(t.rec, "/nonexistent-ptrace/in-handler", Access::Stat, "ENOENT"), 1u);
+  EXPECT_GE(syscall_count(t.rec, "x86_64", "rt_sigreturn"), 1u);
+  EXPECT_GE(syscall_count(t.rec, "x86_64", "kill"), 1u);
+}
+
+TEST(PtraceTracer, ReportsATraceeKilledBySigkill) {
+  auto t = trace_command({prog("ptrace_signals"), "self-kill"});
+  ASSERT_TRUE(WIFSIGNALED(t.status)) << t.status;
+  EXPECT_EQ(WTERMSIG(t.status), SIGKILL);
+}
+
+TEST(PtraceTracer, RecordsI386AndX32UnderTheirOwnArchitectures) {
+  auto t = trace_command({prog("ptrace_compat")});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  EXPECT_EQ(syscall_count(t.rec, "x86", "getpid"), 1u);
+  // Recorded whether or not this kernel has CONFIG_X86_X32_ABI (ENOSYS otherwise):
+  // the attempt is what a profile must decide on.
+  EXPECT_EQ(syscall_count(t.rec, "x32", "getpid"), 1u);
+  EXPECT_EQ(t.lost, 0u);
+}
+
+TEST(PtraceTracer, ResolvesPathsAsTheKernelDoes) {
+  char tmpl[] = "/tmp/ptrace-paths-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = fs::canonical(tmpl).string();
+  std::ofstream(dir + "/f") << "x";
+  fs::create_directory(dir + "/d");
+  std::ofstream(dir + "/d/inner") << "y";
+  fs::create_symlink("d/inner", dir + "/link");
+
+  auto t = trace_command({prog("ptrace_paths"), dir});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  ASSERT_EQ(WEXITSTATUS(t.status), 0);
+  const auto& r = t.rec;
+  EXPECT_EQ(file_count(r, dir, Access::Stat, kOk), 1u);  // chdir
+  EXPECT_EQ(file_count(r, dir + "/f", Access::Read, kOk), 1u);
+  EXPECT_EQ(file_type(r, dir + "/f"), "file");
+  EXPECT_EQ(file_count(r, dir + "/d", Access::Read, kOk), 1u);
+  EXPECT_EQ(file_type(r, dir + "/d"), "dir");
+  // openat(dirfd, "inner") and open("link") both land on d/inner.
+  EXPECT_EQ(file_count(r, dir + "/d/inner", Access::Read, kOk), 2u);
+  EXPECT_EQ(file_count(r, dir + "/missing", Access::Read, "ENOENT"), 1u);
+  EXPECT_EQ(file_type(r, dir + "/missing"), "");
+  EXPECT_EQ(file_count(r, dir + "/created", Access::Create, kOk), 1u);
+  EXPECT_EQ(file_count(r, dir + "/created", Access::Write, kOk), 1u);
+  EXPECT_EQ(file_type(r, dir + "/created"), "file");
+  EXPECT_EQ(file_count(r, dir + "/link", Access::Stat, kOk), 1u);  // lstat: the link itself
+  EXPECT_EQ(file_type(r, dir + "/link"), "symlink");
+  EXPECT_EQ(file_count(r, dir + "/link", Access::Read, kOk), 0u);
+  EXPECT_EQ(file_count(r, dir + "/created", Access::Rename, kOk), 1u);
+  EXPECT_EQ(file_count(r, dir + "/renamed", Access::Rename, kOk), 1u);
+  EXPECT_EQ(file_count(r, dir + "/renamed", Access::Delete, kOk), 1u);
+  EXPECT_EQ(file_count(r, dir + "/newdir", Access::Create, kOk), 1u);
+  EXPECT_EQ(file_type(r, dir + "/newdir"), "dir");
+  EXPECT_EQ(file_count(r, dir + "/d/inner", Access::Stat, kOk), 1u);  // access() after fchdir
+  EXPECT_EQ(file_count(r, "/proc/self/exe", Access::Stat, kOk), 1u);
+  EXPECT_EQ(file_type(r, "/proc/self/exe"), "symlink");
+  EXPECT_GE(r.executables.count(fs::canonical(prog("ptrace_paths")).string()), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(PtraceTracer, RecordsSocketArgumentsAndEndpoints) {
+  // python3 binds and connects a loopback TCP socket and a unix socket.
+  char tmpl[] = "/tmp/ptrace-net-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string sock = std::string(tmpl) + "/s.sock";
+  std::string code =
+      "import socket\n"
+      "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1); port=s.getsockname()[1]\n"
+      "c=socket.create_connection(('127.0.0.1',port)); a,_=s.accept()\n"
+      "u=socket.socket(socket.AF_UNIX); u.bind('" +
+      sock +
+      "')\n"
+      "v=socket.socket(socket.AF_UNIX)\n"
+      "try: v.connect('" +
+      sock +
+      "')\nexcept OSError: pass\n"
+      "print(port)\n";
+  auto t = trace_command({"/usr/bin/python3", "-c", code});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  bool bound = false, connected = false, listened = false, accepted = false, unix_bound = false, unix_refused = false;
+  for (const auto& [ep, n] : t.rec.network) {
+    if (ep.family == "AF_INET" && ep.op == "bind" && ep.address == "127.0.0.1" && ep.port == 0) bound = true;
+    if (ep.family == "AF_INET" && ep.op == "connect" && ep.port != 0 && ep.type == "SOCK_STREAM") connected = true;
+    if (ep.family == "AF_INET" && ep.op == "listen" && ep.port != 0) listened = true;
+    if (ep.family == "AF_INET" && ep.op == "accept" && ep.port != 0) accepted = true;
+    if (ep.family == "AF_UNIX" && ep.op == "bind" && ep.path == sock && ep.result == kOk) unix_bound = true;
+    if (ep.family == "AF_UNIX" && ep.op == "connect" && ep.path == sock && ep.result == "ECONNREFUSED")
+      unix_refused = true;
+  }
+  EXPECT_TRUE(bound && connected && listened && accepted && unix_bound && unix_refused)
+      << bound << connected << listened << accepted << unix_bound << unix_refused;
+  EXPECT_EQ(file_count(t.rec, sock, Access::Create, kOk), 1u);
+  EXPECT_EQ(file_type(t.rec, sock), "sock");
+  auto& socket_args = t.rec.args["x86_64"]["socket"];
+  using T = std::vector<uint64_t>;
+  EXPECT_TRUE(socket_args.tuples.count(T{AF_INET, SOCK_STREAM, 0}) ||
+              socket_args.tuples.count(T{AF_INET, SOCK_STREAM, 6}));
+  EXPECT_TRUE(socket_args.tuples.count(T{AF_UNIX, SOCK_STREAM, 0}));
+  fs::remove_all(tmpl);
+}
+
+TEST(PtraceTracer, ReportsAttachFailureClearly) {
+  ptrace::PtraceTracer tracer;
+  TracerOptions options;
+  options.args = &builtin_arg_policy();
+  ASSERT_TRUE(tracer.prepare(options).ok());
+  TraceTarget target;
+  target.top_pid = 999999999;
+  auto st = tracer.attach_from_parent(target);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("PTRACE_SEIZE"), std::string::npos) << st.error().message;
+  EXPECT_EQ(st.error().errno_value, ESRCH);
+}
+
+}  // namespace
+}  // namespace profile::testing
