@@ -19,6 +19,7 @@
 
 #include "common/recording.h"
 #include "common/result.h"
+#include "enforce/confine.h"
 
 namespace profile {
 
@@ -50,6 +51,7 @@ struct LaunchSpec {
   UserNsMode user_ns = UserNsMode::Auto;
   bool require_cgroup = false;  // fail instead of warning when no cgroup can be created
   CgroupLimits limits;
+  Confinement confine;  // what `profile enforce` adds; nothing by default (learn)
 };
 
 // Hooks into the launch. `before_exec` runs in the workload child as the very last
@@ -81,6 +83,9 @@ class Container {
   // The container's cgroup directories (v2 first, then v1 ones); empty when the
   // workload runs without a cgroup. For diagnostics and tests; not recorded.
   [[nodiscard]] virtual std::vector<std::string> cgroup_dirs() const = 0;
+  // SIGKILLs every process of the container now (cgroup.kill, or the cgroup's
+  // processes one by one, and top_pid): for --timeout. The caller still waits.
+  virtual Status kill_all() = 0;
 };
 
 // Spawns the container's first process paused. Launch failures (command not

@@ -92,6 +92,22 @@ class ContainerImpl final : public Container {
       env_strings = spec_.env;
     }
     path_ = path;
+    if (!spec_.container &&
+        (spec_.confine.private_tmp || spec_.confine.readonly_root || !spec_.confine.binds.empty())) {
+      return make_error("mounts (private /tmp, read-only root, bind mounts) need container mode");
+    }
+    auto confine = prepare_confinement(spec_.confine);
+    if (!confine) return confine.error();
+    confine_ = std::move(confine).value();
+    if (spec_.cwd.empty()) {
+      // The launcher's cwd by name, so that it is looked up again in the
+      // container's mounts (an inherited cwd would reach past a private /tmp).
+      char buf[4096];
+      if (::getcwd(buf, sizeof buf) == nullptr) return sys_error("getcwd");
+      cwd_ = buf;
+    } else {
+      cwd_ = spec_.cwd;
+    }
     argv_ = std::make_unique<CStrings>(spec_.argv);
     envp_ = std::make_unique<CStrings>(std::move(env_strings));
 
@@ -118,8 +134,9 @@ class ContainerImpl final : public Container {
     plan.path = path_.c_str();
     plan.argv = argv_->ptrs.data();
     plan.envp = envp_->ptrs.data();
-    plan.cwd = spec_.cwd.empty() ? nullptr : spec_.cwd.c_str();
+    plan.cwd = cwd_.c_str();
     plan.hooks = hooks_;
+    plan.confine = &confine_;
 
     unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
     pid_t pid = raw_fork(flags);
@@ -199,6 +216,13 @@ class ContainerImpl final : public Container {
     return exit_from_wait_status(wait_status);
   }
 
+  Status kill_all() override {
+    Status st;
+    if (cgroup_.exists()) st = cgroup_.kill_all();
+    if (top_ > 0 && !top_reaped_) ::kill(top_, SIGKILL);  // pid 1 dying takes its namespace with it
+    return st;
+  }
+
   Result<ExitInfo> wait() override {
     int status = 0;
     while (::waitpid(top_, &status, __WALL) < 0) {
@@ -245,6 +269,8 @@ class ContainerImpl final : public Container {
   NamespacePlan ns_;
   LaunchHooks hooks_;
   std::string path_;
+  std::string cwd_;
+  ChildConfinement confine_;
   std::unique_ptr<CStrings> argv_, envp_;
   Cgroup cgroup_;
   Fd channel_;

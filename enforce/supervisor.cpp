@@ -54,11 +54,16 @@ int mark_fds_cloexec() noexcept {
   ::signal(SIGCHLD, SIG_DFL);
   if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) channel_fail(ch, "chdir to the working directory", errno);
   if (int err = mark_fds_cloexec(); err != 0) channel_fail(ch, "close_range(3, ~0, CLOSE_RANGE_CLOEXEC)", err);
+  const char* step = "";
+  if (int err = apply_workload_confinement_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (plan.hooks.before_exec != nullptr) {
     if (int err = plan.hooks.before_exec(plan.hooks.ctx); err != 0) {
       channel_fail(ch, plan.hooks.before_exec_what, err);
     }
   }
+  // Seccomp last: after it, the only call of ours is execve (and, if that
+  // fails, the error report).
+  if (int err = apply_seccomp_last_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   ::execve(plan.path, plan.argv, plan.envp);
   channel_fail(ch, "execve", errno);
 }
@@ -82,9 +87,12 @@ void run_supervisor(const ChildPlan& plan) noexcept {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     channel_fail(ch, "mount(\"/\", MS_REC|MS_PRIVATE)", errno);
   }
+  const char* step = "";
+  if (int err = apply_readonly_root_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     channel_fail(ch, "mount(\"proc\", \"/proc\", \"proc\")", errno);
   }
+  if (int err = apply_mounts_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (plan.net == NetMode::Loopback) {
     if (int err = bring_up_loopback(); err != 0) channel_fail(ch, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)", err);
   }

@@ -5,6 +5,7 @@
 // All inputs are prepared by the launcher in a ChildPlan before clone.
 #pragma once
 
+#include "enforce/confine.h"
 #include "enforce/launcher.h"
 
 namespace profile {
@@ -15,8 +16,9 @@ struct ChildPlan {
   const char* path = nullptr;  // resolved executable
   char* const* argv = nullptr;
   char* const* envp = nullptr;
-  const char* cwd = nullptr;  // null: keep the launcher's
+  const char* cwd = nullptr;  // resolved again inside the container's mounts
   LaunchHooks hooks;
+  const ChildConfinement* confine = nullptr;  // never null
 };
 
 // Container mode, in the process cloned with the new namespaces. Waits for Go

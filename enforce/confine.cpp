@@ -1,0 +1,191 @@
+#include "enforce/confine.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "enforce/landlock.h"
+#include "enforce/seccomp_filter.h"
+
+namespace profile {
+namespace {
+
+int set_mount_readonly(const char* path, bool readonly) noexcept {
+  struct mount_attr attr {};
+  if (readonly) {
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+  } else {
+    attr.attr_clr = MOUNT_ATTR_RDONLY;
+  }
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) == 0) return 0;
+  int err = errno;
+  if (err != ENOSYS) return err;
+  // Before Linux 5.12: remount this one mount, keeping the flags a user
+  // namespace may not clear (nosuid, nodev, noexec are locked there).
+  struct statvfs sv {};
+  if (::statvfs(path, &sv) != 0) return errno;
+  unsigned long flags = MS_REMOUNT | MS_BIND;
+  if (readonly) flags |= MS_RDONLY;
+  if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (::mount(nullptr, path, nullptr, flags, nullptr) != 0) return errno;
+  return 0;
+}
+
+struct CapData {
+  __user_cap_header_struct header;
+  __user_cap_data_struct data[2];
+};
+
+}  // namespace
+
+bool Confinement::any() const {
+  return private_tmp || readonly_root || !binds.empty() || drop_capabilities || no_new_privs || landlock != nullptr ||
+         seccomp != nullptr || !selinux_exec_context.empty();
+}
+
+Result<int> capability_from_name(const std::string& name) {
+  std::string lower;
+  for (char ch : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  cap_value_t value = 0;
+  if (::cap_from_name(lower.c_str(), &value) != 0 &&
+      (lower.rfind("cap_", 0) == 0 || ::cap_from_name(("cap_" + lower).c_str(), &value) != 0)) {
+    return make_error("unknown capability \"" + name + "\" (expected a name like CAP_NET_BIND_SERVICE)");
+  }
+  return static_cast<int>(value);
+}
+
+Result<ChildConfinement> prepare_confinement(const Confinement& c) {
+  ChildConfinement out;
+  out.private_tmp = c.private_tmp;
+  out.readonly_root = c.readonly_root;
+  out.strings.reserve(c.binds.size() * 2 + 1);  // pointers into it must stay valid
+  for (const auto& b : c.binds) {
+    if (b.source.empty() || b.source[0] != '/' || b.target.empty() || b.target[0] != '/') {
+      return make_error("bind mount \"" + b.source + "\" -> \"" + b.target + "\": both paths must be absolute");
+    }
+    struct stat st {};
+    if (::stat(b.source.c_str(), &st) != 0) return sys_error("stat(\"" + b.source + "\") (bind mount source)");
+    out.strings.push_back(b.source);
+    out.bind_source.push_back(out.strings.back().c_str());
+    out.strings.push_back(b.target);
+    out.bind_target.push_back(out.strings.back().c_str());
+    out.bind_readonly.push_back(b.readonly ? 1 : 0);
+  }
+  out.drop_capabilities = c.drop_capabilities;
+  std::ifstream last("/proc/sys/kernel/cap_last_cap");
+  if (!(last >> out.last_cap) || out.last_cap < 0 || out.last_cap > 63) out.last_cap = CAP_LAST_CAP;
+  for (const auto& name : c.keep_capabilities) {
+    auto cap = capability_from_name(name);
+    if (!cap) return cap.error();
+    out.keep_caps |= uint64_t{1} << *cap;
+  }
+  out.no_new_privs = c.no_new_privs;
+  out.landlock = c.landlock;
+  out.seccomp = c.seccomp;
+  if (!c.selinux_exec_context.empty()) {
+    out.strings.push_back(c.selinux_exec_context);
+    out.selinux_exec_context = out.strings.back().c_str();
+  }
+  return out;
+}
+
+int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (!c.readonly_root) return 0;
+  *step = "mount_setattr(\"/\", AT_RECURSIVE, MOUNT_ATTR_RDONLY)";
+  return set_mount_readonly("/", true);
+}
+
+int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (c.private_tmp) {
+    *step = "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")";
+    if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
+  }
+  for (size_t i = 0; i < c.bind_source.size(); ++i) {
+    *step = "mount(MS_BIND) of a bind mount from profile.toml";
+    if (::mount(c.bind_source[i], c.bind_target[i], nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    *step = "mount_setattr of a bind mount from profile.toml";
+    if (int err = set_mount_readonly(c.bind_target[i], c.bind_readonly[i] != 0); err != 0) return err;
+  }
+  return 0;
+}
+
+int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (c.drop_capabilities) {
+    // Bounding set first: dropping from it needs CAP_SETPCAP, which capset
+    // below may remove. Then ambient, then the three process sets; kept
+    // capabilities go to ambient too so they survive execve as a non-root uid.
+    for (int cap = 0; cap <= c.last_cap; ++cap) {
+      if (c.keep_caps & (uint64_t{1} << cap)) continue;
+      if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+        *step = "prctl(PR_CAPBSET_DROP)";
+        return errno;
+      }
+    }
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+      *step = "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
+      return errno;
+    }
+    CapData caps{};
+    caps.header.version = _LINUX_CAPABILITY_VERSION_3;
+    caps.header.pid = 0;
+    for (int i = 0; i < 2; ++i) {
+      auto word = static_cast<uint32_t>(c.keep_caps >> (32 * i));
+      caps.data[i].effective = word;
+      caps.data[i].permitted = word;
+      caps.data[i].inheritable = word;
+    }
+    if (::syscall(SYS_capset, &caps.header, caps.data) != 0) {
+      *step = "capset";
+      return errno;
+    }
+    for (int cap = 0; cap <= c.last_cap; ++cap) {
+      if (!(c.keep_caps & (uint64_t{1} << cap))) continue;
+      if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
+        *step = "prctl(PR_CAP_AMBIENT_RAISE)";
+        return errno;
+      }
+    }
+  }
+  if (c.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    *step = "prctl(PR_SET_NO_NEW_PRIVS)";
+    return errno;
+  }
+  if (c.landlock != nullptr && c.landlock->enabled()) {
+    const char* failed = "landlock_restrict_self";
+    if (int err = apply_landlock_in_child(*c.landlock, &failed); err != 0) {
+      *step = failed;
+      return err;
+    }
+  }
+  if (c.selinux_exec_context != nullptr) {
+    *step = "write(\"/proc/thread-self/attr/exec\") (setexeccon)";
+    int fd = ::open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    size_t len = std::strlen(c.selinux_exec_context);
+    int err = ::write(fd, c.selinux_exec_context, len) == static_cast<ssize_t>(len) ? 0 : errno;
+    ::close(fd);
+    if (err != 0) return err;
+  }
+  return 0;
+}
+
+int apply_seccomp_last_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (c.seccomp == nullptr) return 0;
+  *step = "seccomp(SECCOMP_SET_MODE_FILTER)";
+  return apply_seccomp_in_child(*c.seccomp);
+}
+
+}  // namespace profile

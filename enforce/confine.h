@@ -1,0 +1,73 @@
+// The confinement steps of `profile enforce`, prepared in the launcher and
+// applied in the container's processes in a fixed order:
+//   supervisor: mount propagation private, read-only root, /proc, private /tmp,
+//               bind mounts (all before the workload exists)
+//   workload:   chdir, fds close-on-exec, capabilities (bounding, ambient,
+//               permitted/effective/inheritable), no_new_privs, Landlock,
+//               SELinux exec context, before_exec hook, seccomp LAST, execve.
+// The cgroup (and its limits) is joined by the supervisor before it is released.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace profile {
+
+struct PreparedLandlock;
+struct PreparedSeccomp;
+
+struct BindSpec {
+  std::string source;
+  std::string target;
+  bool readonly = true;
+};
+
+// What LaunchSpec::confine asks for. The default confines nothing (learning).
+struct Confinement {
+  bool private_tmp = false;    // a fresh tmpfs on /tmp
+  bool readonly_root = false;  // every mount read-only (recursively), except what follows it
+  std::vector<BindSpec> binds;
+  bool drop_capabilities = false;              // false: leave capabilities as they are
+  std::vector<std::string> keep_capabilities;  // "CAP_NET_BIND_SERVICE", ...; only with drop_capabilities
+  bool no_new_privs = false;
+  const PreparedLandlock* landlock = nullptr;  // not owned; must live until spawn_container returns
+  const PreparedSeccomp* seccomp = nullptr;    // not owned; must live until spawn_container returns
+  std::string selinux_exec_context;            // "" = none (SELinux inactive or not asked for)
+  [[nodiscard]] bool any() const;
+};
+
+// The plain, allocation-free form the child reads.
+struct ChildConfinement {
+  bool private_tmp = false;
+  bool readonly_root = false;
+  std::vector<std::string> strings;  // owns every string below
+  std::vector<const char*> bind_source, bind_target;
+  std::vector<unsigned char> bind_readonly;
+  bool drop_capabilities = false;
+  uint64_t keep_caps = 0;  // bit n = capability n
+  int last_cap = 40;
+  bool no_new_privs = false;
+  const PreparedLandlock* landlock = nullptr;
+  const PreparedSeccomp* seccomp = nullptr;
+  const char* selinux_exec_context = nullptr;
+};
+
+// Validates and converts (capability names via libcap, bind sources must exist).
+Result<ChildConfinement> prepare_confinement(const Confinement& c);
+// Capability name -> number ("CAP_CHOWN" or "chown"); error names the bad one.
+Result<int> capability_from_name(const std::string& name);
+
+// Child side; each returns 0 or an errno and sets *step to a static text.
+// Supervisor, in this order: read-only root (before /proc is mounted), then
+// after /proc: private /tmp and bind mounts (so binds may land in /tmp).
+int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept;
+int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept;
+// Workload: capabilities, no_new_privs, Landlock, SELinux exec context.
+int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept;
+// Workload, immediately before execve.
+int apply_seccomp_last_in_child(const ChildConfinement& c, const char** step) noexcept;
+
+}  // namespace profile
