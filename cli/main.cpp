@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   cli::register_learn(app, ctx);
   cli::register_show(app, ctx);
+  cli::register_generate(app, ctx);
+  cli::register_merge(app, ctx);
+  cli::register_diff(app, ctx);
+  cli::register_check(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,41 @@
+// `profile diff OLD NEW`: what NEW allows that OLD did not, and the reverse.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "profilegen/diff.h"
+
+namespace profile::cli {
+namespace {
+
+struct DiffArgs {
+  std::string old_path, new_path;
+  bool json = false;
+};
+
+[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+
+}  // namespace
+
+void register_diff(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<DiffArgs>();
+  auto* cmd = app.add_subcommand("diff", "Show what NEW allows that OLD did not (and the reverse)");
+  cmd->add_option("OLD", a->old_path, "Bundle directory or recording.json")->required();
+  cmd->add_option("NEW", a->new_path, "Bundle directory or recording.json")->required();
+  cmd->add_flag("--json", a->json, "Print the difference as JSON");
+  cmd->footer(
+      "\nCompares syscalls, argument values, Landlock file rights and TCP ports. Lines starting with '+'\n"
+      "are allowed by NEW only (dangerous syscalls are marked), '-' by OLD only.\n"
+      "Exit status: 0 NEW allows nothing more, 1 NEW allows more, 2 bad input.\n");
+  cmd->callback([a, &ctx] {
+    auto o = load_allowed_view(a->old_path);
+    if (!o) fail(o.error().message, kExitUsage);
+    auto n = load_allowed_view(a->new_path);
+    if (!n) fail(n.error().message, kExitUsage);
+    ProfileDiff d = diff_views(*o, *n);
+    std::fputs((a->json ? diff_to_json(d) : diff_to_text(d)).c_str(), stdout);
+    ctx.exit_code = d.added.empty() ? kExitOk : kExitFindings;
+  });
+}
+
+}  // namespace profile::cli

@@ -1,0 +1,58 @@
+// `profile generate DIR`: rebuild every artifact of a bundle from its recording.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "common/recording.h"
+#include "profilegen/bundle.h"
+
+namespace profile::cli {
+namespace {
+
+struct GenerateArgs {
+  std::string dir;
+  GenerateOptions opts;
+  bool json = false;
+};
+
+[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+
+}  // namespace
+
+// Shared by generate and merge: the options that shape generation.
+void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
+  cmd->add_option("--policy", o.policy_file, "Extra policy TOML (see profile-generate(1))")->check(CLI::ExistingFile);
+  cmd->add_flag("--no-args", o.no_args, "Name-only seccomp rules: do not restrict argument values");
+  cmd->add_option("--default-action", o.default_action,
+                  "What a denied syscall gets: errno (EPERM, the default), kill (the process) or log (allow and log)")
+      ->check(CLI::IsMember({"errno", "kill", "log"}));
+  cmd->add_flag("--allow-incomplete", o.allow_incomplete,
+                "Generate even when the tracer lost events (the profile may deny what the workload needs)");
+  cmd->add_flag("--json", json, "Print the report as JSON on stdout");
+}
+
+void print_report(const GenerateReport& r, bool json) {
+  if (json) std::fputs(report_to_json(r).c_str(), stdout);
+  else if (log::level() >= log::Level::Info) std::fputs(report_to_text(r).c_str(), stderr);
+}
+
+void register_generate(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<GenerateArgs>();
+  auto* cmd = app.add_subcommand("generate", "Rebuild a bundle's profiles from its recording");
+  cmd->add_option("DIR", a->dir, "Bundle directory holding recording.json")->required();
+  add_generate_options(cmd, a->opts, a->json);
+  cmd->footer(
+      "\nWrites DIR/profile.toml (kept if present), seccomp.json, seccomp.oci.json, seccompprofile.yaml and\n"
+      "landlock.json atomically; other files in DIR are kept. Exit status: 0 done, 2 bad input.\n");
+  cmd->callback([a, &ctx] {
+    auto rec = load_recording(a->dir + "/recording.json");
+    if (!rec) fail(rec.error().message, kExitUsage);
+    auto report = generate_bundle(a->dir, *rec, a->opts);
+    if (!report) fail(report.error().message, kExitUsage);
+    print_report(*report, a->json);
+    ctx.exit_code = kExitOk;
+  });
+}
+
+}  // namespace profile::cli
