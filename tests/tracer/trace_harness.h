@@ -28,7 +28,8 @@ inline std::string prog(const std::string& name) {
   return std::string(PROFILE_PROGS_DIR) + "/" + name;
 }
 
-inline Traced trace_command(const std::vector<std::string>& argv, const std::string& cwd = "") {
+// With `quiet`, the command's stdout goes to /dev/null.
+inline Traced trace_command(const std::vector<std::string>& argv, const std::string& cwd = "", bool quiet = false) {
   Traced out;
   ptrace::PtraceTracer tracer;
   LiveCounters counters;
@@ -50,6 +51,10 @@ inline Traced trace_command(const std::vector<std::string>& argv, const std::str
     char c;
     if (::read(pipefd[0], &c, 1) != 1) ::_exit(121);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(122);
+    if (quiet) {
+      int null = ::open("/dev/null", O_WRONLY);
+      if (null < 0 || ::dup2(null, 1) < 0) ::_exit(123);
+    }
     if (tracer.before_exec_in_child() != 0) ::_exit(120);
     ::execv(cargv[0], cargv.data());
     ::_exit(127);
