@@ -74,6 +74,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
 
   // path -> rights needed on exactly that path
   std::map<std::string, Rights> need;
+  std::set<std::string> made_in;  // directories where files were created, removed or renamed
   auto grant_file = [&](const std::string& path, const FileRecord& fr, bool on_parent) {
     Rights own;
     for (const auto& [kind, outcomes] : fr.accesses) {
@@ -112,6 +113,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
     }
     if (fr.type.empty()) transient = true;
     if (!parent.empty()) need[parent_of(path)].insert(parent.begin(), parent.end());
+    if (transient) made_in.insert(parent_of(path));
     grant_file(path, fr, transient);
   }
   for (const auto& [exe, n] : rec.executables)
@@ -121,8 +123,10 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   std::map<std::string, Rights> out;
   for (auto& [path, rights] : need) {
     std::string target = path;
+    // Only directories where files came and went are generalised to their
+    // scratch directory: an existing file that was only read keeps its own rule.
     for (const auto& s : policy.scratch)
-      if (below_or_at(path, s.path) && path != s.path && subset(rights, s.access)) {
+      if (made_in.count(path) && below_or_at(path, s.path) && subset(rights, s.access)) {
         target = s.path;
         break;
       }

@@ -193,8 +193,11 @@ std::string manifest_to_toml(const Manifest& m) {
   };
   toml::table w{{"name", m.name}, {"command", strings(m.command)}, {"cwd", m.cwd}, {"env", strings(m.env)}};
   toml::array binds;
-  for (const auto& b : m.bind)
-    binds.push_back(toml::table{{"source", b.source}, {"target", b.target}, {"readonly", b.readonly}});
+  for (const auto& b : m.bind) {
+    toml::table t{{"source", b.source}, {"target", b.target}, {"readonly", b.readonly}};
+    t.is_inline(true);  // stays inside [container] instead of becoming [[bind]]
+    binds.push_back(std::move(t));
+  }
   toml::table c{{"net", m.net},
                 {"user_namespace", m.user_namespace},
                 {"private_tmp", m.private_tmp},

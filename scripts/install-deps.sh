@@ -12,6 +12,7 @@ PACKAGES=(
   libselinux1-dev libsepol-dev
   # real workloads and peers used by tests and benchmarks
   strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap
+  busybox-static  # a static shell for the tiny crun rootfs of tests/profilegen
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
 )

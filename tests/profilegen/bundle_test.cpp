@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "common/atomic_file.h"
+#include "profilegen/bundle.h"
+#include "tests/profilegen/sample.h"
+
+namespace profile {
+namespace {
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/profilegen-bundle-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { (void)std::system(("rm -rf '" + root_ + "'").c_str()); }
+  std::string root_;
+};
+
+TEST_F(BundleTest, WritesEveryArtifactAndReports) {
+  std::string dir = root_ + "/b";
+  auto r = generate_bundle(dir, testing::sample_recording(), {});
+  ASSERT_TRUE(r) << r.error().message;
+  for (const char* f : {"profile.toml", "recording.json", "seccomp.json", "seccomp.oci.json", "seccompprofile.yaml",
+                        "landlock.json"})
+    EXPECT_TRUE(read_file(dir + "/" + f)) << f;
+  EXPECT_GT(r->allowed_per_arch.at("x86_64"), r->observed_per_arch.at("x86_64") - 2);
+  bool io_uring_note = false;
+  for (const auto& n : r->notes)
+    if (n.find("file and network access not mediated by seccomp") != std::string::npos) io_uring_note = true;
+  EXPECT_TRUE(io_uring_note);
+  std::set<std::string> dangerous;
+  for (const auto& d : r->dangerous) dangerous.insert(d.syscall);
+  EXPECT_EQ(dangerous, (std::set<std::string>{"io_uring_setup", "ptrace"}));
+  auto text = report_to_text(*r);
+  EXPECT_NE(text.find("DANGEROUS allowed: ptrace"), std::string::npos) << text;
+  EXPECT_NE(report_to_json(*r).find("\"dangerous\""), std::string::npos);
+  auto man = parse_manifest(*read_file(dir + "/profile.toml"), "profile.toml");
+  ASSERT_TRUE(man) << man.error().message;
+  EXPECT_EQ(man->name, "app");
+  EXPECT_EQ(man->net, "loopback");
+  EXPECT_EQ(man->command, (std::vector<std::string>{"/usr/bin/app", "--serve"}));
+}
+
+TEST_F(BundleTest, RegenerationIsByteIdenticalAndKeepsForeignFiles) {
+  std::string dir = root_ + "/b";
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  std::string first = *read_file(dir + "/seccomp.json") + *read_file(dir + "/landlock.json");
+  ASSERT_EQ(::mkdir((dir + "/selinux").c_str(), 0755), 0);
+  std::ofstream(dir + "/selinux/app.te") << "policy_module(app, 1.0)\n";
+  std::ofstream(dir + "/NOTES") << "mine\n";
+  // A user's edit of the manifest survives regeneration.
+  auto man = parse_manifest(*read_file(dir + "/profile.toml"), "p");
+  man->pids_max = 77;
+  std::ofstream(dir + "/profile.toml") << manifest_to_toml(*man);
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  EXPECT_EQ(*read_file(dir + "/seccomp.json") + *read_file(dir + "/landlock.json"), first);
+  EXPECT_EQ(*read_file(dir + "/selinux/app.te"), "policy_module(app, 1.0)\n");
+  EXPECT_EQ(*read_file(dir + "/NOTES"), "mine\n");
+  EXPECT_EQ(parse_manifest(*read_file(dir + "/profile.toml"), "p")->pids_max, 77u);
+  // No staging directory is left behind.
+  EXPECT_EQ(std::system(("test -z \"$(ls -A '" + root_ + "' | grep -v '^b$')\"").c_str()), 0);
+}
+
+TEST_F(BundleTest, FailureLeavesTheOldBundleUntouched) {
+  std::string dir = root_ + "/b";
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  std::string before = *read_file(dir + "/seccomp.json");
+  GenerateOptions bad;
+  bad.default_action = "explode";
+  EXPECT_FALSE(generate_bundle(dir, testing::sample_recording(), bad));
+  Recording incomplete = testing::sample_recording();
+  incomplete.runs[0].lost_events = 3;
+  auto r = generate_bundle(dir, incomplete, {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("--allow-incomplete"), std::string::npos);
+  EXPECT_EQ(*read_file(dir + "/seccomp.json"), before);
+  GenerateOptions ok;
+  ok.allow_incomplete = true;
+  EXPECT_TRUE(generate_bundle(dir, incomplete, ok));
+}
+
+TEST_F(BundleTest, BadPolicyFileAndBadManifestAreClearErrors) {
+  std::string policy = root_ + "/policy.toml";
+  std::ofstream(policy) << "[allow.frobnicate]\nreason = \"x\"\n";
+  GenerateOptions o;
+  o.policy_file = policy;
+  auto r = generate_bundle(root_ + "/b", testing::sample_recording(), o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, policy + ":1: unknown syscall name \"frobnicate\"");
+
+  std::ofstream(policy) << "[allow.read\n";
+  r = generate_bundle(root_ + "/b", testing::sample_recording(), o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind(policy + ":1:", 0), 0u) << r.error().message;
+
+  ASSERT_EQ(::mkdir((root_ + "/c").c_str(), 0755), 0);
+  std::ofstream(root_ + "/c/profile.toml") << "[workload]\nname = 3\n";
+  r = generate_bundle(root_ + "/c", testing::sample_recording(), {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("profile.toml"), std::string::npos);
+}
+
+TEST_F(BundleTest, CorruptRecordingIsRejectedWithItsPlace) {
+  auto r = recording_from_json("{\"format\": \"profile-recording/1\", \"syscalls\": 3}", "rec.json");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("rec.json"), std::string::npos);
+  EXPECT_FALSE(recording_from_json("{not json", "rec.json"));
+}
+
+TEST_F(BundleTest, PathThatIsAFileIsRefused) {
+  std::ofstream(root_ + "/f") << "x";
+  auto r = generate_bundle(root_ + "/f", testing::sample_recording(), {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a directory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace profile

@@ -1,0 +1,59 @@
+#include <gtest/gtest.h>
+
+#include "profilegen/bundle.h"
+#include "profilegen/diff.h"
+#include "tests/profilegen/sample.h"
+
+namespace profile {
+namespace {
+
+AllowedView view(const Recording& r) {
+  auto files = render_bundle(r, {}, "", nullptr);
+  EXPECT_TRUE(files) << files.error().message;
+  auto v = allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), "x");
+  EXPECT_TRUE(v);
+  return *v;
+}
+
+TEST(Diff, IdenticalProfilesHaveNoDifference) {
+  auto d = diff_views(view(testing::sample_recording()), view(testing::sample_recording()));
+  EXPECT_TRUE(d.added.empty());
+  EXPECT_TRUE(d.removed.empty());
+  EXPECT_EQ(diff_to_text(d), "no differences in what the profiles allow\n");
+}
+
+TEST(Diff, AdditionsAreFoundAndDangerousOnesMarked) {
+  Recording more = testing::sample_recording();
+  more.add_syscall("x86_64", "mount");
+  more.add_syscall("x86_64", "getppid");
+  more.args["x86_64"]["socket"].tuples.insert({10, 1, 0});
+  more.add_file("/etc/shadow", Access::Read, kOk, "file");
+  more.add_endpoint(NetEndpoint{"AF_INET", "SOCK_STREAM", "connect", "127.0.0.1", 6379, "", kOk});
+  auto d = diff_views(view(testing::sample_recording()), view(more));
+  EXPECT_EQ(d.added.syscalls, (std::vector<std::string>{"getppid", "mount"}));
+  EXPECT_EQ(d.dangerous.count("mount"), 1u);
+  ASSERT_EQ(d.added.args.size(), 1u);
+  EXPECT_NE(d.added.args[0].find("socket: a0 == 0xa"), std::string::npos) << d.added.args[0];
+  ASSERT_EQ(d.added.files.size(), 1u);
+  EXPECT_EQ(d.added.files[0].first, "/etc/shadow");
+  EXPECT_EQ(d.added.net, std::vector<std::string>{"connect tcp/6379"});
+  EXPECT_TRUE(d.removed.empty());
+  std::string text = diff_to_text(d);
+  EXPECT_NE(text.find("+ syscall mount   [DANGEROUS"), std::string::npos) << text;
+  EXPECT_NE(diff_to_json(d).find("\"more_permissive\":true"), std::string::npos);
+  // And the reverse direction is reported as removals.
+  auto back = diff_views(view(more), view(testing::sample_recording()));
+  EXPECT_TRUE(back.added.empty());
+  EXPECT_EQ(back.removed.syscalls, (std::vector<std::string>{"getppid", "mount"}));
+}
+
+TEST(Diff, AnyArgumentsIsMoreThanSomeValues) {
+  auto a = view(testing::sample_recording());
+  Recording r = testing::sample_recording();
+  r.args["x86_64"].erase("ioctl");
+  auto d = diff_views(a, view(r));
+  EXPECT_EQ(d.added.args, std::vector<std::string>{"ioctl: any arguments"});
+}
+
+}  // namespace
+}  // namespace profile

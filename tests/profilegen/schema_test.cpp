@@ -1,0 +1,53 @@
+// JSON Schema validation of the three seccomp outputs with a real validator
+// (Debian's python3-jsonschema) against ../shared/reference.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "profilegen/bundle.h"
+#include "tests/profilegen/sample.h"
+
+namespace profile {
+namespace {
+
+int validate(const std::string& dir) {
+  std::string cmd = std::string("/usr/bin/python3 ") + PROFILE_SOURCE_DIR +
+                    "/tests/profilegen/validate_schemas.py '" + dir + "' '" + PROFILE_SHARED_DIR + "'";
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+TEST(Schemas, AllThreeSeccompOutputsValidateInEveryMode) {
+  struct stat st{};
+  ASSERT_EQ(::stat((std::string(PROFILE_SHARED_DIR) + "/reference/oci-schema").c_str(), &st), 0)
+      << "reference schemas missing under " << PROFILE_SHARED_DIR;
+  char tmpl[] = "/tmp/profilegen-schema-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  for (const char* mode : {"errno", "kill", "log"}) {
+    for (bool no_args : {false, true}) {
+      std::string dir = std::string(tmpl) + "/" + mode + (no_args ? "-noargs" : "");
+      GenerateOptions o;
+      o.default_action = mode;
+      o.no_args = no_args;
+      ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), o));
+      EXPECT_EQ(validate(dir), 0) << mode;
+    }
+  }
+  (void)std::system((std::string("rm -rf ") + tmpl).c_str());
+}
+
+TEST(Schemas, TheValidatorRejectsABrokenProfile) {
+  char tmpl[] = "/tmp/profilegen-schema-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = std::string(tmpl) + "/b";
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  // An action name no runtime knows must fail validation of the OCI object.
+  ASSERT_EQ(std::system(("sed -i 's/SCMP_ACT_ALLOW/SCMP_ACT_PERMIT/' '" + dir + "/seccomp.oci.json'").c_str()), 0);
+  EXPECT_NE(validate(dir), 0);
+  (void)std::system((std::string("rm -rf ") + tmpl).c_str());
+}
+
+}  // namespace
+}  // namespace profile
