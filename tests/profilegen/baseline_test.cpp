@@ -48,7 +48,9 @@ TEST(Baseline, WithoutExecveTheLaunchIsKilled) {
   auto exit = launch_under({"exit_group", "sendto"});
   // Either the launcher reports the failed start or the child dies of SIGSYS:
   // in no case does the workload run.
-  if (exit) EXPECT_NE(exit->status(), 42);
+  if (exit) {
+    EXPECT_NE(exit->status(), 42);
+  }
 }
 
 }  // namespace

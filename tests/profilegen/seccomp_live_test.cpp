@@ -96,7 +96,9 @@ TEST(SeccompLive, GeneratedProfileIsEnforced) {
   EXPECT_EQ(o.unknown, ENOSYS) << "newer than the profile";
   EXPECT_EQ(o.inet, 0) << "AF_INET stream socket was observed (SOCK_CLOEXEC masked off)";
   EXPECT_NE(o.inet6, 0) << "AF_INET6 was not observed";
-  if (have_ia32) EXPECT_EQ(o.i386, EPERM) << "i386 was not observed";
+  if (have_ia32) {
+    EXPECT_EQ(o.i386, EPERM) << "i386 was not observed";
+  }
 }
 
 TEST(SeccompLive, KillModeKillsOnUnobservedSyscall) {
