@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 namespace profile::ptrace {
 namespace {
@@ -85,6 +86,28 @@ bool rewrite_proc_self(std::string& path, pid_t ns_tgid, pid_t ns_tid) {
   return false;
 }
 
+bool rewrite_dev_fd(std::string& path) {
+  if (!starts_with(path, "/dev/")) return false;
+  struct Alias {
+    const char* from;
+    const char* to;
+  };
+  static const Alias kAliases[] = {
+      {"/dev/fd", "/proc/self/fd"},
+      {"/dev/stdin", "/proc/self/fd/0"},
+      {"/dev/stdout", "/proc/self/fd/1"},
+      {"/dev/stderr", "/proc/self/fd/2"},
+  };
+  for (const auto& a : kAliases) {
+    size_t n = std::strlen(a.from);
+    if (path.compare(0, n, a.from) == 0 && (path.size() == n || path[n] == '/')) {
+      path.replace(0, n, a.to);
+      return true;
+    }
+  }
+  return false;
+}
+
 void map_back_proc_self(std::string& path, pid_t ns_tgid, pid_t ns_tid) {
   if (ns_tgid <= 0 || !starts_with(path, "/proc/")) return;
   std::string own = "/proc/" + std::to_string(ns_tgid);
@@ -146,6 +169,17 @@ void PathResolver::to_tracee_view(const TraceeFs& fs, std::string& path) {
   }
 }
 
+bool PathResolver::cached_link(const char* proc, TraceeFs::Cached& cache, uint64_t gen, std::string& out) {
+  if (cache.gen == gen) {
+    out = cache.path;
+    return true;
+  }
+  if (!read_link(proc, out) || out.empty() || out[0] != '/') return false;
+  cache.path = out;
+  cache.gen = gen;
+  return true;
+}
+
 bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::string& path, bool empty_is_fd,
                             std::string& out) {
   if (!path.empty() && path[0] == '/') {
@@ -153,14 +187,16 @@ bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::strin
     return true;
   }
   if (path.empty() && !empty_is_fd) return false;
-  char proc[64];
   if (dirfd == AT_FDCWD) {
+    char proc[64];
     std::snprintf(proc, sizeof proc, "/proc/%d/cwd", tid);
-  } else {
-    std::snprintf(proc, sizeof proc, "/proc/%d/fd/%d", tid, dirfd);
+    if (!cached_link(proc, fs.cwd, cwd_gen_, out)) return false;
+  } else if (!fd_path(tid, fs, dirfd, out)) {
+    return false;
+  } else if (path.empty()) {
+    return true;
   }
-  if (!read_link(proc, out) || out.empty() || out[0] != '/') return false;
-  if (open_root(tid, fs)) to_tracee_view(fs, out);
+  if (dirfd == AT_FDCWD && open_root(tid, fs)) to_tracee_view(fs, out);
   if (!path.empty()) {
     if (out.back() != '/') out += '/';
     out += path;
@@ -171,9 +207,68 @@ bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::strin
 bool PathResolver::fd_path(pid_t tid, TraceeFs& fs, int fd, std::string& out) {
   char proc[64];
   std::snprintf(proc, sizeof proc, "/proc/%d/fd/%d", tid, fd);
-  if (!read_link(proc, out) || out.empty() || out[0] != '/') return false;
+  if (!cached_link(proc, fs.fds[fd], fd_gen_, out)) return false;
   if (open_root(tid, fs)) to_tracee_view(fs, out);
   return true;
+}
+
+namespace {
+constexpr uint64_t kDirTtlNs = 1000000000ULL;  // 1 s
+
+uint64_t now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// True for "/a/b/c": absolute, no empty, "." or ".." component, no trailing slash.
+bool is_plain(const std::string& abs) {
+  if (abs.size() < 2 || abs[0] != '/' || abs.back() == '/') return false;
+  size_t i = 1;
+  while (i <= abs.size()) {
+    size_t j = abs.find('/', i);
+    if (j == std::string::npos) j = abs.size();
+    size_t n = j - i;
+    if (n == 0 || (n == 1 && abs[i] == '.') || (n == 2 && abs[i] == '.' && abs[i + 1] == '.')) return false;
+    i = j + 1;
+  }
+  return true;
+}
+}  // namespace
+
+bool PathResolver::resolve_fast(TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out) {
+  if (!fs.root || !is_plain(abs)) return false;
+  size_t slash = abs.rfind('/');
+  std::string_view dir = slash == 0 ? std::string_view("/") : std::string_view(abs).substr(0, slash);
+  auto it = dirs_.find(dir);
+  if (it == dirs_.end() || now_ns() - it->second > kDirTtlNs) return false;
+  // The directory part holds no symlink, so a plain lookup from the tracee's
+  // root cannot leave it; only the last component needs looking at.
+  struct stat st {};
+  if (::fstatat(fs.root.get(), abs.c_str() + 1, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno != ENOENT && errno != ENOTDIR) return false;
+    out.path = abs;
+    out.err = errno;
+    return true;
+  }
+  if (S_ISLNK(st.st_mode) && follow) return false;
+  out.path = abs;
+  out.type = file_type_name(st.st_mode);
+  out.exists = true;
+  return true;
+}
+
+void PathResolver::remember_dir(const std::string& abs) {
+  if (!is_plain(abs)) return;
+  size_t slash = abs.rfind('/');
+  std::string_view dir = slash == 0 ? std::string_view("/") : std::string_view(abs).substr(0, slash);
+  if (dirs_.size() > 65536) dirs_.clear();
+  auto it = dirs_.find(dir);
+  if (it != dirs_.end()) {
+    it->second = now_ns();
+  } else {
+    dirs_.emplace(std::string(dir), now_ns());
+  }
 }
 
 int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& path, bool follow, ResolvedPath& out) {
@@ -187,7 +282,10 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
     // the kernel follows for the tracee: walk them from its root without it.
     fd = Fd(::openat(fs.root.get(), path.c_str() + 1, static_cast<int>(how.flags)));
   }
-  if (!fd) return 0;
+  if (!fd) {
+    out.err = errno;
+    return 0;
+  }
   struct stat st {};
   out.type = ::fstat(fd.get(), &st) == 0 ? file_type_name(st.st_mode) : "";
   out.exists = true;
@@ -202,11 +300,17 @@ void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool
   out.path.clear();
   out.type.clear();
   out.exists = false;
+  out.err = 0;
   scratch_ = abs;
+  rewrite_dev_fd(scratch_);
   bool proc = starts_with(scratch_, "/proc/") || scratch_ == "/proc";
+  out.exact_only = proc;
   if (proc && load_ids(tid, fs)) rewrite_proc_self(scratch_, fs.ns_tgid, fs.ns_tid);
 
+  if (!proc && open_root(tid, fs) && resolve_fast(fs, scratch_, follow, out)) return;
   int found = resolve_existing(tid, fs, scratch_, follow, out);
+  // A path that resolved to itself has a directory part without symlinks.
+  if (found == 1 && !proc && out.path == scratch_) remember_dir(scratch_);
   if (found == 0) {
     // Not there (yet): the parent decides where a create lands.
     std::string lexical = normalize_lexical(scratch_);
@@ -218,6 +322,7 @@ void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool
       out.path = lexical;
     } else {
       parent_ = slash == 0 ? "/" : lexical.substr(0, slash);
+      parent_resolved_.err = 0;
       if (resolve_existing(tid, fs, parent_, true, parent_resolved_) == 1) {
         out.path = parent_resolved_.path;
         if (out.path.back() != '/') out.path += '/';

@@ -15,7 +15,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "common/fd.h"
 
@@ -28,10 +31,20 @@ struct TraceeFs {
   std::string root_prefix;  // the tracee's root as we see it ("" when it is ours)
   pid_t ns_tgid = 0;        // the tracee's pid and tid in its own pid namespace
   pid_t ns_tid = 0;
+  // Descriptor and cwd paths read from /proc, valid while the resolver's
+  // generation for them has not moved (any close/dup2/exec, any chdir).
+  struct Cached {
+    std::string path;
+    uint64_t gen = 0;
+  };
+  std::unordered_map<int, Cached> fds;
+  Cached cwd;
   void reset() {
     root.reset();
     root_prefix.clear();
     ns_tgid = ns_tid = 0;
+    fds.clear();
+    cwd.gen = 0;
   }
 };
 
@@ -39,6 +52,8 @@ struct ResolvedPath {
   std::string path;  // absolute; empty when it could not be made absolute
   std::string type;  // "file", "dir", ... or "" when it does not exist
   bool exists = false;
+  int err = 0;              // when !exists: the errno the lookup met (ENOENT, ENOTDIR, ELOOP...)
+  bool exact_only = false;  // resolved through /proc magic: outcome not predictable
 };
 
 class PathResolver {
@@ -55,7 +70,25 @@ class PathResolver {
   // false when it is not a path (pipe:[...], socket:[...]).
   bool fd_path(pid_t tid, TraceeFs& fs, int fd, std::string& out);
 
+  // What a tracee did that makes cached /proc answers stale. The tracer calls
+  // these at the syscall's entry stop: close, dup2/dup3, close_range,
+  // io_uring_enter, exec -> descriptors; chdir, fchdir -> cwd; rename, rmdir,
+  // symlink, mount, chroot, namespaces... -> the canonical-directory cache.
+  void descriptors_changed() { ++fd_gen_; }
+  void cwd_changed() { ++cwd_gen_; }
+  void namespace_changed() { dirs_.clear(); }
+
  private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  bool cached_link(const char* proc, TraceeFs::Cached& cache, uint64_t gen, std::string& out);
+  // The fast path: when the directory part of `abs` is known to contain no
+  // symlink, one fstatat decides the last component. False: take the slow path.
+  bool resolve_fast(TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out);
+  void remember_dir(const std::string& abs);
+
   bool load_ids(pid_t tid, TraceeFs& fs);
   bool open_root(pid_t tid, TraceeFs& fs);
   // 1: exists (out filled), 0: does not exist, -1: exists but has no path name.
@@ -68,6 +101,12 @@ class PathResolver {
   std::string parent_;
   ResolvedPath parent_resolved_;
   char link_[4096 + 1];
+  uint64_t fd_gen_ = 1;
+  uint64_t cwd_gen_ = 1;
+  // Directories (absolute, in the tracees' root) whose path has no symlink and
+  // no "..", with the time they were checked: entries older than kDirTtlNs are
+  // checked again, so changes made outside the workload are seen soon.
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> dirs_;
 };
 
 // Small pure helpers, exposed for unit tests.
@@ -75,6 +114,9 @@ class PathResolver {
 std::string normalize_lexical(const std::string& abs);
 // Rewrites a leading /proc/self or /proc/thread-self; returns false when absent.
 bool rewrite_proc_self(std::string& path, pid_t ns_tgid, pid_t ns_tid);
+// Rewrites /dev/fd/N, /dev/stdin, /dev/stdout, /dev/stderr to /proc/self/fd/...:
+// they are symlinks into /proc/self, which would otherwise name the tracer.
+bool rewrite_dev_fd(std::string& path);
 // Maps /proc/<ns_tgid>/task/<ns_tid>/... to /proc/thread-self/... and
 // /proc/<ns_tgid>/... to /proc/self/...
 void map_back_proc_self(std::string& path, pid_t ns_tgid, pid_t ns_tid);

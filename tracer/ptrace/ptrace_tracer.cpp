@@ -91,22 +91,34 @@ struct PtraceTracer::Loop {
       }
     }
     ThreadState& st = state(tid);
-    st.fs.reset();  // new process image: ids stay, but drop caches to be safe
+    st.fs.reset();       // new process image: ids stay, but drop caches to be safe
+    st.privileged = -1;  // set-uid/file capabilities may have changed them
     resume(tid, st, 0);
   }
 
   void on_new_child(pid_t tid, ThreadState& st) {
-    unsigned long child = 0;
-    // The child's own first stop may be reported before or after this event;
-    // whichever comes first creates its state.
-    if (::ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child) == 0) (void)state(static_cast<pid_t>(child));
+    unsigned long msg = 0;
+    if (::ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg) == 0) {
+      // The child's own first stop may come before or after this event; either
+      // way it now gets what it inherited: credentials and self-confinement.
+      ThreadState& child = state(static_cast<pid_t>(msg));
+      child.privileged = st.privileged;
+      child.confined = st.confined;
+    }
     resume(tid, st, 0);
   }
 
   void on_stop(pid_t tid, int status) {
     int sig = WSTOPSIG(status);
     unsigned event = static_cast<unsigned>(status) >> 16;
-    ThreadState& st = state(tid);
+    auto found = threads.find(tid);
+    if (found == threads.end()) {
+      // A new tracee stopping before its parent's fork/clone event: until that
+      // event says what it inherited, predict none of its outcomes.
+      found = threads.emplace(tid, ThreadState{}).first;
+      found->second.confined = true;
+    }
+    ThreadState& st = found->second;
     if (sig == kSyscallStop) return on_syscall_stop(tid, st);
     if (sig == SIGTRAP) {
       switch (event) {

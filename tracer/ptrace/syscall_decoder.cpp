@@ -78,18 +78,26 @@ const std::vector<SyscallSpec>& specs() {
       s.follow = Follow::AtNofollow;
       v.push_back(s);
     }
-    for (const char* n : {"stat", "stat64", "oldstat", "access", "statfs", "statfs64", "getxattr", "listxattr"})
-      v.push_back(path(n, Access::Stat, p(0)));
-    for (const char* n : {"lstat", "lstat64", "oldlstat", "readlink", "lgetxattr", "llistxattr"})
-      v.push_back(path(n, Access::Stat, p(0), Follow::No));
-    v.push_back(path("newfstatat", Access::Stat, at(0, 1), Follow::AtNofollow, 3));
-    v.push_back(path("fstatat64", Access::Stat, at(0, 1), Follow::AtNofollow, 3));
-    v.push_back(path("statx", Access::Stat, at(0, 1), Follow::AtNofollow, 2));
-    v.push_back(path("faccessat", Access::Stat, at(0, 1)));
-    v.push_back(path("faccessat2", Access::Stat, at(0, 1), Follow::AtNofollow, 3));
-    v.push_back(path("readlinkat", Access::Stat, at(0, 1), Follow::No));
+    auto probe = [](SyscallSpec s, int8_t mode = -1) {
+      s.predictable = true;
+      s.access_mode = mode;
+      return s;
+    };
+    for (const char* n : {"stat", "stat64", "oldstat", "statfs", "statfs64"})
+      v.push_back(probe(path(n, Access::Stat, p(0))));
+    for (const char* n : {"getxattr", "listxattr"}) v.push_back(path(n, Access::Stat, p(0)));
+    v.push_back(probe(path("access", Access::Stat, p(0)), 1));
+    for (const char* n : {"lstat", "lstat64", "oldlstat", "readlink"})
+      v.push_back(probe(path(n, Access::Stat, p(0), Follow::No)));
+    for (const char* n : {"lgetxattr", "llistxattr"}) v.push_back(path(n, Access::Stat, p(0), Follow::No));
+    v.push_back(probe(path("newfstatat", Access::Stat, at(0, 1), Follow::AtNofollow, 3)));
+    v.push_back(probe(path("fstatat64", Access::Stat, at(0, 1), Follow::AtNofollow, 3)));
+    v.push_back(probe(path("statx", Access::Stat, at(0, 1), Follow::AtNofollow, 2)));
+    v.push_back(probe(path("faccessat", Access::Stat, at(0, 1)), 2));
+    v.push_back(probe(path("faccessat2", Access::Stat, at(0, 1), Follow::AtNofollow, 3), 2));
+    v.push_back(probe(path("readlinkat", Access::Stat, at(0, 1), Follow::No)));
     v.push_back(path("name_to_handle_at", Access::Stat, at(0, 1), Follow::AtFollow, 4));
-    v.push_back(path("chdir", Access::Stat, p(0)));
+    v.push_back(probe(path("chdir", Access::Stat, p(0))));
     {
       SyscallSpec s = path("chroot", Access::Stat, p(0));
       v.push_back(s);
@@ -134,7 +142,31 @@ const std::vector<SyscallSpec>& specs() {
     for (const char* n : {"truncate", "truncate64"}) v.push_back(path(n, Access::Write, p(0)));
     for (const char* n : {"bind", "connect", "listen", "accept", "accept4", "sendto"}) v.push_back(simple(n, Op::Net));
     for (const char* n : {"mmap", "mmap2"}) v.push_back(simple(n, Op::Mmap));
-    for (const char* n : {"pivot_root", "setns", "unshare"}) v.push_back(simple(n, Op::FsChange));
+    for (const char* n : {"pivot_root", "setns", "unshare", "mount", "umount2", "move_mount"})
+      v.push_back(simple(n, Op::FsChange));
+    for (const char* n : {"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+                          "setgroups", "capset", "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32",
+                          "setresgid32", "setfsuid32", "setfsgid32", "setgroups32"})
+      v.push_back(simple(n, Op::Creds));
+    for (const char* n : {"seccomp", "landlock_restrict_self", "prctl"}) v.push_back(simple(n, Op::Confine));
+    for (const char* n : {"close", "dup2", "dup3", "close_range", "io_uring_enter"}) {
+      SyscallSpec s = simple(n, Op::Invalidate);
+      s.stale = kStaleFds;
+      v.push_back(s);
+    }
+    {
+      SyscallSpec s = simple("fchdir", Op::Invalidate);
+      s.stale = kStaleCwd;
+      v.push_back(s);
+    }
+    // Whatever can turn a directory into something else, or move mounts.
+    for (auto& s : v) {
+      std::string n = s.name;
+      if (n == "chdir") s.stale |= kStaleCwd;
+      if (n == "chroot" || s.op == Op::FsChange) s.stale |= kStaleCwd | kStaleDirs;
+      if (n.rfind("rename", 0) == 0 || n == "rmdir" || n == "unlinkat" || n.rfind("symlink", 0) == 0)
+        s.stale |= kStaleDirs;
+    }
     return v;
   }();
   return all;

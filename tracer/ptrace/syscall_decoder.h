@@ -27,17 +27,25 @@ inline constexpr size_t kMaxNr = 1024;
 
 enum class Op : uint8_t {
   None,
-  Open,      // open/openat: flags argument decides the access kinds
-  Openat2,   // flags in struct open_how
-  Creat,     // open(O_CREAT|O_WRONLY|O_TRUNC)
-  Exec,      // execve/execveat
-  Path,      // one path, fixed access kind
-  Path2,     // two paths (rename, link): kinds for each
-  Symlink,   // only the new name is a path
-  Net,       // bind/connect/listen/accept/sendto
-  Mmap,      // PROT_EXEC mapping of a file
-  FsChange,  // chroot/pivot_root/setns/unshare: cached root and ids are stale
+  Open,        // open/openat: flags argument decides the access kinds
+  Openat2,     // flags in struct open_how
+  Creat,       // open(O_CREAT|O_WRONLY|O_TRUNC)
+  Exec,        // execve/execveat
+  Path,        // one path, fixed access kind
+  Path2,       // two paths (rename, link): kinds for each
+  Symlink,     // only the new name is a path
+  Net,         // bind/connect/listen/accept/sendto
+  Mmap,        // PROT_EXEC mapping of a file
+  FsChange,    // pivot_root/setns/unshare: cached root and ids are stale
+  Creds,       // setuid family, capset: the thread's privileges change
+  Confine,     // seccomp, landlock_restrict_self, prctl: the workload confines itself
+  Invalidate,  // close, dup2, fchdir...: only makes cached /proc answers stale
 };
+
+// What a syscall makes stale in the path resolver's caches (bit mask).
+inline constexpr uint8_t kStaleFds = 1;   // descriptor table changed
+inline constexpr uint8_t kStaleCwd = 2;   // working directory changed
+inline constexpr uint8_t kStaleDirs = 4;  // directories or mounts changed
 
 enum class Follow : uint8_t {
   Yes,         // follows the final symlink
@@ -64,6 +72,11 @@ struct SyscallSpec {
   const char* created_type = "";  // type of what a successful create makes
   int8_t mode = -1;               // mknod: argument index of the mode
   bool null_path_is_fd = false;   // utimensat(fd, NULL, ...)
+  // A read-only probe whose outcome a privileged tracer can tell from the
+  // lookup alone (stat family, access F_OK/R_OK, readlink, chdir, statfs).
+  bool predictable = false;
+  int8_t access_mode = -1;  // access/faccessat: argument index of the mode
+  uint8_t stale = 0;        // kStale* bits
 };
 
 // One number's decoding on one architecture.

@@ -1,12 +1,20 @@
 #include "tracer/ptrace/syscall_recorder.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
+#include "common/fd.h"
 #include "common/syscalls.h"
 #include "tracer/ptrace/net_decoder.h"
 #include "tracer/ptrace/tracee_memory.h"
@@ -107,6 +115,21 @@ bool SyscallRecorder::decode_path(pid_t tid, ThreadState& st, PathArg arg, const
     return false;  // EFAULT or ENAMETOOLONG: no file is touched
   }
   if (!resolver_.absolute(tid, st.fs, dirfd, path_arg_, empty_is_fd, abs_)) return false;
+  fd_stat_ = path_arg_.empty();
+  if (fd_stat_) {
+    // The descriptor's path is already resolved by the kernel; when the
+    // recording knows its type there is nothing left to look up (glibc's fstat
+    // is newfstatat(fd, "", AT_EMPTY_PATH): very frequent).
+    auto known = rec_.files.find(abs_);
+    if (known != rec_.files.end() && !known->second.type.empty()) {
+      out.resolved.path = abs_;
+      out.resolved.type = known->second.type;
+      out.resolved.exists = true;
+      out.resolved.err = 0;
+      out.resolved.exact_only = false;
+      return true;
+    }
+  }
   resolver_.resolve(tid, st.fs, abs_, follow, out.resolved);
   return !out.resolved.path.empty();
 }
@@ -223,24 +246,31 @@ bool SyscallRecorder::on_entry(pid_t tid, ThreadState& st, const SyscallStop& st
   if (e.rule != nullptr) record_args(tid, arch, stop.nr, *e.rule, stop);
   if (e.spec == nullptr) return false;
 
+  if (e.spec->stale != 0) {
+    if ((e.spec->stale & kStaleFds) != 0) resolver_.descriptors_changed();
+    if ((e.spec->stale & kStaleCwd) != 0) resolver_.cwd_changed();
+    if ((e.spec->stale & kStaleDirs) != 0) resolver_.namespace_changed();
+  }
   PendingSyscall& p = st.pending;
   p.spec = e.spec;
   p.npaths = 0;
   p.exec = false;
   p.net = false;
   p.created_type = "";
+  fd_stat_ = false;
   bool need = false;
+  uint64_t open_flags = 0;
   switch (e.spec->op) {
     case Op::None:
+    case Op::Invalidate:
       break;
     case Op::Open:
-      need = entry_open(tid, st, stop, stop.args[e.spec->flags]);
+      open_flags = stop.args[e.spec->flags];
+      need = entry_open(tid, st, stop, open_flags);
       break;
-    case Op::Openat2: {
-      uint64_t flags = 0;
-      if (read_tracee(tid, stop.args[2], &flags, sizeof flags)) need = entry_open(tid, st, stop, flags);
+    case Op::Openat2:
+      if (read_tracee(tid, stop.args[2], &open_flags, sizeof open_flags)) need = entry_open(tid, st, stop, open_flags);
       break;
-    }
     case Op::Creat:
     case Op::Exec:
     case Op::Path:
@@ -256,17 +286,117 @@ bool SyscallRecorder::on_entry(pid_t tid, ThreadState& st, const SyscallStop& st
       break;
     case Op::FsChange:
       st.fs.reset();
+      st.privileged = -1;  // a new user namespace changes what the caps cover
       break;
+    case Op::Creds:
+      st.privileged = -1;
+      break;
+    case Op::Confine:
+      // prctl(PR_SET_SECCOMP) is the only prctl that confines.
+      if (std::strcmp(e.spec->name, "prctl") != 0 || stop.args[0] == PR_SET_SECCOMP) st.confined = true;
+      break;
+  }
+  if (need) {
+    const char* predicted = predict(tid, st, stop, open_flags);
+    if (predicted != nullptr) {
+      // Known already: record now and let the syscall run without an exit stop.
+      bool ok = std::strcmp(predicted, "ok") == 0;
+      record_outcome(st, ok ? kOk : Outcome(predicted), !ok);
+      need = false;
+    }
   }
   st.has_pending = need;
   return need;
 }
 
+bool SyscallRecorder::is_privileged(pid_t tid, ThreadState& st) {
+  if (st.privileged >= 0) return st.privileged == 1;
+  st.privileged = 0;
+  if (own_userns_.empty()) {
+    char mine[128];
+    ssize_t m = ::readlink("/proc/self/ns/user", mine, sizeof mine);
+    if (m > 0) own_userns_.assign(mine, static_cast<size_t>(m));
+  }
+  char proc[64];
+  std::snprintf(proc, sizeof proc, "/proc/%d/ns/user", tid);
+  char link[128];
+  ssize_t n = ::readlink(proc, link, sizeof link);
+  // Capabilities in a user namespace other than the one we run in do not cover
+  // files owned by unmapped users: lookups could then fail with EACCES.
+  if (n <= 0 || own_userns_.empty() || own_userns_ != std::string_view(link, static_cast<size_t>(n))) return false;
+  std::snprintf(proc, sizeof proc, "/proc/%d/status", tid);
+  Fd fd(::open(proc, O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  char buf[4096];
+  ssize_t len = ::read(fd.get(), buf, sizeof buf - 1);
+  if (len <= 0) return false;
+  buf[len] = '\0';
+  const char* cap = std::strstr(buf, "CapEff:");
+  if (cap == nullptr) return false;
+  uint64_t eff = std::strtoull(cap + 7, nullptr, 16);
+  constexpr uint64_t kDac = (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH);
+  st.privileged = (eff & kDac) == kDac ? 1 : 0;
+  return st.privileged == 1;
+}
+
+// Only what the lookup at entry decides is predicted: whether the path exists
+// and what it is. Everything that depends on permissions, devices, mounts or
+// the process's limits waits for the exit stop.
+const char* SyscallRecorder::predict(pid_t tid, ThreadState& st, const SyscallStop& stop, uint64_t open_flags) {
+  const PendingSyscall& p = st.pending;
+  const SyscallSpec& spec = *p.spec;
+  if (st.confined || p.npaths != 1 || p.exec || p.net) return nullptr;
+  const ResolvedPath& r = p.paths[0].resolved;
+  if (r.exact_only) return nullptr;
+  bool open = spec.op == Op::Open || spec.op == Op::Openat2;
+  if (open) {
+    // Read-only opens only: writes meet read-only mounts, immutable files,
+    // busy executables.
+    if ((open_flags & (O_CREAT | O_TRUNC | O_ACCMODE)) != 0) return nullptr;
+  } else if (!spec.predictable) {
+    return nullptr;
+  } else if (spec.access_mode >= 0 && (stop.args[spec.access_mode] & (W_OK | X_OK)) != 0) {
+    return nullptr;  // W_OK meets read-only mounts, X_OK needs an x bit even for root
+  }
+  if (fd_stat_ && r.exists && !open) return "ok";  // stat of an open descriptor
+  if (!is_privileged(tid, st)) return nullptr;
+  if (!r.exists) {
+    switch (r.err) {
+      case ENOENT:
+        return "ENOENT";
+      case ENOTDIR:
+        return "ENOTDIR";
+      case ELOOP:
+        return "ELOOP";
+      case ENAMETOOLONG:
+        return "ENAMETOOLONG";
+      default:
+        return nullptr;
+    }
+  }
+  const std::string& type = r.type;
+  if (open) {
+    if ((open_flags & O_PATH) == O_PATH) return "ok";
+    if (type == "symlink") return "ELOOP";  // only reached with O_NOFOLLOW
+    if ((open_flags & O_DIRECTORY) != 0 && type != "dir") return "ENOTDIR";
+    // Devices, fifos and sockets have their own open (ENXIO, blocking...).
+    return type == "file" || type == "dir" ? "ok" : nullptr;
+  }
+  const char* name = spec.name;
+  if (std::strcmp(name, "readlink") == 0 || std::strcmp(name, "readlinkat") == 0)
+    return type == "symlink" ? "ok" : "EINVAL";
+  if (std::strcmp(name, "chdir") == 0) return type == "dir" ? "ok" : "ENOTDIR";
+  return "ok";
+}
+
 void SyscallRecorder::on_exit(ThreadState& st, int64_t rval, bool is_error) {
   st.has_pending = false;
   if (is_error && is_restart(rval)) return;
+  record_outcome(st, is_error ? errno_name(static_cast<int>(-rval)) : kOk, is_error);
+}
+
+void SyscallRecorder::record_outcome(ThreadState& st, const Outcome& outcome, bool is_error) {
   PendingSyscall& p = st.pending;
-  const Outcome outcome = is_error ? errno_name(static_cast<int>(-rval)) : kOk;
   std::string source_type;
   for (int i = 0; i < p.npaths; ++i) {
     auto& path = p.paths[i];

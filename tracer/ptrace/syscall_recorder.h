@@ -43,6 +43,14 @@ struct ThreadState {
   TraceeFs fs;
   PendingSyscall pending;
   bool has_pending = false;
+  // Whether lookups of this thread are free of permission checks (root with
+  // CAP_DAC_OVERRIDE/READ_SEARCH in the initial user namespace): -1 unknown.
+  // Copied to new threads and children (credentials are), reset by exec and
+  // credential changes.
+  int8_t privileged = -1;
+  // The thread confined itself (seccomp, Landlock): its outcomes are never
+  // predicted. Inherited and kept across exec, like the confinement itself.
+  bool confined = false;
 };
 
 // The raw values of one syscall stop (from PTRACE_GET_SYSCALL_INFO).
@@ -86,6 +94,11 @@ class SyscallRecorder {
   bool entry_path(pid_t tid, ThreadState& st, const SyscallStop& stop);
   bool entry_net(pid_t tid, ThreadState& st, const SyscallStop& stop);
   bool entry_mmap(pid_t tid, ThreadState& st, const SyscallStop& stop);
+  bool is_privileged(pid_t tid, ThreadState& st);
+  // The outcome of a read-only probe known from the lookup made at entry, or
+  // nullptr when only the exit stop can tell.
+  const char* predict(pid_t tid, ThreadState& st, const SyscallStop& stop, uint64_t open_flags);
+  void record_outcome(ThreadState& st, const Outcome& outcome, bool is_error);
 
   SyscallTable table_;
   LiveCounters* counters_ = nullptr;
@@ -96,6 +109,8 @@ class SyscallRecorder {
   PathResolver resolver_;
   std::string path_arg_;
   std::string abs_;
+  std::string own_userns_;
+  bool fd_stat_ = false;  // the decoded path is an open descriptor (AT_EMPTY_PATH)
   uint64_t distinct_ = 0;
   uint64_t lost_ = 0;
 };
