@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -176,6 +177,62 @@ TEST(PtraceTracer, ReportsAttachFailureClearly) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("PTRACE_SEIZE"), std::string::npos) << st.error().message;
   EXPECT_EQ(st.error().errno_value, ESRCH);
+}
+
+}  // namespace
+}  // namespace profile::testing
+
+namespace profile::testing {
+namespace {
+
+struct PredictDir {
+  std::string dir;
+  PredictDir() {
+    char tmpl[] = "/tmp/ptrace-predict-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return;
+    dir = std::filesystem::canonical(tmpl).string();
+    std::ofstream(dir + "/f") << "secret";
+    ::chmod((dir + "/f").c_str(), 0600);
+    std::filesystem::create_symlink("f", dir + "/l");
+    ::chmod(dir.c_str(), 0755);
+  }
+  ~PredictDir() { std::filesystem::remove_all(dir); }
+};
+
+TEST(PtracePrediction, OutcomesDecidedByTheLookupMatchTheKernel) {
+  PredictDir d;
+  auto t = trace_command({prog("ptrace_predict"), d.dir});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  ASSERT_EQ(WEXITSTATUS(t.status), 0) << "bit mask of the probes the kernel answered otherwise";
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Stat, "EINVAL"), 1u);   // readlink
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Read, "ENOTDIR"), 1u);  // O_DIRECTORY
+  EXPECT_EQ(file_count(t.rec, d.dir + "/l", Access::Read, "ELOOP"), 1u);    // O_NOFOLLOW
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f/x", Access::Stat, "ENOTDIR"), 1u);
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Stat, kOk), 1u);  // stat(l) lands on f
+}
+
+TEST(PtracePrediction, NotUsedOnceTheWorkloadConfinesItself) {
+  // (A workload's own seccomp filter that fails a syscall with an errno takes
+  // precedence over SECCOMP_RET_TRACE: such calls never reach the tracer and are
+  // not recorded; they need no rule either. Landlock changes outcomes the
+  // tracer does see.)
+  PROFILE_REQUIRE(::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1) >= 1, "Landlock is not enabled");
+  PredictDir d;
+  auto t = trace_command({prog("ptrace_predict"), d.dir, "confine"});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  ASSERT_EQ(WEXITSTATUS(t.status), 0);
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Read, "EACCES"), 1u);
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Read, kOk), 0u);
+}
+
+TEST(PtracePrediction, NotUsedForAnUnprivilegedTracee) {
+  PROFILE_REQUIRE(is_root(), "needs root to drop to another user");
+  PredictDir d;
+  auto t = trace_command({prog("ptrace_predict"), d.dir, "drop"});
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  ASSERT_EQ(WEXITSTATUS(t.status), 0);
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Read, "EACCES"), 1u);
+  EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Read, kOk), 0u);
 }
 
 }  // namespace
