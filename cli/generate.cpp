@@ -48,6 +48,7 @@ void register_generate(CLI::App& app, Context& ctx) {
   cmd->callback([a, &ctx] {
     auto rec = load_recording(a->dir + "/recording.json");
     if (!rec) fail(rec.error().message, kExitUsage);
+    a->opts.keep_recording = true;  // rec was just read from DIR/recording.json
     auto report = generate_bundle(a->dir, *rec, a->opts);
     if (!report) fail(report.error().message, kExitUsage);
     print_report(*report, a->json);

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 #include "common/atomic_file.h"
@@ -147,7 +148,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
 
   std::map<std::string, std::string> files;
   files["profile.toml"] = manifest_to_toml(man);
-  files["recording.json"] = recording_to_json(rec);
+  if (!opts.keep_recording) files["recording.json"] = recording_to_json(rec);
   files["seccomp.json"] = seccomp_to_docker_json(*sm);
   files["seccomp.oci.json"] = seccomp_to_oci_json(*sm);
   files["seccompprofile.yaml"] = seccomp_to_spo_yaml(*sm, man.name);
@@ -254,9 +255,16 @@ Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& 
   else if (text.error().errno_value != ENOENT && text.error().errno_value != ENOTDIR) return text.error();
   GenerateReport report;
   report.dir = dir;
-  auto files = render_bundle(rec, opts, existing, &report);
+  GenerateOptions o = opts;
+  struct stat st{};
+  if (o.keep_recording && ::stat((dir + "/recording.json").c_str(), &st) != 0) o.keep_recording = false;
+  auto files = render_bundle(rec, o, existing, &report);
   if (!files) return files.error();
   if (auto s = write_bundle_atomic(dir, *files); !s) return s.error().wrap("write bundle " + dir);
+  if (o.keep_recording) {
+    report.files.push_back("recording.json");  // kept as it was
+    std::sort(report.files.begin(), report.files.end());
+  }
   return report;
 }
 

@@ -26,6 +26,10 @@ struct GenerateOptions {
   bool no_args = false;                 // --no-args: name-only seccomp rules
   std::string default_action = "errno"; // errno (EPERM) | kill | log
   bool allow_incomplete = false;        // generate even when a run lost events
+  // DIR/recording.json already holds exactly `rec` (learn saved it; generate loaded
+  // it): keep that file instead of serialising the recording again (the slowest
+  // step for large recordings). Ignored when DIR/recording.json does not exist.
+  bool keep_recording = false;
   // The manifest to write. nullopt: keep DIR/profile.toml if it exists, else
   // derive one from the recording's first run (command, cwd, container settings).
   std::optional<Manifest> manifest;

@@ -27,8 +27,12 @@ namespace profile {
 
 struct LandlockFsRule {
   std::string path;
-  std::set<std::string> access;
+  uint32_t access = 0;  // bit i = landlock_fs_access_names()[i] (LANDLOCK_ACCESS_FS_* order)
 };
+
+// Bits <-> Landlock access names.
+uint32_t landlock_access_bits(const std::vector<std::string>& names);
+std::set<std::string> landlock_access_set(uint32_t bits);
 
 struct LandlockModel {
   int min_abi = 1;

@@ -16,7 +16,7 @@ LandlockModel model(const Recording& r) {
 
 std::set<std::string> rights(const LandlockModel& m, const std::string& path) {
   for (const auto& r : m.fs)
-    if (r.path == path) return r.access;
+    if (r.path == path) return landlock_access_set(r.access);
   return {};
 }
 
