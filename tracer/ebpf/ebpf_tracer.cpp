@@ -1,9 +1,399 @@
-// Placeholder until the eBPF tracer lands (issue 5): says so plainly so that
-// --tracer auto falls back to ptrace and --tracer ebpf fails with a clear reason.
+// The eBPF tracer (issue 5): libbpf CO-RE programs on tracepoints (learn.bpf.c)
+// count syscalls in the kernel and report file accesses, argument tuples and
+// endpoints as deduplicated keys. This file loads them, scopes them to the
+// learning container, reaps the container's first process while draining the
+// ring buffer, and turns the maps into a Recording.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "common/syscalls.h"
+#include "learn.skel.h"
+#include "tracer/ebpf/ebpf_paths.h"
+#include "tracer/ebpf/ebpf_specs.h"
 #include "tracer/learn.h"
 
 namespace profile {
-Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
-  return make_error("the eBPF tracer is not part of this build yet");
+namespace {
+
+using ebpf::arch_name;
+using ebpf::Resolved;
+using ebpf::seccomp_nr;
+
+// Sized so that the benchmarks (10,000 distinct files in a burst) lose nothing:
+// an event is ~400 bytes and only first sightings are events.
+constexpr uint32_t kRingBufferBytes = 32u << 20;
+
+// libbpf prints its own diagnostics to stderr by default; keep the last lines
+// for our error messages and show them only with debug logging.
+std::mutex g_libbpf_log_mutex;
+std::string g_libbpf_last;
+
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  char buf[1024];
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::string line(buf);
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  if (level != LIBBPF_DEBUG) {
+    std::lock_guard<std::mutex> lock(g_libbpf_log_mutex);
+    g_libbpf_last = line;
+  }
+  log::debug("libbpf: " + line);
+  return 0;
 }
+
+std::string last_libbpf_message() {
+  std::lock_guard<std::mutex> lock(g_libbpf_log_mutex);
+  return g_libbpf_last;
+}
+
+std::string read_first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Whether this process holds CAP_BPF or CAP_SYS_ADMIN (effective), from
+// /proc/self/status: tells a refusal for lack of privilege from a verifier
+// rejection, which both come back as EACCES or EPERM.
+bool may_load_bpf() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    uint64_t caps = std::stoull(line.substr(7), nullptr, 16);
+    constexpr uint64_t kCapSysAdmin = 1ULL << 21, kCapBpf = 1ULL << 39;
+    return (caps & (kCapSysAdmin | kCapBpf)) != 0;
+  }
+  return false;
+}
+
+// The lockdown LSM's mode when securityfs shows it ("none [integrity] confidentiality").
+bool locked_down_confidentiality() {
+  std::string s = read_first_line("/sys/kernel/security/lockdown");
+  return s.find("[confidentiality]") != std::string::npos;
+}
+
+struct SkelDeleter {
+  void operator()(learn_bpf* s) const { learn_bpf__destroy(s); }
+};
+struct RingBufferDeleter {
+  void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
+};
+
+// One decoded file access, waiting for its count from the kernel's seen-map.
+struct FileAccess {
+  std::string path;
+  std::vector<Access> kinds;
+  Outcome outcome;
+  std::string type;
+};
+
+class EbpfTracer final : public Tracer {
+ public:
+  explicit EbpfTracer(std::unique_ptr<learn_bpf, SkelDeleter> skel) : skel_(std::move(skel)) {
+    ncpus_ = libbpf_num_possible_cpus();
+  }
+
+  [[nodiscard]] std::string name() const override { return "ebpf"; }
+
+  Status prepare(const TracerOptions& options) override {
+    options_ = options;
+    if (options_.args == nullptr) options_.args = &builtin_arg_policy();
+    int fd = bpf_map__fd(skel_->maps.specs);
+    for (const auto& e : ebpf::build_specs(*options_.args)) {
+      if (bpf_map_update_elem(fd, &e.index, &e.spec, BPF_ANY) != 0)
+        return sys_error("bpf_map_update_elem(specs, " + std::to_string(e.index) + ")");
+    }
+    return {};
+  }
+
+  Status attach_from_parent(const TraceTarget& target) override {
+    target_ = target;
+    resolver_.set_root(target.top_pid);
+    // Scope: the container's cgroup when it has one; else its pid namespace;
+    // the top pid is armed in every mode (it is the workload with --no-container).
+    skel_->bss->target_cgroup = target.cgroup_id;
+    if (target.container && target.cgroup_id == 0) {
+      skel_->bss->pidns_dev = target.pidns_dev;
+      skel_->bss->pidns_ino = target.pidns_inode;
+    }
+    uint32_t top = static_cast<uint32_t>(target.top_pid);
+    uint8_t one = 1;
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.armed), &top, &one, BPF_ANY) != 0)
+      return sys_error("bpf_map_update_elem(armed, " + std::to_string(top) + ")");
+    if (int err = learn_bpf__attach(skel_.get()); err != 0)
+      return sys_error("attach the BPF programs (" + last_libbpf_message() + ")", -err);
+    rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfTracer::on_event, this, nullptr));
+    if (!rb_) return sys_error("ring_buffer__new");
+    return {};
+  }
+
+  int before_exec_in_child() noexcept override { return 0; }
+
+  Result<int> wait_from_parent() override {
+    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, target_.top_pid, 0)));
+    Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+    if (!ep) return sys_error("epoll_create1");
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = 1;
+    if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb_.get()), &ev) != 0)
+      return sys_error("epoll_ctl(ring buffer)");
+    if (pidfd) {
+      ev.data.u32 = 2;
+      if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pidfd.get(), &ev) != 0) return sys_error("epoll_ctl(pidfd)");
+    }
+    // Without a pidfd (kernels before 5.3) the loop polls waitpid every 50 ms.
+    int timeout_ms = pidfd ? 250 : 50;
+    int status = 0;
+    for (;;) {
+      epoll_event got[2];
+      int n = ::epoll_wait(ep.get(), got, 2, timeout_ms);
+      if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
+      if (int c = ring_buffer__consume(rb_.get()); c < 0) return sys_error("ring_buffer__consume", -c);
+      pid_t r = ::waitpid(target_.top_pid, &status, WNOHANG | __WALL);
+      if (r == target_.top_pid) break;
+      if (r < 0 && errno != EINTR) return sys_error("waitpid(" + std::to_string(target_.top_pid) + ")");
+      update_counters();
+    }
+    // In container mode the pid namespace died with its first process, so every
+    // traced process is gone: what is in the ring buffer now is all there is.
+    if (int c = ring_buffer__consume(rb_.get()); c < 0) return sys_error("ring_buffer__consume", -c);
+    learn_bpf__detach(skel_.get());
+    if (int c = ring_buffer__consume(rb_.get()); c < 0) return sys_error("ring_buffer__consume", -c);
+    update_counters();
+    return status;
+  }
+
+  Recording take_recording() override {
+    Recording rec = std::move(rec_);
+    rec_ = Recording{};
+    read_syscalls(rec);
+    read_args(rec);
+    read_network(rec);
+    read_files(rec);
+    uint64_t truncated = stat_sum(PL_STAT_TRUNCATED);
+    if (truncated != 0)
+      log::warn("the eBPF tracer cut " + std::to_string(truncated) +
+                " path(s) longer than PATH_MAX or deeper than its directory walk");
+    lost_ = stat_sum(PL_STAT_LOST) + user_lost_;
+    return rec;
+  }
+
+  [[nodiscard]] uint64_t lost_events() const override { return stat_sum(PL_STAT_LOST) + user_lost_; }
+
+ private:
+  static int on_event(void* ctx, void* data, size_t size) {
+    static_cast<EbpfTracer*>(ctx)->handle_event(data, size);
+    return 0;
+  }
+
+  void handle_event(const void* data, size_t size) {
+    if (size < sizeof(pl_event)) {
+      ++user_lost_;
+      return;
+    }
+    pl_event ev{};
+    std::memcpy(&ev, data, sizeof ev);
+    const char* tail = static_cast<const char*>(data) + sizeof ev;
+    if (sizeof ev + ev.base_len + ev.path_len > size) {
+      ++user_lost_;
+      return;
+    }
+    std::string base(tail, ev.base_len);
+    std::string arg(tail + ev.base_len, ev.path_len);
+    if (ev.type == PL_EV_EXEC) {
+      // bprm->filename is the path as given (made absolute against the cwd in
+      // the kernel); execve follows symlinks, so the binary is its target.
+      Resolved r = resolver_.resolve(ebpf::absolute_path(base, arg), true);
+      rec_.add_exec(r.path);
+      rec_.add_file(r.path, Access::Exec, kOk, r.exists ? r.type : "file");
+      return;
+    }
+    const pl_file_key& key = ev.key;
+    std::string syscall = syscall_name(arch_name(key.arch), seccomp_nr(key.arch, key.nr));
+    if (!ebpf::names_a_file(syscall, key.flags, arg.empty(), key.null_path != 0)) return;
+    bool failed = key.err < 0;
+    // The kernel side resolves at sys_exit: after a successful chdir the cwd
+    // it walked is already the new directory, which is the path itself.
+    if (!failed && syscall == "chdir" && !base.empty()) arg.clear();
+    Resolved r = resolver_.resolve(ebpf::absolute_path(base, arg), ebpf::follows(syscall, key.slot, key.flags));
+    // Whether the file was there before the call: a successful open says so
+    // itself (FMODE_CREATED); after a failed one, it is whether it is there now.
+    bool existed = r.exists;
+    if (ebpf::creates(syscall, key.flags) && !failed) existed = key.created == 0;
+    FileAccess fa;
+    fa.path = r.path;
+    fa.kinds = ebpf::access_kinds(syscall, key.slot, key.flags, existed);
+    fa.outcome = ebpf::outcome_of(key.err);
+    fa.type = r.type;
+    if (!failed && fa.type.empty()) fa.type = ebpf::created_type(syscall, key.flags);
+    if (ev.counted != 0) {
+      for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
+      return;
+    }
+    pending_files_.emplace(std::string(reinterpret_cast<const char*>(&key), sizeof key), std::move(fa));
+  }
+
+  uint64_t percpu_sum(int fd, const void* key) const {
+    std::vector<uint64_t> values(static_cast<size_t>(ncpus_ > 0 ? ncpus_ : 1));
+    if (bpf_map_lookup_elem(fd, key, values.data()) != 0) return 0;
+    uint64_t sum = 0;
+    for (uint64_t v : values) sum += v;
+    return sum;
+  }
+
+  [[nodiscard]] uint64_t stat_sum(uint32_t which) const { return percpu_sum(bpf_map__fd(skel_->maps.stats), &which); }
+
+  void update_counters() {
+    if (options_.counters == nullptr) return;
+    uint64_t total = 0, distinct = 0;
+    int fd = bpf_map__fd(skel_->maps.counts);
+    for (uint32_t i = 0; i < PL_NARCH * PL_MAX_NR; ++i) {
+      uint64_t c = percpu_sum(fd, &i);
+      total += c;
+      distinct += c != 0 ? 1 : 0;
+    }
+    options_.counters->syscalls.store(total, std::memory_order_relaxed);
+    options_.counters->distinct_syscalls.store(distinct, std::memory_order_relaxed);
+    options_.counters->files.store(pending_files_.size() + rec_.files.size(), std::memory_order_relaxed);
+  }
+
+  void read_syscalls(Recording& rec) const {
+    int fd = bpf_map__fd(skel_->maps.counts);
+    for (uint32_t i = 0; i < PL_NARCH * PL_MAX_NR; ++i) {
+      uint64_t c = percpu_sum(fd, &i);
+      if (c == 0) continue;
+      uint32_t arch = i / PL_MAX_NR;
+      rec.add_syscall(arch_name(arch), syscall_name(arch_name(arch), seccomp_nr(arch, i % PL_MAX_NR)), c);
+    }
+    int ofd = bpf_map__fd(skel_->maps.counts_other);
+    uint64_t key = 0, next = 0, count = 0;
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(ofd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      if (bpf_map_lookup_elem(ofd, &key, &count) != 0) continue;
+      uint32_t arch = static_cast<uint32_t>(key >> 32);
+      uint64_t nr = key & 0xffffffffULL;
+      // The kernel passes -1 and other out-of-range numbers through as given;
+      // they are recorded by number like any syscall libseccomp cannot name.
+      rec.add_syscall(arch_name(arch), std::to_string(seccomp_nr(arch, nr)), count);
+    }
+  }
+
+  void read_args(Recording& rec) const {
+    int fd = bpf_map__fd(skel_->maps.args_seen);
+    pl_args_key key{}, next{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      std::string arch = arch_name(key.arch);
+      std::string syscall = syscall_name(arch, seccomp_nr(key.arch, key.nr));
+      auto layout = ebpf::arg_layout(*options_.args, syscall);
+      if (!layout) continue;
+      ArgValues& values = rec.args[arch][syscall];
+      values.indices = layout->indices;
+      values.masks = layout->masks;
+      values.tuples.insert(std::vector<uint64_t>(key.v, key.v + layout->indices.size()));
+    }
+  }
+
+  void read_network(Recording& rec) {
+    int fd = bpf_map__fd(skel_->maps.net_seen);
+    pl_net_key key{}, next{};
+    uint64_t count = 0;
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      if (bpf_map_lookup_elem(fd, &key, &count) != 0) continue;
+      std::string syscall = syscall_name(arch_name(key.arch), seccomp_nr(key.arch, key.nr));
+      auto ep = ebpf::endpoint_of(key, syscall);
+      if (!ep) continue;
+      rec.add_endpoint(*ep, count);
+      // A unix socket path is a file: bind creates it, connect and sendto write
+      // to it. (Relative socket paths are not made absolute: the key has no cwd.)
+      if (ep->family == "AF_UNIX" && !ep->path.empty() && ep->path[0] == '/' &&
+          (ep->op == "bind" || ep->op == "connect" || ep->op == "sendto")) {
+        bool bind = ep->op == "bind";
+        Resolved r = resolver_.resolve(ebpf::absolute_path("", ep->path), !bind);
+        std::string type = r.exists ? r.type : (ep->result == kOk ? "sock" : "");
+        rec.add_file(r.path, bind ? Access::Create : Access::Write, ep->result, type, count);
+      }
+    }
+  }
+
+  void read_files(Recording& rec) {
+    int fd = bpf_map__fd(skel_->maps.file_seen);
+    pl_file_key key{}, next{};
+    uint64_t count = 0;
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      if (bpf_map_lookup_elem(fd, &key, &count) != 0) continue;
+      auto it = pending_files_.find(std::string(reinterpret_cast<const char*>(&key), sizeof key));
+      if (it == pending_files_.end()) continue;  // its event was lost: counted in stats[PL_STAT_LOST]
+      for (Access a : it->second.kinds) rec.add_file(it->second.path, a, it->second.outcome, it->second.type, count);
+    }
+    pending_files_.clear();
+  }
+
+  std::unique_ptr<learn_bpf, SkelDeleter> skel_;
+  std::unique_ptr<ring_buffer, RingBufferDeleter> rb_;
+  TracerOptions options_;
+  TraceTarget target_;
+  int ncpus_ = 1;
+  Recording rec_;
+  std::unordered_map<std::string, FileAccess> pending_files_;
+  ebpf::PathResolver resolver_;
+  uint64_t user_lost_ = 0;
+  uint64_t lost_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
+  libbpf_set_print(libbpf_print);
+  if (::access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    return make_error(
+        "this kernel exposes no BTF type information (/sys/kernel/btf/vmlinux), which the eBPF tracer needs");
+  std::unique_ptr<learn_bpf, SkelDeleter> skel(learn_bpf__open());
+  if (!skel) return sys_error("open the eBPF tracer's BPF object");
+  if (int err = bpf_map__set_max_entries(skel->maps.events, kRingBufferBytes); err != 0)
+    return sys_error("size the BPF ring buffer", -err);
+  if (int err = learn_bpf__load(skel.get()); err != 0) {
+    int e = -err;
+    if ((e == EPERM || e == EACCES) && !may_load_bpf()) {
+      if (locked_down_confidentiality())
+        return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
+      return make_error("the kernel refused to load BPF programs (" + errno_name(e) +
+                        "): the eBPF tracer needs root, or CAP_BPF with CAP_PERFMON");
+    }
+    if (locked_down_confidentiality())
+      return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
+    return make_error("the kernel's BPF verifier rejected the eBPF tracer's programs (" + errno_name(e) +
+                      "); run with --verbose for libbpf's log");
+  }
+  return std::unique_ptr<Tracer>(std::make_unique<EbpfTracer>(std::move(skel)));
+}
+
 }  // namespace profile

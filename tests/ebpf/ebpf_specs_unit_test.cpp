@@ -1,0 +1,171 @@
+// The eBPF tracer's tables and decoding, without root: what the kernel side is
+// told about each syscall, and how its keys become recording entries.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstring>
+
+#include "common/syscalls.h"
+#include "tracer/ebpf/ebpf_specs.h"
+
+namespace profile::ebpf {
+namespace {
+
+const pl_sys_spec* find(const std::vector<SpecEntry>& specs, uint32_t arch, const std::string& name) {
+  auto nr = syscall_number(arch_name(arch), name);
+  if (!nr) return nullptr;
+  uint32_t index = arch * PL_MAX_NR + static_cast<uint32_t>(static_cast<uint64_t>(*nr) & ~PL_X32_BIT);
+  for (const auto& e : specs)
+    if (e.index == index) return &e.spec;
+  return nullptr;
+}
+
+TEST(EbpfSpecs, OpenatTakesPathDirfdAndFlags) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* s = find(specs, PL_ARCH_X86_64, "openat");
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->what & PL_SPEC_PATH);
+  EXPECT_EQ(s->path_idx[0], 1);
+  EXPECT_EQ(s->dirfd_idx[0], 0);
+  EXPECT_EQ(s->flags_idx, 2);
+  EXPECT_EQ(s->path_idx[1], -1);
+}
+
+TEST(EbpfSpecs, RenameatHasTwoPathsEachWithItsDirfd) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* s = find(specs, PL_ARCH_X86_64, "renameat2");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->path_idx[0], 1);
+  EXPECT_EQ(s->dirfd_idx[0], 0);
+  EXPECT_EQ(s->path_idx[1], 3);
+  EXPECT_EQ(s->dirfd_idx[1], 2);
+}
+
+TEST(EbpfSpecs, ArgumentRulesComeFromThePolicyOnEveryArchitecture) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* s = find(specs, PL_ARCH_X86_64, "socket");
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->what & PL_SPEC_ARGS);
+  EXPECT_EQ(s->nargs, 3);
+  EXPECT_EQ(s->arg_idx[1], 1);
+  EXPECT_EQ(s->arg_mask[1], 0xfu);
+  for (uint32_t arch : {PL_ARCH_X86_64, PL_ARCH_X86, PL_ARCH_X32}) {
+    const pl_sys_spec* p = find(specs, arch, "prctl");
+    ASSERT_NE(p, nullptr) << arch_name(arch);
+    EXPECT_TRUE(p->what & PL_SPEC_ARGS);
+    EXPECT_EQ(p->arg_idx[0], 0);
+  }
+  const pl_sys_spec* c3 = find(specs, PL_ARCH_X86_64, "clone3");
+  ASSERT_NE(c3, nullptr);
+  EXPECT_EQ(c3->arg_idx[0], PL_ARG_FROM_MEM | 0);  // clone_args.flags is read from memory
+}
+
+TEST(EbpfSpecs, NetAndMmapAndCountOnlySyscalls) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* c = find(specs, PL_ARCH_X86_64, "connect");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->what & PL_SPEC_NET);
+  EXPECT_EQ(c->addr_idx, 1);
+  const pl_sys_spec* l = find(specs, PL_ARCH_X86_64, "listen");
+  ASSERT_NE(l, nullptr);
+  EXPECT_TRUE(l->what & PL_SPEC_LOCAL);
+  const pl_sys_spec* m = find(specs, PL_ARCH_X86_64, "mmap");
+  ASSERT_NE(m, nullptr);
+  EXPECT_TRUE(m->what & PL_SPEC_MMAP);
+  EXPECT_EQ(find(specs, PL_ARCH_X86_64, "getppid"), nullptr);  // counted in the kernel only
+}
+
+TEST(EbpfSpecs, X32NumbersGetTheirBitBack) {
+  EXPECT_EQ(seccomp_nr(PL_ARCH_X32, 2), 2 | PL_X32_BIT);
+  EXPECT_EQ(seccomp_nr(PL_ARCH_X86_64, 2), 2u);
+  EXPECT_EQ(syscall_name("x32", seccomp_nr(PL_ARCH_X32, 0)), "read");
+}
+
+TEST(EbpfDecode, OpenAccessKinds) {
+  using V = std::vector<Access>;
+  EXPECT_EQ(access_kinds("openat", 0, O_RDONLY, true), (V{Access::Read}));
+  EXPECT_EQ(access_kinds("openat", 0, O_RDWR, true), (V{Access::Read, Access::Write}));
+  EXPECT_EQ(access_kinds("openat", 0, O_WRONLY | O_CREAT, false), (V{Access::Write, Access::Create}));
+  EXPECT_EQ(access_kinds("openat", 0, O_WRONLY | O_CREAT, true), (V{Access::Write}));
+  EXPECT_EQ(access_kinds("openat", 0, O_RDONLY | O_TRUNC, true), (V{Access::Read, Access::Write}));
+  EXPECT_EQ(access_kinds("open", 0, O_PATH, true), (V{Access::Stat}));
+  EXPECT_EQ(access_kinds("creat", 0, 0, false), (V{Access::Write, Access::Create}));
+  EXPECT_EQ(access_kinds("linkat", 1, 0, false), (V{Access::Link, Access::Create}));
+  EXPECT_EQ(access_kinds("unlinkat", 0, 0, true), (V{Access::Delete}));
+  EXPECT_EQ(access_kinds("mmap", 0, 0, true), (V{Access::Exec}));
+}
+
+TEST(EbpfDecode, SymlinkFollowingRules) {
+  EXPECT_TRUE(follows("openat", 0, O_RDONLY));
+  EXPECT_FALSE(follows("openat", 0, O_RDONLY | O_NOFOLLOW));
+  EXPECT_FALSE(follows("openat", 0, O_CREAT | O_EXCL));
+  EXPECT_FALSE(follows("lstat", 0, 0));
+  EXPECT_TRUE(follows("newfstatat", 0, 0));
+  EXPECT_FALSE(follows("newfstatat", 0, AT_SYMLINK_NOFOLLOW));
+  EXPECT_FALSE(follows("linkat", 0, 0));
+  EXPECT_TRUE(follows("linkat", 0, AT_SYMLINK_FOLLOW));
+  EXPECT_FALSE(follows("rename", 1, 0));
+}
+
+TEST(EbpfDecode, EmptyPathsNameAFileOnlyWithAtEmptyPath) {
+  EXPECT_TRUE(names_a_file("newfstatat", AT_EMPTY_PATH, true, false));
+  EXPECT_FALSE(names_a_file("newfstatat", 0, true, false));
+  EXPECT_FALSE(names_a_file("openat", 0, true, false));
+  EXPECT_TRUE(names_a_file("utimensat", 0, false, true));
+  EXPECT_FALSE(names_a_file("stat", 0, false, true));
+  EXPECT_TRUE(names_a_file("stat", 0, false, false));
+}
+
+TEST(EbpfDecode, AbsolutePathJoinsAndFoldsLexically) {
+  EXPECT_EQ(absolute_path("/home/u", "a/b"), "/home/u/a/b");
+  EXPECT_EQ(absolute_path("/home/u", "/etc//passwd"), "/etc/passwd");
+  EXPECT_EQ(absolute_path("/home/u", ""), "/home/u");
+  EXPECT_EQ(absolute_path("/home/u", "./x/../y/"), "/home/u/y");
+  EXPECT_EQ(absolute_path("/", ".."), "/");
+}
+
+TEST(EbpfDecode, Outcomes) {
+  EXPECT_EQ(outcome_of(0), "ok");
+  EXPECT_EQ(outcome_of(-2), "ENOENT");
+  EXPECT_EQ(outcome_of(-111), "ECONNREFUSED");
+}
+
+TEST(EbpfDecode, Endpoints) {
+  pl_net_key k{};
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(8080);
+  inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+  std::memcpy(k.addr, &sin, sizeof sin);
+  k.addrlen = sizeof sin;
+  k.socktype = SOCK_STREAM;
+  k.err = -111;
+  auto ep = endpoint_of(k, "connect");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->family, "AF_INET");
+  EXPECT_EQ(ep->type, "SOCK_STREAM");
+  EXPECT_EQ(ep->op, "connect");
+  EXPECT_EQ(ep->address, "127.0.0.1");
+  EXPECT_EQ(ep->port, 8080u);
+  EXPECT_EQ(ep->result, "ECONNREFUSED");
+
+  pl_net_key u{};
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  std::memcpy(sun.sun_path, "\0abs", 4);
+  std::memcpy(u.addr, &sun, sizeof sun);
+  u.addrlen = offsetof(sockaddr_un, sun_path) + 4;
+  auto uep = endpoint_of(u, "bind");
+  ASSERT_TRUE(uep);
+  EXPECT_EQ(uep->path, "@abs");
+  EXPECT_EQ(uep->type, "");
+  auto acc = endpoint_of(u, "accept4");
+  ASSERT_TRUE(acc);
+  EXPECT_EQ(acc->op, "accept");
+}
+
+}  // namespace
+}  // namespace profile::ebpf

@@ -1,0 +1,262 @@
+// The eBPF tracer against real workloads, in a real cgroup, with the kernel's
+// BPF: what it records, what it must not record, that it loses nothing, and
+// how it says it cannot run. Needs root (CAP_BPF, CAP_PERFMON) and cgroup v2.
+#include <fcntl.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tests/ebpf/ebpf_harness.h"
+#include "tests/support/privileged.h"
+
+namespace profile::testing {
+namespace {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/profile-ebpf-XXXXXX";
+    const char* d = ::mkdtemp(tmpl);
+    if (d != nullptr) path_ = d;
+  }
+  ~ScratchDir() {
+    if (!path_.empty()) (void)std::system(("rm -rf '" + path_ + "'").c_str());
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+bool ebpf_usable(std::string& why) {
+  if (!is_root()) {
+    why = "needs root";
+    return false;
+  }
+  auto t = make_ebpf_tracer();
+  if (!t) {
+    why = t.error().message;
+    return false;
+  }
+  if (cgroup2_root().empty()) {
+    why = "needs a writable cgroup v2 hierarchy";
+    return false;
+  }
+  return true;
+}
+
+#define REQUIRE_EBPF()              \
+  do {                              \
+    std::string why;                \
+    bool usable = ebpf_usable(why); \
+    PROFILE_REQUIRE(usable, why);   \
+  } while (0)
+
+bool has_access(const Recording& rec, const std::string& path, Access kind, const std::string& outcome) {
+  auto f = rec.files.find(path);
+  if (f == rec.files.end()) return false;
+  auto a = f->second.accesses.find(kind);
+  return a != f->second.accesses.end() && a->second.count(outcome) != 0;
+}
+
+std::string real(const std::string& p) {
+  char buf[PATH_MAX];
+  return ::realpath(p.c_str(), buf) != nullptr ? buf : p;
+}
+
+TEST(EbpfTracer, RecordsFilesArgumentsNetworkAndArchitectures) {
+  REQUIRE_EBPF();
+  ScratchDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string d = real(dir.path());
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ebpf_probe", d});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status));
+  ASSERT_EQ(WEXITSTATUS(run.status), 0) << "ebpf_probe step failed";
+  const Recording& rec = run.recording;
+  EXPECT_EQ(run.lost, 0u);
+
+  // i386 int 0x80 is its own architecture; native syscalls are x86_64.
+  ASSERT_TRUE(rec.syscalls.count("x86"));
+  EXPECT_GE(rec.syscalls.at("x86").count("getpid"), 1u);
+  const auto& native = rec.syscalls.at("x86_64");
+  for (const char* s : {"execve", "openat", "mkdir", "rename", "unlink", "rmdir", "socket", "connect", "bind", "listen",
+                        "prctl", "clone", "exit_group"})
+    EXPECT_TRUE(native.count(s)) << s;
+
+  // Argument values selected by policies/args.toml.
+  const auto& sock = rec.args.at("x86_64").at("socket");
+  EXPECT_TRUE(sock.tuples.count({2, 1, 0})) << "socket(AF_INET, SOCK_STREAM, 0)";
+  EXPECT_TRUE(sock.tuples.count({1, 1, 0})) << "socket(AF_UNIX, SOCK_STREAM, 0)";
+  EXPECT_TRUE(rec.args.at("x86_64").at("prctl").tuples.count({3})) << "prctl(PR_GET_DUMPABLE)";
+
+  // Files: relative to the cwd, through a dirfd, after chdir and fchdir,
+  // with their access kinds and outcomes (ENOENT included).
+  EXPECT_TRUE(has_access(rec, d + "/created.txt", Access::Create, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/created.txt", Access::Write, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/created.txt", Access::Rename, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/missing/none", Access::Read, "ENOENT"));
+  EXPECT_TRUE(has_access(rec, d + "/sub", Access::Create, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/sub", Access::Stat, "ok")) << "chdir(\"sub\")";
+  EXPECT_TRUE(has_access(rec, d + "/sub", Access::Delete, "ok")) << "rmdir after fchdir";
+  EXPECT_TRUE(has_access(rec, d + "/sub/moved.txt", Access::Rename, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/sub/moved.txt", Access::Read, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/sub/moved.txt", Access::Delete, "ok"));
+  EXPECT_TRUE(has_access(rec, d + "/probe.sock", Access::Create, "ok")) << "unix socket bind";
+  EXPECT_FALSE(rec.files.count(d + "/sub/sub"));
+  // Shared libraries mapped executable, the binaries executed (symlinks resolved).
+  EXPECT_TRUE(has_access(rec, real("/lib/x86_64-linux-gnu/libc.so.6"), Access::Exec, "ok"));
+  EXPECT_TRUE(rec.executables.count(real("/bin/true")));
+  EXPECT_TRUE(rec.executables.count(real(PROFILE_PROGS_DIR "/ebpf_probe")));
+
+  bool refused = false, bound = false, listening = false;
+  for (const auto& [ep, n] : rec.network) {
+    if (ep.op == "connect" && ep.family == "AF_INET" && ep.address == "127.0.0.1" && ep.port == 1 &&
+        ep.type == "SOCK_STREAM" && ep.result == "ECONNREFUSED")
+      refused = true;
+    if (ep.op == "bind" && ep.family == "AF_UNIX" && ep.path == d + "/probe.sock" && ep.result == "ok") bound = true;
+    if (ep.op == "listen" && ep.family == "AF_UNIX" && ep.path == d + "/probe.sock") listening = true;
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(bound);
+  EXPECT_TRUE(listening);
+}
+
+// Starts a process outside the container that keeps making a distinctive
+// syscall and opening a distinctive path until it is killed.
+pid_t start_outsider(const std::string& marker) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (;;) {
+      int fd = ::open(marker.c_str(), O_RDONLY);
+      if (fd >= 0) ::close(fd);
+      ::syscall(SYS_sched_getparam, 0, nullptr);
+      ::getppid();
+    }
+  }
+  return pid;
+}
+
+TEST(EbpfTracer, OnlyTheContainersWorkloadIsRecorded) {
+  REQUIRE_EBPF();
+  std::string marker = "/tmp/profile-ebpf-outside-" + std::to_string(::getpid());
+  pid_t outsider = start_outsider(marker);
+  ASSERT_GT(outsider, 0);
+  auto run = run_ebpf({"/bin/sh", "-c", "ls / >/dev/null; sleep 0.2"});
+  ::kill(outsider, SIGKILL);
+  ::waitpid(outsider, nullptr, 0);
+  ASSERT_EQ(run.error, "");
+  const auto& native = run.recording.syscalls.at("x86_64");
+  EXPECT_FALSE(run.recording.files.count(marker));
+  EXPECT_FALSE(native.count("sched_getparam"));
+  EXPECT_TRUE(native.count("execve"));
+  EXPECT_TRUE(run.recording.executables.count(real("/bin/ls")));
+}
+
+std::set<std::string> strace_syscalls(const std::vector<std::string>& argv) {
+  ScratchDir dir;
+  std::string out = dir.path() + "/strace.out";
+  std::vector<std::string> full = {"strace", "-f", "-qq", "-o", out};
+  full.insert(full.end(), argv.begin(), argv.end());
+  std::vector<char*> cargv;
+  for (auto& a : full) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execvp("strace", cargv.data());
+    ::_exit(127);
+  }
+  ::waitpid(pid, nullptr, 0);
+  std::ifstream in(out);
+  std::set<std::string> names;
+  std::string line;
+  static const std::regex call(R"(^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>))");
+  std::smatch m;
+  while (std::getline(in, line))
+    if (std::regex_search(line, m, call)) names.insert(m[1]);
+  return names;
+}
+
+TEST(EbpfTracer, CompleteAgainstStrace) {
+  REQUIRE_EBPF();
+  PROFILE_REQUIRE(::access("/usr/bin/strace", X_OK) == 0, "needs strace");
+  std::vector<std::vector<std::string>> workloads = {
+      {"/bin/sh", "-c", "ls -la / >/dev/null; cat /etc/passwd | wc -l >/dev/null"},
+      {"/usr/bin/python3", "-B", "-c", "import json, os, socket; os.listdir('/'); json.dumps({'a': 1})"},
+  };
+  if (::access("/usr/bin/sqlite3", X_OK) == 0)
+    workloads.push_back(
+        {"/usr/bin/sqlite3", ":memory:", "create table t(x); insert into t values(1); select * from t;"});
+  for (const auto& argv : workloads) {
+    auto expected = strace_syscalls(argv);
+    ASSERT_FALSE(expected.empty()) << argv[0];
+    auto run = run_ebpf(argv);
+    ASSERT_EQ(run.error, "");
+    EXPECT_EQ(run.lost, 0u);
+    const auto& got = run.recording.syscalls.at("x86_64");
+    for (const auto& name : expected) EXPECT_TRUE(got.count(name)) << argv[0] << " " << argv.back() << ": " << name;
+  }
+}
+
+TEST(EbpfTracer, LosesNoEventsOnTenThousandFiles) {
+  REQUIRE_EBPF();
+  ScratchDir dir;
+  const std::string d = real(dir.path());
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ebpf_many_files", d, "10000"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status));
+  ASSERT_EQ(WEXITSTATUS(run.status), 0);
+  EXPECT_EQ(run.lost, 0u);
+  size_t complete = 0;
+  for (const auto& [path, rec] : run.recording.files) {
+    if (path.rfind(d + "/f", 0) != 0) continue;
+    bool c =
+        rec.accesses.count(Access::Create) && rec.accesses.count(Access::Stat) && rec.accesses.count(Access::Delete);
+    complete += c ? 1 : 0;
+  }
+  EXPECT_EQ(complete, 10000u);
+  EXPECT_EQ(run.recording.syscalls.at("x86_64").at("unlink"), 10000u) << "counted in the kernel, exactly";
+}
+
+TEST(EbpfTracer, SaysClearlyWhenBpfIsNotPermitted) {
+  PROFILE_REQUIRE(is_root(), "needs root to drop to uid 65534");
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(p[0]);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    auto t = make_ebpf_tracer();
+    std::string msg = t ? "" : t.error().message;
+    (void)!::write(p[1], msg.data(), msg.size());
+    ::_exit(t ? 1 : 0);
+  }
+  ::close(p[1]);
+  std::string msg;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(p[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(n));
+  ::close(p[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "uid 65534 without capabilities could load BPF";
+  EXPECT_NE(msg.find("needs root, or CAP_BPF with CAP_PERFMON"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "one sentence: " << msg;
+}
+
+}  // namespace
+}  // namespace profile::testing

@@ -1,0 +1,95 @@
+#include "tracer/ebpf/ebpf_paths.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace profile::ebpf {
+namespace {
+
+bool starts_with_component(const std::string& path, const std::string& prefix) {
+  return path.compare(0, prefix.size(), prefix) == 0 && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+}  // namespace
+
+const char* file_type_name(unsigned mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return "file";
+    case S_IFDIR:
+      return "dir";
+    case S_IFLNK:
+      return "symlink";
+    case S_IFCHR:
+      return "chr";
+    case S_IFBLK:
+      return "blk";
+    case S_IFIFO:
+      return "fifo";
+    case S_IFSOCK:
+      return "sock";
+    default:
+      return "";
+  }
+}
+
+void PathResolver::set_root(pid_t pid) {
+  root_.reset();
+  if (pid <= 0) return;
+  std::string link = "/proc/" + std::to_string(pid) + "/root";
+  root_ = Fd(::open(link.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
+bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& out) const {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+  how.resolve = root_ ? RESOLVE_IN_ROOT : 0;
+  int dirfd = root_ ? root_.get() : AT_FDCWD;
+  Fd fd(static_cast<int>(::syscall(SYS_openat2, dirfd, abs.c_str(), &how, sizeof how)));
+  if (!fd) return false;
+  char buf[4097];
+  std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n <= 0 || buf[0] != '/') return false;  // a file without a path name (deleted, anon)
+  out.path.assign(buf, static_cast<size_t>(n));
+  struct stat st {};
+  out.type = ::fstat(fd.get(), &st) == 0 ? file_type_name(st.st_mode) : "";
+  out.exists = true;
+  return true;
+}
+
+Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
+  Resolved out;
+  // /proc/self names the traced process, not us: keep it as written, like the
+  // ptrace tracer does after mapping its resolution back.
+  if (starts_with_component(abs, "/proc/self") || starts_with_component(abs, "/proc/thread-self")) {
+    out.path = abs;
+    struct stat st {};
+    out.exists = ::lstat(abs.c_str(), &st) == 0;
+    out.type = out.exists ? file_type_name(st.st_mode) : "";
+    return out;
+  }
+  if (open_existing(abs, follow, out)) return out;
+  out = Resolved{};
+  size_t slash = abs.rfind('/');
+  if (slash == std::string::npos || abs == "/") {
+    out.path = abs;
+    return out;
+  }
+  std::string parent = slash == 0 ? "/" : abs.substr(0, slash);
+  std::string name = abs.substr(slash + 1);
+  Resolved p;
+  if (open_existing(parent, true, p)) {
+    out.path = p.path == "/" ? "/" + name : p.path + "/" + name;
+  } else {
+    out.path = abs;
+  }
+  return out;
+}
+
+}  // namespace profile::ebpf

@@ -1,0 +1,39 @@
+// Resolving the eBPF tracer's lexical absolute paths the way the ptrace tracer
+// does (tracer/ptrace/path_resolver.h): symlinks resolved inside the
+// container's root (openat2 RESOLVE_IN_ROOT from /proc/<pid>/root), the final
+// one only when the syscall follows it, a missing final component appended to
+// its resolved parent. The kernel side already made the path absolute from
+// the dirfd or cwd at the time of the call; this runs when its event arrives,
+// so a symlink changed in between is seen as it is then.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "common/fd.h"
+
+namespace profile::ebpf {
+
+struct Resolved {
+  std::string path;  // absolute
+  std::string type;  // "file", "dir", ... or "" when it does not exist
+  bool exists = false;
+};
+
+class PathResolver {
+ public:
+  // Resolves inside the root of process `pid` (the container's first process,
+  // which lives as long as the container); -1 or failure: the tracer's root.
+  void set_root(pid_t pid);
+  [[nodiscard]] Resolved resolve(const std::string& abs, bool follow) const;
+
+ private:
+  bool open_existing(const std::string& abs, bool follow, Resolved& out) const;
+  Fd root_;
+};
+
+// "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode; "" otherwise.
+const char* file_type_name(unsigned mode);
+
+}  // namespace profile::ebpf

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel half of the eBPF tracer (see ebpf_tracer.h for the user half).
+ *
+ * Only tracepoint-family programs (tp_btf), which load on the project's
+ * machines; fentry/kprobes are never needed. Scope: a process is traced from
+ * its first execve inside the learning container's cgroup (or pid namespace,
+ * or the armed pid with --no-container) and every process it forks; the
+ * container's supervisor never execs and so is never traced.
+ *
+ * Work per traced syscall: sys_enter bumps a per-CPU counter for (arch, nr);
+ * sys_exit looks up the syscall's spec (filled by user space from libseccomp)
+ * and, for the few syscalls that need it, builds a key (argument tuple,
+ * endpoint, or file access with its outcome) and counts it in a hash map. Only
+ * a file-access key seen for the first time becomes a ring-buffer event: it
+ * carries the absolute base directory, which only the kernel can resolve
+ * reliably while the process still exists. */
+// vmlinux.h must come before the libbpf headers, which use its types.
+// clang-format off
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "learn_events.h"
+// clang-format on
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TS_COMPAT 0x0002
+#define AT_FDCWD -100
+#define O_CREAT 0100
+#define FMODE_CREATED 0x100000
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define EEXIST 17
+#define MAX_DEPTH 64
+
+/* Set by user space after load (the container is spawned after the programs
+ * are known to load, so these cannot be read-only data). */
+volatile __u64 target_cgroup = 0; /* 0: no cgroup filter */
+volatile __u64 pidns_dev = 0;
+volatile __u64 pidns_ino = 0; /* 0: no pid namespace filter */
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, PL_NARCH* PL_MAX_NR);
+  __type(key, __u32);
+  __type(value, __u64);
+} counts SEC(".maps");
+
+/* Numbers outside the tables (invalid syscalls such as syscall(-1)). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u64); /* arch << 32 | nr */
+  __type(value, __u64);
+} counts_other SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, PL_NARCH* PL_MAX_NR);
+  __type(key, __u32);
+  __type(value, struct pl_sys_spec);
+} specs SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, __u32); /* tgid */
+  __type(value, __u8);
+} traced SEC(".maps");
+
+/* --no-container: the pid whose execve starts tracing. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16);
+  __type(key, __u32);
+  __type(value, __u8);
+} armed SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct pl_args_key);
+  __type(value, __u64);
+} args_seen SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct pl_net_key);
+  __type(value, __u64);
+} net_seen SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 262144);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct pl_file_key);
+  __type(value, __u64);
+} file_seen SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, PL_NSTATS);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");
+
+struct scratch {
+  __u64 a[8]; /* the syscall's arguments, zero-extended for i386 */
+  __s64 ret;  /* and its return value, number and architecture */
+  __u32 nr;
+  __u32 arch;
+  struct pl_event ev;
+  char data[2 * PL_PATH_MAX]; /* base directory then path: the event's tail */
+  char walk[2 * PL_PATH_MAX]; /* the directory walk writes backwards from walk[PL_PATH_MAX] */
+  struct pl_args_key args;
+  struct pl_net_key net;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 24); /* resized by user space before load */
+} events SEC(".maps");
+
+static __always_inline void stat_inc(__u32 which) {
+  __u64* v = bpf_map_lookup_elem(&stats, &which);
+  if (v) *v += 1;
+}
+
+static __always_inline bool in_scope(void) {
+  if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return false;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+/* i386 syscalls run with TS_COMPAT set; x32 ones carry the x32 bit in their number. */
+static __always_inline __u32 syscall_arch(struct task_struct* task, __u64* nr) {
+  if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) return PL_ARCH_X86;
+  if (*nr & PL_X32_BIT) {
+    *nr &= ~PL_X32_BIT;
+    return PL_ARCH_X32;
+  }
+  return PL_ARCH_X86_64;
+}
+
+static __always_inline void count_syscall(__u32 arch, __u64 nr) {
+  if (nr < PL_MAX_NR) {
+    __u32 idx = arch * PL_MAX_NR + (__u32)nr;
+    __u64* v = bpf_map_lookup_elem(&counts, &idx);
+    if (v) *v += 1;
+    return;
+  }
+  __u64 key = ((__u64)arch << 32) | (nr & 0xffffffffULL);
+  __u64* v = bpf_map_lookup_elem(&counts_other, &key);
+  if (v) {
+    __sync_fetch_and_add(v, 1);
+  } else {
+    __u64 one = 1;
+    if (bpf_map_update_elem(&counts_other, &key, &one, BPF_NOEXIST) != 0) {
+      v = bpf_map_lookup_elem(&counts_other, &key);
+      if (v)
+        __sync_fetch_and_add(v, 1);
+      else
+        stat_inc(PL_STAT_LOST);
+    }
+  }
+}
+
+/* Counts `key` in a seen-map. Returns 1 when the key is new, 0 when it was
+ * there, -1 when the map is full. */
+static __always_inline int count_key(void* map, void* key) {
+  __u64* v = bpf_map_lookup_elem(map, key);
+  if (v) {
+    __sync_fetch_and_add(v, 1);
+    return 0;
+  }
+  __u64 one = 1;
+  long err = bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+  if (err == 0) return 1;
+  if (err == -EEXIST) {
+    v = bpf_map_lookup_elem(map, key);
+    if (v) __sync_fetch_and_add(v, 1);
+    return 0;
+  }
+  return -1;
+}
+
+static __always_inline void load_args(struct scratch* s, struct pt_regs* regs, __u32 arch) {
+  if (arch == PL_ARCH_X86) {
+    /* compat entry stores the 32-bit registers zero-extended */
+    s->a[0] = (__u32)BPF_CORE_READ(regs, bx);
+    s->a[1] = (__u32)BPF_CORE_READ(regs, cx);
+    s->a[2] = (__u32)BPF_CORE_READ(regs, dx);
+    s->a[3] = (__u32)BPF_CORE_READ(regs, si);
+    s->a[4] = (__u32)BPF_CORE_READ(regs, di);
+    s->a[5] = (__u32)BPF_CORE_READ(regs, bp);
+  } else {
+    s->a[0] = BPF_CORE_READ(regs, di);
+    s->a[1] = BPF_CORE_READ(regs, si);
+    s->a[2] = BPF_CORE_READ(regs, dx);
+    s->a[3] = BPF_CORE_READ(regs, r10);
+    s->a[4] = BPF_CORE_READ(regs, r8);
+    s->a[5] = BPF_CORE_READ(regs, r9);
+  }
+}
+
+#define ARG(i) (s->a[(i)&7])
+
+static __always_inline struct file* task_file(struct task_struct* task, int fd) {
+  if (fd < 0) return NULL;
+  struct fdtable* fdt = BPF_CORE_READ(task, files, fdt);
+  if (!fdt) return NULL;
+  unsigned int max = BPF_CORE_READ(fdt, max_fds);
+  if ((unsigned int)fd >= max) return NULL;
+  struct file** fds = BPF_CORE_READ(fdt, fd);
+  struct file* f = NULL;
+  bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
+  return f;
+}
+
+struct walk_ctx {
+  struct scratch* s;
+  struct dentry* dentry;
+  struct mount* mnt;
+  __u32 off;
+  bool complete;
+};
+
+/* One step of the walk: a bpf_loop callback, so that the verifier checks it
+ * once rather than once per level. 0 = go on, 1 = stop. */
+static long walk_step(__u32 i, void* data) {
+  struct walk_ctx* w = data;
+  struct scratch* s = w->s;
+  if (!s) return 1;
+  struct dentry* dentry = w->dentry;
+  struct mount* mnt = w->mnt;
+  struct dentry* mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+  struct dentry* parent = BPF_CORE_READ(dentry, d_parent);
+  if (dentry == mnt_root) {
+    struct mount* mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+    if (mnt_parent == mnt) {
+      w->complete = true;
+      return 1;
+    }
+    w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+    w->mnt = mnt_parent;
+    return 0;
+  }
+  if (dentry == parent) { /* root of a tree that is not mounted here */
+    w->complete = true;
+    return 1;
+  }
+  __u32 len = BPF_CORE_READ(dentry, d_name.len) & 255;
+  const unsigned char* name = BPF_CORE_READ(dentry, d_name.name);
+  __u32 off = w->off;
+  if (off < len + 2 || off > PL_PATH_MAX) return 1;
+  off -= len + 1;
+  s->walk[off & (PL_PATH_MAX - 1)] = '/';
+  bpf_probe_read_kernel(&s->walk[(off + 1) & (PL_PATH_MAX - 1)], len, name);
+  w->off = off;
+  w->dentry = parent;
+  return 0;
+}
+
+/* Writes the absolute path of (dentry, vfsmount) into s->data[0..len) and
+ * returns len (0 on failure). Walks dentries up to the mount root, then
+ * crosses to the parent mount, as d_path does. */
+__noinline int walk_path(struct scratch* s, __u64 dentry_addr, __u64 vfsmnt_addr) {
+  if (!s) return 0;
+  struct vfsmount* vfsmnt = (struct vfsmount*)vfsmnt_addr;
+  struct walk_ctx w = {
+      .s = s,
+      .dentry = (struct dentry*)dentry_addr,
+      .mnt = (struct mount*)((void*)vfsmnt - bpf_core_field_offset(struct mount, mnt)),
+      .off = PL_PATH_MAX,
+      .complete = false,
+  };
+  bpf_loop(MAX_DEPTH, walk_step, &w, 0);
+  if (!w.complete) stat_inc(PL_STAT_TRUNCATED);
+  __u32 off = w.off;
+  if (off >= PL_PATH_MAX) { /* the root itself */
+    s->data[0] = '/';
+    return 1;
+  }
+  __u32 len = (PL_PATH_MAX - off) & (PL_PATH_MAX - 1);
+  bpf_probe_read_kernel(s->data, len, &s->walk[off & (PL_PATH_MAX - 1)]);
+  return len;
+}
+
+static __always_inline void emit(struct scratch* s, __u32 base_len, __u32 path_len) {
+  __u32 tail = (base_len + path_len) & (2 * PL_PATH_MAX - 1);
+  s->ev.base_len = base_len;
+  s->ev.path_len = path_len;
+  if (bpf_ringbuf_output(&events, &s->ev, sizeof(struct pl_event) + tail, 0) != 0) stat_inc(PL_STAT_LOST);
+}
+
+/* Base directory of a relative path: the dirfd's file, or the cwd. */
+static __always_inline bool base_of(struct task_struct* task, int dirfd, struct dentry** d, struct vfsmount** m) {
+  if (dirfd == AT_FDCWD) {
+    *d = BPF_CORE_READ(task, fs, pwd.dentry);
+    *m = BPF_CORE_READ(task, fs, pwd.mnt);
+  } else {
+    struct file* f = task_file(task, dirfd);
+    if (!f) return false;
+    *d = BPF_CORE_READ(f, f_path.dentry);
+    *m = BPF_CORE_READ(f, f_path.mnt);
+  }
+  return *d != NULL && *m != NULL;
+}
+
+__noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
+  if (!s || !spec) return 0;
+  __u32 arch = s->arch;
+  __u32 nr = s->nr;
+  long ret = s->ret;
+  struct task_struct* task = bpf_get_current_task_btf();
+  int path_idx = slot == 0 ? spec->path_idx[0] : spec->path_idx[1];
+  int dirfd_idx = slot == 0 ? spec->dirfd_idx[0] : spec->dirfd_idx[1];
+  if (path_idx < 0) return 0;
+  struct pl_file_key* key = &s->ev.key;
+  __builtin_memset(key, 0, sizeof *key);
+  key->arch = arch;
+  key->nr = nr;
+  key->err = ret < 0 ? (__s32)ret : 0;
+  key->slot = slot;
+  if (spec->flags_idx >= 0) {
+    int fi = spec->flags_idx;
+    if (fi & PL_FLAGS_FROM_OPEN_HOW) {
+      const void* how = (const void*)ARG(fi);
+      bpf_probe_read_user(&key->flags, sizeof key->flags, how);
+    } else {
+      key->flags = ARG(fi);
+    }
+  }
+  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && (key->flags & O_CREAT) && spec->fd_idx == -2) {
+    struct file* f = task_file(task, (int)ret);
+    if (f && (BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) key->created = 1;
+  }
+  const char* upath = (const char*)ARG(path_idx);
+  long n = 0;
+  key->null_path = upath == NULL;
+  if (upath) {
+    n = bpf_probe_read_user_str(key->path, PL_PATH_KEY, upath);
+    if (n < 0) return 0; /* unreadable: the call failed with EFAULT, there is no path */
+  }
+  bool relative = n <= 1 || key->path[0] != '/';
+  struct dentry* bd = NULL;
+  struct vfsmount* bm = NULL;
+  if (relative) {
+    int dirfd = dirfd_idx >= 0 ? (int)ARG(dirfd_idx) : AT_FDCWD;
+    if (!base_of(task, dirfd, &bd, &bm)) {
+      /* a bad dirfd: the call failed with EBADF and names no file */
+      if (ret < 0) return 0;
+      relative = false;
+    }
+    key->base = (__u64)bd;
+  }
+  s->ev.counted = 0;
+  if (n < PL_PATH_KEY) {
+    int r = count_key(&file_seen, key);
+    if (r == 0) return 0;
+    if (r < 0) {
+      stat_inc(PL_STAT_LOST); /* counted: dedup lost, the event still carries the access */
+      s->ev.counted = 1;
+    }
+  } else {
+    s->ev.counted = 1;
+  }
+  s->ev.type = PL_EV_FILE;
+  s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32 base_len = 0;
+  if (relative && bd) base_len = walk_path(s, (__u64)bd, (__u64)bm);
+  __u32 path_len = 0;
+  if (upath) {
+    long m = bpf_probe_read_user_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, upath);
+    if (m > 0) path_len = (__u32)(m - 1);
+    if (m == PL_PATH_MAX) stat_inc(PL_STAT_TRUNCATED);
+  }
+  emit(s, base_len & (PL_PATH_MAX - 1), path_len & (PL_PATH_MAX - 1));
+  return 0;
+}
+
+/* mmap(PROT_EXEC) of a file: an Exec access of the file the fd names. */
+static __always_inline void mmap_exec(struct scratch* s, struct task_struct* task, struct pt_regs* regs, __u32 arch,
+                                      __u32 nr, long ret) {
+  if ((ARG(2) & 0x4 /* PROT_EXEC */) == 0) return;
+  if (ARG(3) & 0x20 /* MAP_ANONYMOUS */) return;
+  struct file* f = task_file(task, (int)ARG(4));
+  if (!f) return;
+  struct dentry* d = BPF_CORE_READ(f, f_path.dentry);
+  struct vfsmount* m = BPF_CORE_READ(f, f_path.mnt);
+  if (!d || !m) return;
+  struct pl_file_key* key = &s->ev.key;
+  __builtin_memset(key, 0, sizeof *key);
+  key->arch = arch;
+  key->nr = nr;
+  key->err = ret < 0 ? (__s32)ret : 0;
+  key->base = (__u64)d;
+  s->ev.counted = 0;
+  int r = count_key(&file_seen, key);
+  if (r == 0) return;
+  if (r < 0) {
+    stat_inc(PL_STAT_LOST);
+    s->ev.counted = 1;
+  }
+  s->ev.type = PL_EV_FILE;
+  s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32 base_len = walk_path(s, (__u64)d, (__u64)m);
+  emit(s, base_len & (PL_PATH_MAX - 1), 0);
+}
+
+/* listen/accept: the socket's local address, as getsockname would give it. */
+static __always_inline void record_local(struct scratch* s, struct task_struct* task, struct pt_regs* regs,
+                                         const struct pl_sys_spec* spec, __u32 arch, __u32 nr, long ret) {
+  struct file* f = task_file(task, (int)ARG(spec->fd_idx));
+  if (!f) return;
+  __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+  if ((mode & S_IFMT) != S_IFSOCK) return;
+  struct socket* sock = BPF_CORE_READ(f, private_data);
+  struct sock* sk = BPF_CORE_READ(sock, sk);
+  if (!sk) return;
+  struct pl_net_key* key = &s->net;
+  __builtin_memset(key, 0, sizeof *key);
+  key->arch = arch;
+  key->nr = nr;
+  key->err = ret < 0 ? (__s32)ret : 0;
+  key->socktype = BPF_CORE_READ(sock, type);
+  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  __builtin_memcpy(key->addr, &family, sizeof family);
+  key->addrlen = sizeof family;
+  if (family == 2 /* AF_INET */) {
+    __u16 port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_num));
+    __u32 addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    __builtin_memcpy(key->addr + 2, &port, 2);
+    __builtin_memcpy(key->addr + 4, &addr, 4);
+    key->addrlen = 16;
+  } else if (family == 10 /* AF_INET6 */) {
+    __u16 port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_num));
+    __builtin_memcpy(key->addr + 2, &port, 2);
+    BPF_CORE_READ_INTO(key->addr + 8, sk, __sk_common.skc_v6_rcv_saddr);
+    key->addrlen = 28;
+  } else if (family == 1 /* AF_UNIX */) {
+    struct unix_address* ua = BPF_CORE_READ((struct unix_sock*)sk, addr);
+    if (ua) {
+      __u64 len = (__u32)BPF_CORE_READ(ua, len);
+      if (len > PL_SOCKADDR_MAX) len = PL_SOCKADDR_MAX;
+      bpf_probe_read_kernel(key->addr, len, &ua->name);
+      key->addrlen = len;
+    }
+  }
+  if (count_key(&net_seen, key) < 0) stat_inc(PL_STAT_LOST);
+}
+
+static __always_inline void record_args(struct scratch* s, struct pt_regs* regs, const struct pl_sys_spec* spec,
+                                        __u32 arch, __u32 nr) {
+  struct pl_args_key* key = &s->args;
+  __builtin_memset(key, 0, sizeof *key);
+  key->arch = arch;
+  key->nr = nr;
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 3; i++) {
+    if (i >= spec->nargs) break;
+    int idx = spec->arg_idx[i];
+    __u64 v = 0;
+    if (idx & PL_ARG_FROM_MEM) {
+      const void* p = (const void*)ARG(idx);
+      bpf_probe_read_user(&v, sizeof v, p);
+    } else {
+      v = ARG(idx);
+    }
+    key->v[i] = v & spec->arg_mask[i];
+  }
+  if (count_key(&args_seen, key) < 0) stat_inc(PL_STAT_LOST);
+}
+
+static __always_inline void record_net(struct scratch* s, struct task_struct* task, struct pt_regs* regs,
+                                       const struct pl_sys_spec* spec, __u32 arch, __u32 nr, long ret) {
+  const void* addr = (const void*)ARG(spec->addr_idx);
+  if (!addr) return;
+  __u64 len = ARG(spec->addrlen_idx) & 0xffffffffULL; /* socklen_t */
+  if (len > PL_SOCKADDR_MAX) len = PL_SOCKADDR_MAX;
+  struct pl_net_key* key = &s->net;
+  __builtin_memset(key, 0, sizeof *key);
+  key->arch = arch;
+  key->nr = nr;
+  key->err = ret < 0 ? (__s32)ret : 0;
+  key->addrlen = len;
+  if (bpf_probe_read_user(key->addr, len, addr) != 0) return;
+  struct file* f = task_file(task, (int)ARG(spec->fd_idx));
+  if (f) {
+    __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+    if ((mode & S_IFMT) == S_IFSOCK) {
+      struct socket* sock = BPF_CORE_READ(f, private_data);
+      key->socktype = BPF_CORE_READ(sock, type);
+    }
+  }
+  if (count_key(&net_seen, key) < 0) stat_inc(PL_STAT_LOST);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pl_sys_enter, struct pt_regs* regs, long id) {
+  if (!in_scope()) return 0;
+  __u64 nr = (__u64)id;
+  __u32 arch = syscall_arch(bpf_get_current_task_btf(), &nr);
+  count_syscall(arch, nr);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
+  if (!in_scope()) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  __u64 nr = BPF_CORE_READ(regs, orig_ax);
+  __u32 arch = syscall_arch(task, &nr);
+  if (nr >= PL_MAX_NR) return 0;
+  __u32 idx = arch * PL_MAX_NR + (__u32)nr;
+  const struct pl_sys_spec* spec = bpf_map_lookup_elem(&specs, &idx);
+  if (!spec || spec->what == 0) return 0;
+  __u32 zero = 0;
+  struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
+  if (!s) return 0;
+  load_args(s, regs, arch);
+  s->ret = ret;
+  s->nr = (__u32)nr;
+  s->arch = arch;
+  if (spec->what & PL_SPEC_ARGS) record_args(s, regs, spec, arch, (__u32)nr);
+  if (spec->what & PL_SPEC_NET) record_net(s, task, regs, spec, arch, (__u32)nr, ret);
+  if (spec->what & PL_SPEC_LOCAL) record_local(s, task, regs, spec, arch, (__u32)nr, ret);
+  if (spec->what & PL_SPEC_MMAP) mmap_exec(s, task, regs, arch, (__u32)nr, ret);
+  if (spec->what & PL_SPEC_PATH) {
+    /* a successful execve replaced the registers and memory: sched_process_exec records it */
+    if ((spec->what & PL_SPEC_EXEC) && ret >= 0) return 0;
+    file_access(s, spec, 0);
+    file_access(s, spec, 1);
+  }
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binprm* bprm) {
+  __u32 tgid = task->tgid;
+  if (!bpf_map_lookup_elem(&traced, &tgid)) {
+    bool start = false;
+    if (target_cgroup != 0 && bpf_get_current_cgroup_id() == target_cgroup) start = true;
+    if (!start && bpf_map_lookup_elem(&armed, &tgid)) start = true;
+    if (!start && pidns_ino != 0) {
+      struct bpf_pidns_info ns = {};
+      if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof ns) == 0) start = true;
+    }
+    if (!start) return 0;
+    __u8 one = 1;
+    if (bpf_map_update_elem(&traced, &tgid, &one, BPF_ANY) != 0) {
+      stat_inc(PL_STAT_LOST);
+      return 0;
+    }
+    /* its sys_enter ran before it was traced: count the execve here */
+    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
+    __u64 nr = BPF_CORE_READ(regs, orig_ax);
+    __u32 arch = syscall_arch(task, &nr);
+    count_syscall(arch, nr);
+  }
+  __u32 zero = 0;
+  struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
+  if (!s) return 0;
+  __builtin_memset(&s->ev.key, 0, sizeof s->ev.key);
+  s->ev.type = PL_EV_EXEC;
+  s->ev.tgid = tgid;
+  s->ev.counted = 1;
+  const char* filename = BPF_CORE_READ(bprm, filename);
+  long n = bpf_probe_read_kernel_str(s->ev.key.path, 2, filename);
+  __u32 base_len = 0;
+  if (n > 1 && s->ev.key.path[0] != '/') {
+    struct dentry* d = BPF_CORE_READ(task, fs, pwd.dentry);
+    struct vfsmount* m = BPF_CORE_READ(task, fs, pwd.mnt);
+    if (d && m) base_len = walk_path(s, (__u64)d, (__u64)m);
+  }
+  __u32 path_len = 0;
+  long m = bpf_probe_read_kernel_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, filename);
+  if (m > 0) path_len = (__u32)(m - 1);
+  emit(s, base_len & (PL_PATH_MAX - 1), path_len & (PL_PATH_MAX - 1));
+  return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pl_fork, struct task_struct* parent, struct task_struct* child) {
+  if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return 0;
+  __u32 ptgid = parent->tgid;
+  __u32 ctgid = child->tgid;
+  if (ptgid == ctgid) return 0; /* a thread: its process is already in the map */
+  if (!bpf_map_lookup_elem(&traced, &ptgid)) return 0;
+  __u8 one = 1;
+  if (bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY) != 0) stat_inc(PL_STAT_LOST);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pl_exit, struct task_struct* task) {
+  if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return 0;
+  /* signal->live dropped to 0 before this tracepoint when the whole group is dead */
+  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
+  __u32 tgid = task->tgid;
+  bpf_map_delete_elem(&traced, &tgid);
+  return 0;
+}

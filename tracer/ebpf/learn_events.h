@@ -1,0 +1,104 @@
+/* Shared between learn.bpf.c (kernel) and the eBPF tracer (user space): plain C,
+ * fixed-width types only, no kernel or libc headers. Everything the kernel side
+ * keeps is either a counter in a map (syscalls, argument tuples, network
+ * endpoints: the key says it all, the value counts) or, for file accesses and
+ * executions, one ring-buffer event the first time a key is seen. */
+#ifndef PROFILE_TRACER_EBPF_LEARN_EVENTS_H
+#define PROFILE_TRACER_EBPF_LEARN_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h> /* user space; the BPF side has them from vmlinux.h */
+#endif
+
+/* Architectures, in the order of the counter array. */
+#define PL_ARCH_X86_64 0
+#define PL_ARCH_X86 1
+#define PL_ARCH_X32 2
+#define PL_NARCH 3
+/* Syscall numbers per architecture covered by the tables (x32 without its bit). */
+#define PL_MAX_NR 1024
+#define PL_X32_BIT 0x40000000ULL
+
+/* sys_spec.what bits */
+#define PL_SPEC_PATH 1u   /* takes one or two paths: file access */
+#define PL_SPEC_ARGS 2u   /* scalar arguments selected by policies/args.toml */
+#define PL_SPEC_NET 4u    /* sockaddr argument: bind/connect/sendto */
+#define PL_SPEC_EXEC 8u   /* execve/execveat: the path is recorded at sys_exit only on failure */
+#define PL_SPEC_MMAP 16u  /* mmap/mmap2: PROT_EXEC of a file is an Exec access of the fd's path */
+#define PL_SPEC_LOCAL 32u /* listen/accept: the endpoint is the socket's own local address */
+
+/* Where a value comes from; -1 = not used. */
+#define PL_FLAGS_FROM_OPEN_HOW 0x40 /* flags_idx | this: *(u64 *)arg[idx] (openat2) */
+#define PL_ARG_FROM_MEM 0x40        /* arg_idx | this: *(u64 *)arg[idx] (clone3's clone_args.flags) */
+
+/* One entry per (arch, nr), filled by user space from libseccomp names. */
+struct pl_sys_spec {
+  __u8 what;
+  __s8 path_idx[2];  /* argument holding the path (second: rename target, link name) */
+  __s8 dirfd_idx[2]; /* argument holding its dirfd; -1 = relative to the cwd */
+  __s8 flags_idx;    /* argument whose raw value goes into the key (open flags, AT_*) */
+  __s8 fd_idx;       /* net: the socket fd; path: an fd whose path is wanted when path is NULL */
+  __s8 addr_idx;     /* net: sockaddr pointer */
+  __s8 addrlen_idx;  /* net: its length */
+  __u8 nargs;        /* args: how many indices are used */
+  __s8 arg_idx[3];
+  __u8 pad[4];
+  __u64 arg_mask[3];
+};
+
+/* A syscall argument tuple seen (map key; value = count). */
+struct pl_args_key {
+  __u32 arch;
+  __u32 nr;
+  __u64 v[3];
+};
+
+#define PL_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+/* A network endpoint seen (map key; value = count). */
+struct pl_net_key {
+  __u32 arch;
+  __u32 nr;
+  __s32 err; /* 0 or -errno; EINPROGRESS counts as the attempt it is */
+  __u32 socktype;
+  __u32 addrlen; /* bytes of addr that are valid */
+  __u32 pad;
+  __u8 addr[PL_SOCKADDR_MAX];
+};
+
+#define PL_PATH_KEY 256
+/* A file access seen (map key; value = count). Paths longer than PL_PATH_KEY-1
+ * are never deduplicated: each access is its own event with count 1. */
+struct pl_file_key {
+  __u32 arch;
+  __u32 nr;
+  __s32 err;      /* 0 or -errno */
+  __u8 slot;      /* 0: first path argument, 1: second */
+  __u8 created;   /* open: the file was created by this call (FMODE_CREATED) */
+  __u8 null_path; /* the path pointer was NULL (utimensat(fd, NULL)) */
+  __u8 pad;
+  __u64 flags; /* raw flags argument */
+  __u64 base;  /* identity of the directory a relative path starts from (dentry), 0 if absolute */
+  char path[PL_PATH_KEY];
+};
+
+#define PL_PATH_MAX 4096
+#define PL_EV_FILE 1 /* a new pl_file_key (or an undeduplicated access) */
+#define PL_EV_EXEC 2 /* a successful execve: the filename as given */
+
+/* Ring-buffer event: header, then base_len bytes of the base directory (absolute,
+ * no trailing NUL) then path_len bytes of the path argument (no NUL). */
+struct pl_event {
+  __u32 type;
+  __u32 tgid;
+  __u32 counted; /* 1: not in the seen map, count it here */
+  __u16 base_len;
+  __u16 path_len;
+  struct pl_file_key key; /* key.path is only the first bytes; the full path follows */
+};
+
+/* Per-CPU counters in the `stats` array. */
+#define PL_STAT_LOST 0      /* ring-buffer reserve failures and full maps */
+#define PL_STAT_TRUNCATED 1 /* paths cut at PL_PATH_MAX or directory walks cut short */
+#define PL_NSTATS 2
+
+#endif
