@@ -207,7 +207,7 @@ bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::strin
 bool PathResolver::fd_path(pid_t tid, TraceeFs& fs, int fd, std::string& out) {
   char proc[64];
   std::snprintf(proc, sizeof proc, "/proc/%d/fd/%d", tid, fd);
-  if (!cached_link(proc, fs.fds[fd], fd_gen_, out)) return false;
+  if (!cached_link(proc, fs.fds[fd], fd_gen(fd), out)) return false;
   if (open_root(tid, fs)) to_tracee_view(fs, out);
   return true;
 }
@@ -297,6 +297,20 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
 }
 
 void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out) {
+  if (fs.last_gen == entries_gen_ && fs.last_follow == follow && fs.last_abs == abs) {
+    out = fs.last;
+    return;
+  }
+  resolve_uncached(tid, fs, abs, follow, out);
+  if (!out.exact_only) {
+    fs.last_abs = abs;
+    fs.last_follow = follow;
+    fs.last = out;
+    fs.last_gen = entries_gen_;
+  }
+}
+
+void PathResolver::resolve_uncached(pid_t tid, TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out) {
   out.path.clear();
   out.type.clear();
   out.exists = false;

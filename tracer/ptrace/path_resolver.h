@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,6 +24,14 @@
 #include "common/fd.h"
 
 namespace profile::ptrace {
+
+struct ResolvedPath {
+  std::string path;  // absolute; empty when it could not be made absolute
+  std::string type;  // "file", "dir", ... or "" when it does not exist
+  bool exists = false;
+  int err = 0;              // when !exists: the errno the lookup met (ENOENT, ENOTDIR, ELOOP...)
+  bool exact_only = false;  // resolved through /proc magic: outcome not predictable
+};
 
 // What the resolver caches for one tracee thread. Owned by the tracer's
 // per-thread state; reset() when the thread execs, chroots or changes namespaces.
@@ -39,21 +48,19 @@ struct TraceeFs {
   };
   std::unordered_map<int, Cached> fds;
   Cached cwd;
+  // The thread's last lookup: tar, cp and friends stat a name, then open it.
+  std::string last_abs;
+  bool last_follow = false;
+  ResolvedPath last;
+  uint64_t last_gen = 0;
   void reset() {
+    last_gen = 0;
     root.reset();
     root_prefix.clear();
     ns_tgid = ns_tid = 0;
     fds.clear();
     cwd.gen = 0;
   }
-};
-
-struct ResolvedPath {
-  std::string path;  // absolute; empty when it could not be made absolute
-  std::string type;  // "file", "dir", ... or "" when it does not exist
-  bool exists = false;
-  int err = 0;              // when !exists: the errno the lookup met (ENOENT, ENOTDIR, ELOOP...)
-  bool exact_only = false;  // resolved through /proc magic: outcome not predictable
 };
 
 class PathResolver {
@@ -75,8 +82,20 @@ class PathResolver {
   // io_uring_enter, exec -> descriptors; chdir, fchdir -> cwd; rename, rmdir,
   // symlink, mount, chroot, namespaces... -> the canonical-directory cache.
   void descriptors_changed() { ++fd_gen_; }
+  void descriptor_closed(uint64_t fd) {
+    if (fd < kFdGens) {
+      ++fd_gens_[fd];
+    } else {
+      ++fd_gen_;
+    }
+  }
   void cwd_changed() { ++cwd_gen_; }
-  void namespace_changed() { dirs_.clear(); }
+  // A name was created, removed or moved: the last lookup of each thread is stale.
+  void entries_changed() { ++entries_gen_; }
+  void namespace_changed() {
+    dirs_.clear();
+    ++entries_gen_;
+  }
 
  private:
   struct StringHash {
@@ -89,6 +108,7 @@ class PathResolver {
   bool resolve_fast(TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out);
   void remember_dir(const std::string& abs);
 
+  void resolve_uncached(pid_t tid, TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out);
   bool load_ids(pid_t tid, TraceeFs& fs);
   bool open_root(pid_t tid, TraceeFs& fs);
   // 1: exists (out filled), 0: does not exist, -1: exists but has no path name.
@@ -101,7 +121,14 @@ class PathResolver {
   std::string parent_;
   ResolvedPath parent_resolved_;
   char link_[4096 + 1];
+  uint64_t fd_gen(int fd) const {
+    uint64_t per_fd = fd >= 0 && static_cast<uint64_t>(fd) < kFdGens ? fd_gens_[fd] : 0;
+    return (fd_gen_ << 32) + per_fd;
+  }
+  static constexpr uint64_t kFdGens = 1024;
   uint64_t fd_gen_ = 1;
+  std::array<uint64_t, kFdGens> fd_gens_{};
+  uint64_t entries_gen_ = 1;
   uint64_t cwd_gen_ = 1;
   // Directories (absolute, in the tracees' root) whose path has no symlink and
   // no "..", with the time they were checked: entries older than kDirTtlNs are

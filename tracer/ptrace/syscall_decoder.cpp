@@ -152,6 +152,9 @@ const std::vector<SyscallSpec>& specs() {
     for (const char* n : {"close", "dup2", "dup3", "close_range", "io_uring_enter"}) {
       SyscallSpec s = simple(n, Op::Invalidate);
       s.stale = kStaleFds;
+      std::string name = n;
+      if (name == "close") s.fd_arg = 0;
+      if (name == "dup2" || name == "dup3") s.fd_arg = 1;
       v.push_back(s);
     }
     {

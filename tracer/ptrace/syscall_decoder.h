@@ -77,6 +77,7 @@ struct SyscallSpec {
   bool predictable = false;
   int8_t access_mode = -1;  // access/faccessat: argument index of the mode
   uint8_t stale = 0;        // kStale* bits
+  int8_t fd_arg = -1;       // kStaleFds: the one descriptor closed or replaced (close, dup2, dup3)
 };
 
 // One number's decoding on one architecture.

@@ -135,6 +135,7 @@ bool SyscallRecorder::decode_path(pid_t tid, ThreadState& st, PathArg arg, const
 }
 
 bool SyscallRecorder::entry_open(pid_t tid, ThreadState& st, const SyscallStop& stop, uint64_t flags) {
+  if ((flags & O_CREAT) != 0) resolver_.entries_changed();
   PendingSyscall& p = st.pending;
   const SyscallSpec& spec = *p.spec;
   auto& path = p.paths[0];
@@ -149,6 +150,9 @@ bool SyscallRecorder::entry_path(pid_t tid, ThreadState& st, const SyscallStop& 
   PendingSyscall& p = st.pending;
   const SyscallSpec& spec = *p.spec;
   uint64_t flags = spec.flags >= 0 ? stop.args[spec.flags] : 0;
+  if (spec.op == Op::Creat || spec.op == Op::Path2 || spec.op == Op::Symlink || spec.kind == Access::Create ||
+      spec.kind == Access::Delete)
+    resolver_.entries_changed();
   bool at_flags = spec.follow == Follow::AtNofollow || spec.follow == Follow::AtFollow;
   bool empty_is_fd = (at_flags && (flags & kAtEmptyPath) != 0) || (spec.null_path_is_fd && stop.args[spec.a.path] == 0);
   auto& first = p.paths[0];
@@ -209,6 +213,7 @@ bool SyscallRecorder::entry_net(pid_t tid, ThreadState& st, const SyscallStop& s
       file.nkinds = 0;
       if (resolver_.absolute(tid, st.fs, AT_FDCWD, ep.path, false, abs_)) {
         bool bind = std::strcmp(op, "bind") == 0;
+        if (bind) resolver_.entries_changed();
         resolver_.resolve(tid, st.fs, abs_, !bind, file.resolved);
         file.kinds[file.nkinds++] = bind ? Access::Create : Access::Write;
         p.npaths = 1;
@@ -247,7 +252,13 @@ bool SyscallRecorder::on_entry(pid_t tid, ThreadState& st, const SyscallStop& st
   if (e.spec == nullptr) return false;
 
   if (e.spec->stale != 0) {
-    if ((e.spec->stale & kStaleFds) != 0) resolver_.descriptors_changed();
+    if ((e.spec->stale & kStaleFds) != 0) {
+      if (e.spec->fd_arg >= 0) {
+        resolver_.descriptor_closed(stop.args[e.spec->fd_arg] & 0xffffffffULL);
+      } else {
+        resolver_.descriptors_changed();
+      }
+    }
     if ((e.spec->stale & kStaleCwd) != 0) resolver_.cwd_changed();
     if ((e.spec->stale & kStaleDirs) != 0) resolver_.namespace_changed();
   }
