@@ -109,13 +109,37 @@ int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) n
 }
 
 int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept {
+  // Bind sources are pinned with O_PATH before the private /tmp hides them
+  // (a source under /tmp is common) and mounted through /proc/self/fd.
+  constexpr size_t kMaxBinds = 64;
+  int source_fd[kMaxBinds];
+  size_t n = c.bind_source.size();
+  if (n > kMaxBinds) {
+    *step = "bind mounts from profile.toml (more than 64)";
+    return E2BIG;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    source_fd[i] = ::open(c.bind_source[i], O_PATH | O_CLOEXEC);
+    if (source_fd[i] < 0) {
+      *step = "open(O_PATH) of a bind mount source from profile.toml";
+      return errno;
+    }
+  }
   if (c.private_tmp) {
     *step = "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")";
     if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
   }
-  for (size_t i = 0; i < c.bind_source.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
+    char path[32] = "/proc/self/fd/";
+    char digits[12];
+    int len = 0;
+    for (int v = source_fd[i]; len == 0 || v > 0; v /= 10) digits[len++] = static_cast<char>('0' + v % 10);
+    size_t at = 14;
+    while (len > 0) path[at++] = digits[--len];
+    path[at] = '\0';
     *step = "mount(MS_BIND) of a bind mount from profile.toml";
-    if (::mount(c.bind_source[i], c.bind_target[i], nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    if (::mount(path, c.bind_target[i], nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    ::close(source_fd[i]);
     *step = "mount_setattr of a bind mount from profile.toml";
     if (int err = set_mount_readonly(c.bind_target[i], c.bind_readonly[i] != 0); err != 0) return err;
   }

@@ -45,6 +45,7 @@ Result<UserNsMode> user_ns_mode_from_name(const std::string& name);
 struct LaunchSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH like execvp
   std::vector<std::string> env;   // KEY=VALUE; empty = inherit the launcher's environment
+  bool env_exact = false;         // true: `env` is the whole environment, even when empty
   std::string cwd;                // empty = the launcher's cwd
   bool container = true;          // false: --no-container
   NetMode net = NetMode::Host;

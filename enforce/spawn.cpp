@@ -46,8 +46,8 @@ struct CStrings {
   }
 };
 
-std::string path_of(const std::vector<std::string>& env) {
-  if (env.empty()) {
+std::string path_of(const std::vector<std::string>& env, bool exact) {
+  if (env.empty() && !exact) {
     const char* p = std::getenv("PATH");
     return p != nullptr ? p : "";
   }
@@ -86,7 +86,7 @@ class ContainerImpl final : public Container {
 
   Status start(const std::string& path) {
     std::vector<std::string> env_strings;
-    if (spec_.env.empty()) {
+    if (spec_.env.empty() && !spec_.env_exact) {
       for (char** e = environ; e != nullptr && *e != nullptr; ++e) env_strings.emplace_back(*e);
     } else {
       env_strings = spec_.env;
@@ -286,7 +286,7 @@ class ContainerImpl final : public Container {
 
 Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const LaunchHooks& hooks) {
   if (spec.argv.empty()) return make_error("no command given");
-  auto path = resolve_command(spec.argv[0], path_of(spec.env));
+  auto path = resolve_command(spec.argv[0], path_of(spec.env, spec.env_exact));
   if (!path) return path.error();
   auto c = std::make_unique<ContainerImpl>(spec, plan_namespaces(spec));
   c->set_hooks(hooks);

@@ -1,0 +1,55 @@
+// `profile enforce --complain`: the same container and confinement minus
+// seccomp and Landlock, under the ptrace tracer; whatever the run needed that
+// the bundle does not allow is reported, and with --update merged and
+// regenerated.
+#include <fstream>
+#include <sstream>
+
+#include "common/log.h"
+#include "enforce/run_bundle.h"
+#include "profilegen/bundle.h"
+#include "profilegen/diff.h"
+#include "profilegen/manifest.h"
+#include "tracer/learn.h"
+
+namespace profile {
+
+Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest& manifest, const LaunchSpec& spec) {
+  EnforceReport report;
+  report.complain = true;
+  report.applied = {"namespaces", "cgroup", "capabilities", "no_new_privs", "ptrace (complain)"};
+  auto allowed = load_allowed_view(options.dir);
+  if (!allowed) return allowed.error().wrap("read what the bundle allows");
+
+  LearnOptions lo;
+  lo.spec = spec;
+  lo.tracer = TracerKind::Ptrace;
+  auto learned = learn(lo);
+  if (!learned) return learned.error();
+  report.exit = learned->exit;
+
+  // What this run needs, rendered with the same generator, compared with what
+  // the bundle allows: the additions are the accesses outside the profile.
+  GenerateOptions go;
+  go.manifest = manifest;
+  go.allow_incomplete = true;
+  auto files = render_bundle(learned->recording, go, "", nullptr);
+  if (!files) return files.error().wrap("render this run's profile");
+  auto needed = allowed_view_from_files((*files)["seccomp.json"], (*files)["landlock.json"], "this run");
+  if (!needed) return needed.error();
+  report.outside = diff_views(*allowed, *needed).added;
+
+  if (options.update) {
+    std::string rec_path = options.dir + "/recording.json";
+    auto rec = load_recording(rec_path);
+    if (!rec) return rec.error();
+    if (auto st = rec->merge(learned->recording); !st) return st.error().wrap(rec_path);
+    GenerateOptions keep;  // keeps DIR/profile.toml
+    auto gen = generate_bundle(options.dir, *rec, keep);
+    if (!gen) return gen.error().wrap("regenerate " + options.dir);
+    report.updated_files = gen->files;
+  }
+  return report;
+}
+
+}  // namespace profile

@@ -1,0 +1,302 @@
+#include "enforce/run_bundle.h"
+
+#include <poll.h>
+#include <selinux/context.h>
+#include <selinux/selinux.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "enforce/landlock.h"
+#include "enforce/launcher.h"
+#include "enforce/seccomp_filter.h"
+#include "profilegen/manifest.h"
+
+extern char** environ;
+
+namespace profile {
+
+// complain.cpp
+Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest& manifest, const LaunchSpec& spec);
+
+namespace {
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return sys_error("open(\"" + path + "\")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::vector<std::string> allowed_environment(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && contains(names, kv.substr(0, eq))) out.push_back(kv);
+  }
+  return out;
+}
+
+// The SELinux step (enforce/selinux_exec.h, once committed, does the same and
+// also checks the policy knows the type): a notice when SELinux is off (refusal when the profile
+// demands it), else the exec context "<user>:<role>:<name>_t:<level>".
+Result<std::string> selinux_context(const Manifest& m, EnforceReport& report) {
+  if (m.selinux_module.empty() && !m.selinux_required) return std::string();
+  if (::is_selinux_enabled() <= 0) {
+    if (m.selinux_required) {
+      return make_error(
+          "the profile requires SELinux (selinux_required = true) but SELinux is not active on this "
+          "machine: refusing to run the workload less confined than asked");
+    }
+    report.notices.push_back("SELinux is not active on this machine: the module " + m.selinux_module +
+                             " is not enforced (everything else is)");
+    return std::string();
+  }
+  char* con = nullptr;
+  if (::getcon(&con) != 0) return sys_error("getcon");
+  context_t ctx = ::context_new(con);
+  ::freecon(con);
+  if (ctx == nullptr) return sys_error("context_new");
+  std::string type = m.name + "_t";
+  ::context_type_set(ctx, type.c_str());
+  std::string out = ::context_str(ctx);
+  ::context_free(ctx);
+  return out;
+}
+
+struct Prepared {
+  LaunchSpec spec;
+  PreparedLandlock landlock;
+  PreparedSeccomp seccomp;
+  bool has_landlock = false, has_seccomp = false;
+};
+
+Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, EnforceReport& report) {
+  if (!m.landlock.empty()) {
+    auto ll = load_landlock_file(o.dir + "/" + m.landlock);
+    if (!ll) return ll.error();
+    int abi = landlock_abi();
+    for (const auto& feature : missing_landlock_features(*ll, abi)) {
+      bool required = contains(m.landlock_required, feature);
+      if (required && !contains(o.allow_missing_landlock, feature)) {
+        return make_error("the profile requires the Landlock feature \"" + feature +
+                          "\", which this kernel (Landlock ABI " + std::to_string(abi) +
+                          ") lacks; pass --allow-missing-landlock " + feature + " to run without it");
+      }
+    }
+    auto prepared = prepare_landlock_from_parent(*ll, /*allow_downgrade=*/true);
+    if (!prepared) return prepared.error();
+    p.landlock = std::move(prepared).value();
+    for (const auto& d : p.landlock.downgrades) report.notices.push_back("Landlock downgrade: " + d);
+    p.has_landlock = p.landlock.enabled();
+  }
+  if (!m.seccomp.empty()) {
+    SeccompCompileOptions so;
+    so.capabilities = m.capabilities;
+    auto sc = compile_seccomp_file(o.dir + "/" + m.seccomp, so);
+    if (!sc) return sc.error();
+    p.seccomp = std::move(sc).value();
+    for (const auto& w : p.seccomp.warnings) report.notices.push_back("seccomp: " + w);
+    p.has_seccomp = true;
+  }
+  return {};
+}
+
+// Waits for the container's first process, killing the whole container when
+// the timeout passes. Returns the wait status.
+Result<int> wait_with_timeout(Container& c, double timeout_s, bool& timed_out) {
+  pid_t pid = c.top_pid();
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (timeout_s > 0 && pidfd) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        timed_out = true;
+        if (auto st = c.kill_all(); !st) log::warn(st.error().message);
+        break;
+      }
+      struct pollfd pfd {
+        pidfd.get(), POLLIN, 0
+      };
+      int n = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
+      if (n > 0) break;
+      if (n < 0 && errno != EINTR) return sys_error("poll(pidfd)");
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, __WALL) < 0) {
+    if (errno == EINTR) continue;
+    return sys_error("waitpid(" + std::to_string(pid) + ")");
+  }
+  return status;
+}
+
+}  // namespace
+
+std::vector<std::string> missing_landlock_features(const LandlockProfile& profile, int abi) {
+  std::vector<std::string> out;
+  if (abi <= 0) {
+    out.emplace_back("fs");
+    if (profile.handled_net != 0) out.emplace_back("net_tcp");
+    if (profile.scoped != 0) out.emplace_back("scope");
+    return out;
+  }
+  if (profile.handled_net != 0 && abi < 4) out.emplace_back("net_tcp");
+  if (profile.scoped != 0 && abi < 6) out.emplace_back("scope");
+  return out;
+}
+
+Result<uint64_t> parse_size(const std::string& text) {
+  if (text.empty()) return make_error("empty size");
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return make_error("\"" + text + "\" is not a size (expected e.g. 512M, 2G or a number of bytes)");
+  }
+  std::string suffix = text.substr(used);
+  double mult = 1;
+  if (suffix == "" || suffix == "B")
+    mult = 1;
+  else if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    mult = 1024.0;
+  else if (suffix == "M" || suffix == "MiB")
+    mult = 1024.0 * 1024;
+  else if (suffix == "G" || suffix == "GiB")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return make_error("\"" + text + "\" is not a size (expected e.g. 512M, 2G or a number of bytes)");
+  if (value < 0 || !std::isfinite(value)) return make_error("\"" + text + "\" is not a size");
+  return static_cast<uint64_t>(value * mult);
+}
+
+Result<EnforceReport> run_bundle(const EnforceOptions& o) {
+  EnforceReport report;
+  std::string manifest_path = o.dir + "/profile.toml";
+  auto text = read_file(manifest_path);
+  if (!text) return text.error().wrap("read the bundle's manifest");
+  auto manifest = parse_manifest(*text, manifest_path);
+  if (!manifest) return manifest.error();
+  const Manifest& m = *manifest;
+
+  Prepared p;
+  LaunchSpec& spec = p.spec;
+  spec.argv = o.command.empty() ? m.command : o.command;
+  if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
+  spec.cwd = m.cwd;
+  spec.env = allowed_environment(m.env);
+  spec.env_exact = true;
+  auto net = net_mode_from_name(m.net);
+  if (!net) return net.error().wrap(manifest_path);
+  spec.net = *net;
+  auto userns = user_ns_mode_from_name(m.user_namespace);
+  if (!userns) return userns.error().wrap(manifest_path);
+  spec.user_ns = *userns;
+  spec.require_cgroup = true;  // limits and --timeout rely on it; enforce never runs less confined
+  spec.limits.memory_max = o.memory_max.value_or(m.memory_max);
+  spec.limits.pids_max = o.pids_max.value_or(m.pids_max);
+  double cpus = o.cpus.value_or(m.cpus);
+  if (cpus < 0) return make_error("--cpus must not be negative");
+  spec.limits.cpu_quota_us = static_cast<uint64_t>(std::llround(cpus * static_cast<double>(spec.limits.cpu_period_us)));
+  spec.limits.cpu_weight = m.cpu_weight;
+
+  Confinement& c = spec.confine;
+  c.private_tmp = m.private_tmp;
+  c.readonly_root = m.readonly_root;
+  for (const auto& b : m.bind) c.binds.push_back({b.source, b.target, b.readonly});
+  c.drop_capabilities = true;
+  c.keep_capabilities = m.capabilities;
+  c.no_new_privs = true;
+  auto se = selinux_context(m, report);
+  if (!se) return se.error();
+  c.selinux_exec_context = *se;
+
+  report.applied = {"namespaces", "cgroup"};
+  if (c.private_tmp || c.readonly_root || !c.binds.empty()) report.applied.emplace_back("mounts");
+  report.applied.insert(report.applied.end(), {"capabilities", "no_new_privs"});
+
+  if (o.complain) {
+    for (const auto& n : report.notices) log::warn(n);
+    return run_complain(o, m, spec);
+  }
+  if (auto st = prepare_filters(o, m, p, report); !st) return st.error();
+  if (p.has_landlock) {
+    c.landlock = &p.landlock;
+    report.applied.emplace_back("landlock");
+  }
+  if (!c.selinux_exec_context.empty()) report.applied.emplace_back("selinux");
+  if (p.has_seccomp) {
+    c.seccomp = &p.seccomp;
+    report.applied.emplace_back("seccomp");
+  }
+  for (const auto& n : report.notices) log::warn(n);
+
+  auto container = spawn_container(spec, LaunchHooks{});
+  if (!container) return container.error();
+  Container& ct = **container;
+  forward_signals_to(ct.top_pid());
+  if (auto st = ct.release(); !st) {
+    forward_signals_to(-1);
+    return st.error();
+  }
+  auto status = wait_with_timeout(ct, o.timeout_s, report.timed_out);
+  forward_signals_to(-1);
+  if (!status) {
+    (void)ct.finish(0);
+    return status.error();
+  }
+  auto exit = ct.finish(*status);
+  if (!exit) return exit.error();
+  report.exit = *exit;
+  return report;
+}
+
+std::string complain_report_text(const EnforceReport& r) {
+  std::ostringstream out;
+  const DiffSide& d = r.outside;
+  if (d.empty()) {
+    out << "complain: nothing outside the profile\n";
+    return out.str();
+  }
+  out << "complain: accesses outside the profile:\n";
+  for (const auto& s : d.syscalls) out << "  syscall  " << s << "\n";
+  for (const auto& a : d.args) out << "  argument " << a << "\n";
+  for (const auto& [path, rights] : d.files) out << "  file     " << path << " (" << rights << ")\n";
+  for (const auto& n : d.net) out << "  network  " << n << "\n";
+  for (const auto& f : r.updated_files) out << "updated " << f << "\n";
+  return out.str();
+}
+
+std::string enforce_report_json(const EnforceReport& r) {
+  nlohmann::ordered_json j;
+  j["exit"] = {{"code", r.exit.code}, {"signal", r.exit.signal}, {"status", r.exit.status()}};
+  j["timed_out"] = r.timed_out;
+  j["applied"] = r.applied;
+  j["notices"] = r.notices;
+  if (r.complain) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto& [path, rights] : r.outside.files) files.push_back({{"path", path}, {"access", rights}});
+    j["outside_profile"] = {
+        {"syscalls", r.outside.syscalls}, {"args", r.outside.args}, {"files", files}, {"network", r.outside.net}};
+    j["updated_files"] = r.updated_files;
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace profile
