@@ -48,7 +48,7 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
 
   auto report = run_bundle(o);
   if (!report) fail(report.error(), launch_error_exit_code(report.error()));
-  if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stdout);
+  if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stderr);
   if (a.json) std::fputs(enforce_report_json(*report).c_str(), stdout);
   if (report->timed_out) {
     log::error("the workload ran longer than --timeout " + std::to_string(a.timeout) +

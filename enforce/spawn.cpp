@@ -208,7 +208,15 @@ class ContainerImpl final : public Container {
       cleanup = cgroup_.kill_all();
       if (auto st = cgroup_.remove(); !st && cleanup) cleanup = st;
     }
-    if (launch_error) return launch_error->wrap("start the workload");
+    if (launch_error) {
+      if (launch_error->message.rfind("chdir", 0) == 0) {
+        launch_error->message += " (\"" + cwd_ + "\" must exist inside the container";
+        launch_error->message += spec_.confine.private_tmp && cwd_.rfind("/tmp", 0) == 0
+                                     ? "; it is under /tmp, which is private and empty there)"
+                                     : ")";
+      }
+      return launch_error->wrap("start the workload");
+    }
     if (!cleanup) return cleanup.error().wrap("clean up after the workload");
     if (!released_) return make_error("the container was never released");
     if (workload_status) return exit_from_wait_status(*workload_status);
