@@ -1,0 +1,105 @@
+// profile generate / merge / diff as a user runs them: exit codes, messages, files.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "common/atomic_file.h"
+#include "common/recording.h"
+#include "tests/profilegen/sample.h"
+
+namespace profile {
+namespace {
+
+struct CmdResult {
+  int status = -1;
+  std::string out;  // stdout and stderr
+};
+
+CmdResult profile_cmd(const std::string& args) {
+  CmdResult r;
+  FILE* p = ::popen((std::string(PROFILE_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int rc = ::pclose(p);
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/profilegen-cli-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    d_ = tmpl;
+    ASSERT_EQ(::mkdir((d_ + "/a").c_str(), 0755), 0);
+    ASSERT_TRUE(save_recording(d_ + "/a/recording.json", testing::sample_recording()));
+  }
+  void TearDown() override { (void)std::system(("rm -rf '" + d_ + "'").c_str()); }
+  std::string d_;
+};
+
+TEST_F(Cli, GenerateWritesTheBundleAndReports) {
+  CmdResult r = profile_cmd("generate " + d_ + "/a");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("DANGEROUS allowed: ptrace"), std::string::npos) << r.out;
+  EXPECT_TRUE(read_file(d_ + "/a/seccomp.oci.json"));
+  CmdResult j = profile_cmd("-q generate --json --default-action kill " + d_ + "/a");
+  ASSERT_EQ(j.status, 0) << j.out;
+  EXPECT_EQ(j.out.rfind("{\"dir\":", 0), 0u) << j.out;
+  EXPECT_NE(read_file(d_ + "/a/seccomp.json")->find("SCMP_ACT_KILL_PROCESS"), std::string::npos);
+}
+
+TEST_F(Cli, BadInputIsOneLineAndExitTwo) {
+  std::ofstream(d_ + "/a/recording.json") << "{\"format\": \"profile-recording/1\", \"syscalls\": [";
+  CmdResult r = profile_cmd("generate " + d_ + "/a");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("recording.json"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+
+  ASSERT_TRUE(save_recording(d_ + "/a/recording.json", testing::sample_recording()));
+  std::ofstream(d_ + "/p.toml") << "[deny.not_a_call]\nreason = \"x\"\n";
+  r = profile_cmd("generate --policy " + d_ + "/p.toml " + d_ + "/a");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find(d_ + "/p.toml:1: unknown syscall name \"not_a_call\""), std::string::npos) << r.out;
+
+  std::ofstream(d_ + "/a/profile.toml") << "[workload\n";
+  r = profile_cmd("generate " + d_ + "/a");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("profile.toml:1"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, MergeThenDiffShowsWhatWasAdded) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  Recording more;
+  RunInfo run;
+  run.command = {"/usr/bin/app", "--admin"};
+  run.tracer = "ptrace";
+  more.runs.push_back(run);
+  more.add_syscall("x86_64", "mount");
+  ASSERT_TRUE(save_recording(d_ + "/more.json", more));
+  CmdResult m = profile_cmd("-q merge " + d_ + "/a " + d_ + "/more.json -o " + d_ + "/c");
+  ASSERT_EQ(m.status, 0) << m.out;
+  auto merged = load_recording(d_ + "/c/recording.json");
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->runs.size(), 2u);
+  EXPECT_EQ(read_file(d_ + "/c/profile.toml")->find("--admin"), std::string::npos)
+      << "the manifest comes from the first input bundle";
+
+  CmdResult same = profile_cmd("diff " + d_ + "/a " + d_ + "/a");
+  EXPECT_EQ(same.status, 0) << same.out;
+  CmdResult d = profile_cmd("diff " + d_ + "/a " + d_ + "/c");
+  EXPECT_EQ(d.status, 1) << d.out;
+  EXPECT_NE(d.out.find("+ syscall mount   [DANGEROUS"), std::string::npos) << d.out;
+  CmdResult back = profile_cmd("diff --json " + d_ + "/c " + d_ + "/a");
+  EXPECT_EQ(back.status, 0) << back.out;
+  EXPECT_NE(back.out.find("\"more_permissive\":false"), std::string::npos) << back.out;
+  EXPECT_EQ(profile_cmd("diff " + d_ + "/a " + d_ + "/nothing").status, 2);
+}
+
+}  // namespace
+}  // namespace profile
