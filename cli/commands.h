@@ -22,6 +22,7 @@ void register_generate(CLI::App& app, Context& ctx);
 void register_merge(CLI::App& app, Context& ctx);
 void register_diff(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
+void register_selinux_install(CLI::App& app, Context& ctx);
 void register_enforce(CLI::App& app, Context& ctx);
 
 }  // namespace profile::cli

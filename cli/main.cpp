@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::register_merge(app, ctx);
   cli::register_diff(app, ctx);
   cli::register_check(app, ctx);
+  cli::register_selinux_install(app, ctx);
   cli::register_enforce(app, ctx);
 
   try {

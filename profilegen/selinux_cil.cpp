@@ -20,7 +20,7 @@ std::string cil_file_kind(const std::string& kind) {
 std::string cil_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"') out += '\\';  // CIL strings are raw: backslashes are the regex's own
     out += c;
   }
   return out + "\"";
@@ -43,6 +43,10 @@ std::string write_cil_module(const SelinuxModel& m, bool mls) {
     o << "(type " << t << ")\n";
     files += " " + t;
   }
+  // Objects' contexts use object_r, which CIL only accepts for types associated with it.
+  o << "(roletype object_r " << m.exec_type << ")\n";
+  for (const auto& t : m.private_types)
+    if (t != m.exec_type) o << "(roletype object_r " << t << ")\n";
   o << "(typeattributeset file_type (" << files << "))\n"
     << "(typeattributeset entry_type (" << m.exec_type << "))\n"
     << "(typeattributeset exec_type (" << m.exec_type << "))\n"

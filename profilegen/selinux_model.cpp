@@ -143,10 +143,31 @@ class ModelOracle : public LabelOracle {
       }
       it = covered ? overrides.erase(it) : std::next(it);
     }
+    // A regular expression loses against the policy's own later ones (file_contexts.homedirs
+    // has "/root/.+"), while exact paths always win: so every known path below a private
+    // directory gets an exact entry too, and the regex only covers what appears later.
+    std::set<std::string> known;
+    for (const auto& [path, f] : rec_.files) {
+      if (path.empty() || path[0] != '/') continue;
+      bool used = false;
+      for (const auto& [kind, outcomes] : f.accesses) used = used || outcomes.count(kOk) != 0;
+      if (used) known.insert(path);
+      for (std::string p = path; p != "/";) known.insert(p = parent_of(p));
+    }
     for (const auto& [path, o] : overrides) {
       const auto f = rec_.files.find(path);
       const std::string cls = f == rec_.files.end() ? "file" : selinux_file_class(f->second.type);
       m_.fc.insert({fc_escape(path) + (o.recursive ? "(/.*)?" : ""), o.recursive ? "" : fc_kind(cls), o.type});
+      if (o.recursive) {
+        for (const auto& k : known) {
+          if (k != path && k.compare(0, path.size() + 1, path + "/") != 0) continue;
+          const auto kf = rec_.files.find(k);
+          const bool is_dir = k == path || kf == rec_.files.end() || kf->second.type == "dir";
+          const std::string kcls = is_dir ? "dir" : selinux_file_class(kf->second.type);
+          if (kf != rec_.files.end() && kf->second.type.empty() && !is_dir) m_.fc.insert({fc_escape(k), "", o.type});
+          else m_.fc.insert({fc_escape(k), fc_kind(kcls), o.type});
+        }
+      }
       m_.notes.push_back(path + " gets the private type " + o.type + " (its label " + base(path, cls) +
                          " is shared by too much to grant); run restorecon on it after installing the module");
     }

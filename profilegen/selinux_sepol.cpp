@@ -3,12 +3,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sepol/debug.h>
+#include <sepol/policydb.h>
+#include <sepol/policydb/policydb.h>
 #include <sepol/policydb/services.h>
 #include <sepol/sepol.h>
 #include <sys/socket.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "profilegen/selinux_fcontext.h"
@@ -42,6 +45,21 @@ Result<SepolPolicy> SepolPolicy::load(const std::string& binary_policy) {
     return make_error(binary_policy + ": not a binary SELinux policy libsepol can read");
   SepolPolicy p;
   p.path_ = binary_policy;
+  {
+    std::unique_ptr<FILE, FileCloser> f2(std::fopen(binary_policy.c_str(), "re"));
+    if (!f2) return sys_error("fopen(\"" + binary_policy + "\")");
+    sepol_policy_file_t* pf = nullptr;
+    sepol_policydb_t* db = nullptr;
+    if (sepol_policy_file_create(&pf) != 0 || sepol_policydb_create(&db) != 0) {
+      if (pf != nullptr) sepol_policy_file_free(pf);
+      return make_error("libsepol: out of memory reading " + binary_policy);
+    }
+    p.db_ = std::shared_ptr<sepol_policydb>(db, sepol_policydb_free);
+    sepol_policy_file_set_fp(pf, f2.get());
+    int rc = sepol_policydb_read(db, pf);
+    sepol_policy_file_free(pf);
+    if (rc != 0) return make_error(binary_policy + ": not a binary SELinux policy libsepol can read");
+  }
   // An MLS policy needs a level in every context; find out once which form is valid.
   sepol_security_id_t sid = 0;
   const std::string with_level = "system_u:object_r:unlabeled_t:s0";
@@ -68,25 +86,55 @@ bool SepolPolicy::has_class(const std::string& cls) const {
   return sepol_string_to_security_class(cls.c_str(), &c) == 0;
 }
 
+namespace {
+
+// The kernel's fixed initial SID numbers (security/selinux/include/initial_sid_to_string.h).
+constexpr uint32_t kInitialSidPort = 9;
+constexpr uint32_t kInitialSidNode = 12;
+
+std::string ctx_type(const policydb_t& p, const context_struct_t& c) {
+  return c.type >= 1 && c.type <= p.p_types.nprim ? p.p_type_val_to_name[c.type - 1] : "";
+}
+
+std::string initial_sid_type(const policydb_t& p, uint32_t sid) {
+  for (ocontext_t* c = p.ocontexts[OCON_ISID]; c != nullptr; c = c->next)
+    if (c->sid[0] == sid) return ctx_type(p, c->context[0]);
+  return "";
+}
+
+}  // namespace
+
 std::string SepolPolicy::port_type(const std::string& protocol, unsigned port) const {
-  uint8_t proto = protocol == "udp" ? IPPROTO_UDP : protocol == "sctp" ? IPPROTO_SCTP : IPPROTO_TCP;
-  sepol_security_id_t sid = 0;
-  if (sepol_port_sid(0, 0, proto, static_cast<uint16_t>(port), &sid) != 0) return "";
-  return sid_type(sid);
+  const policydb_t& p = db_->p;
+  const uint8_t proto = protocol == "udp" ? IPPROTO_UDP : protocol == "sctp" ? IPPROTO_SCTP : IPPROTO_TCP;
+  // First match in policy order, as the kernel does (specific ports come before ranges).
+  for (ocontext_t* c = p.ocontexts[OCON_PORT]; c != nullptr; c = c->next)
+    if (c->u.port.protocol == proto && c->u.port.low_port <= port && port <= c->u.port.high_port)
+      return ctx_type(p, c->context[0]);
+  return initial_sid_type(p, kInitialSidPort);
 }
 
 std::string SepolPolicy::node_type(const std::string& address) const {
-  sepol_security_id_t sid = 0;
+  const policydb_t& p = db_->p;
   in_addr a4{};
   in6_addr a6{};
   if (inet_pton(AF_INET, address.c_str(), &a4) == 1) {
-    if (sepol_node_sid(AF_INET, &a4, sizeof a4, &sid) != 0) return "";
+    for (ocontext_t* c = p.ocontexts[OCON_NODE]; c != nullptr; c = c->next)
+      if ((a4.s_addr & c->u.node.mask) == c->u.node.addr) return ctx_type(p, c->context[0]);
   } else if (inet_pton(AF_INET6, address.c_str(), &a6) == 1) {
-    if (sepol_node_sid(AF_INET6, &a6, sizeof a6, &sid) != 0) return "";
+    for (ocontext_t* c = p.ocontexts[OCON_NODE6]; c != nullptr; c = c->next) {
+      bool match = true;
+      for (int i = 0; i < 4; ++i) {
+        uint32_t w = 0;
+        std::memcpy(&w, &a6.s6_addr[i * 4], 4);
+        match = match && (w & c->u.node6.mask[i]) == c->u.node6.addr[i];
+      }
+      if (match) return ctx_type(p, c->context[0]);
+    }
   } else {
     return "";
   }
-  return sid_type(sid);
+  return initial_sid_type(p, kInitialSidNode);
 }
 
 std::string SepolPolicy::genfs_type(const std::string& fstype, const std::string& path, const std::string& cls) const {

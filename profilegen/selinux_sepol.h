@@ -6,11 +6,14 @@
 // Not thread-safe. Needs no privilege and no active SELinux.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 
 #include "common/result.h"
 #include "profilegen/selinux_policy.h"
+
+struct sepol_policydb;
 
 namespace profile {
 
@@ -41,6 +44,10 @@ class SepolPolicy {
   [[nodiscard]] Result<std::set<std::string>> denied(const std::string& domain, const SelinuxAccess& access) const;
 
  private:
+  // The same policy read into a policydb of our own: port and node contexts are
+  // looked up there, because the services API answers unmatched ones with an
+  // initial SID number its sidtab does not map back to the right context.
+  std::shared_ptr<sepol_policydb> db_;
   std::string path_;
   bool mls_ = true;
 };
