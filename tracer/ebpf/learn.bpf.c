@@ -273,11 +273,15 @@ static long walk_step(__u32 i, void* data) {
 }
 
 /* Writes the absolute path of (dentry, vfsmount) into s->data[0..len) and
- * returns len (0 on failure). Walks dentries up to the mount root, then
- * crosses to the parent mount, as d_path does. */
+ * returns len; -1 when the file has no path name (a pipe, socket, memfd: its
+ * mount is the kernel's own, in no namespace). Walks dentries up to the mount
+ * root, then crosses to the parent mount, as d_path does. */
 __noinline int walk_path(struct scratch* s, __u64 dentry_addr, __u64 vfsmnt_addr) {
-  if (!s) return 0;
+  if (!s) return -1;
   struct vfsmount* vfsmnt = (struct vfsmount*)vfsmnt_addr;
+  struct mount* start = (struct mount*)((void*)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+  __u64 ns = (__u64)BPF_CORE_READ(start, mnt_ns);
+  if (ns == 0 || ns >= (__u64)-4095) return -1; /* NULL or MNT_NS_INTERNAL */
   struct walk_ctx w = {
       .s = s,
       .dentry = (struct dentry*)dentry_addr,
@@ -369,17 +373,18 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
   if (n < PL_PATH_KEY) {
     int r = count_key(&file_seen, key);
     if (r == 0) return 0;
-    if (r < 0) {
-      stat_inc(PL_STAT_LOST); /* counted: dedup lost, the event still carries the access */
-      s->ev.counted = 1;
-    }
+    if (r < 0) s->ev.counted = 1; /* the seen-map is full: this event carries its own count */
   } else {
     s->ev.counted = 1;
   }
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
   __u32 base_len = 0;
-  if (relative && bd) base_len = walk_path(s, (__u64)bd, (__u64)bm);
+  if (relative && bd) {
+    int w = walk_path(s, (__u64)bd, (__u64)bm);
+    if (w < 0) return 0; /* fstat of a pipe or socket: not a file access */
+    base_len = w;
+  }
   __u32 path_len = 0;
   if (upath) {
     long m = bpf_probe_read_user_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, upath);
@@ -409,13 +414,12 @@ static __always_inline void mmap_exec(struct scratch* s, struct task_struct* tas
   s->ev.counted = 0;
   int r = count_key(&file_seen, key);
   if (r == 0) return;
-  if (r < 0) {
-    stat_inc(PL_STAT_LOST);
-    s->ev.counted = 1;
-  }
+  if (r < 0) s->ev.counted = 1;
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
-  __u32 base_len = walk_path(s, (__u64)d, (__u64)m);
+  int w = walk_path(s, (__u64)d, (__u64)m);
+  if (w < 0) return; /* an anonymous or memfd mapping: no path */
+  __u32 base_len = w;
   emit(s, base_len & (PL_PATH_MAX - 1), 0);
 }
 
@@ -582,7 +586,10 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
   if (n > 1 && s->ev.key.path[0] != '/') {
     struct dentry* d = BPF_CORE_READ(task, fs, pwd.dentry);
     struct vfsmount* m = BPF_CORE_READ(task, fs, pwd.mnt);
-    if (d && m) base_len = walk_path(s, (__u64)d, (__u64)m);
+    if (d && m) {
+      int w = walk_path(s, (__u64)d, (__u64)m);
+      base_len = w > 0 ? w : 0;
+    }
   }
   __u32 path_len = 0;
   long m = bpf_probe_read_kernel_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, filename);

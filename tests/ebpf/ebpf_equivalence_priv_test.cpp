@@ -1,0 +1,154 @@
+// Equivalence of the eBPF and ptrace tracers (issue 5 §3): the same workload
+// learned through tracer/learn.h in the real learning container, once with each
+// tracer, gives the same syscalls per architecture, argument values, files
+// (path, access kind, outcome), executables and network endpoints. Counts and
+// file types are compared only where both tracers can know them (see
+// kKnownDifferences below).
+#include <gtest/gtest.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "tests/support/privileged.h"
+#include "tracer/learn.h"
+
+namespace profile::testing {
+namespace {
+
+// Known, documented differences (man/profile-learn.1, --tracer):
+//  - counts of file accesses: ptrace counts every call, eBPF as well, but a
+//    key the kernel deduplicated on a different base directory identity may
+//    split or merge; only the (path, kind, outcome) sets are compared;
+//  - file types of paths removed before the eBPF event was read are "" where
+//    ptrace saw them before the call; types are not compared.
+using FileSet = std::set<std::tuple<std::string, std::string, std::string>>;
+
+FileSet file_set(const Recording& rec) {
+  FileSet out;
+  for (const auto& [path, f] : rec.files)
+    for (const auto& [kind, outcomes] : f.accesses)
+      for (const auto& [outcome, n] : outcomes) out.emplace(path, access_name(kind), outcome);
+  return out;
+}
+
+std::set<std::string> syscall_set(const Recording& rec) {
+  std::set<std::string> out;
+  for (const auto& [arch, names] : rec.syscalls)
+    for (const auto& [name, n] : names) out.insert(arch + ":" + name);
+  return out;
+}
+
+std::set<std::string> args_set(const Recording& rec) {
+  std::set<std::string> out;
+  for (const auto& [arch, bysys] : rec.args)
+    for (const auto& [sys, v] : bysys)
+      for (const auto& t : v.tuples) {
+        std::ostringstream s;
+        s << arch << ":" << sys;
+        for (auto x : t) s << " " << x;
+        out.insert(s.str());
+      }
+  return out;
+}
+
+std::set<NetEndpoint> net_set(const Recording& rec) {
+  std::set<NetEndpoint> out;
+  for (const auto& [ep, n] : rec.network) out.insert(ep);
+  return out;
+}
+
+template <class T, class F>
+std::string diff(const std::set<T>& a, const std::set<T>& b, F show) {
+  std::string out;
+  for (const auto& x : a)
+    if (!b.count(x)) out += "  ptrace only: " + show(x) + "\n";
+  for (const auto& x : b)
+    if (!a.count(x)) out += "  ebpf only:   " + show(x) + "\n";
+  return out;
+}
+
+Result<LearnResult> learn_with(TracerKind kind, const std::vector<std::string>& argv, const std::string& cwd) {
+  LearnOptions o;
+  o.spec.argv = argv;
+  o.spec.cwd = cwd;
+  o.tracer = kind;
+  return learn(o);
+}
+
+void expect_equivalent(const std::vector<std::string>& argv, const std::string& cwd = "/tmp") {
+  auto p = learn_with(TracerKind::Ptrace, argv, cwd);
+  ASSERT_TRUE(p) << p.error().message;
+  auto e = learn_with(TracerKind::Ebpf, argv, cwd);
+  ASSERT_TRUE(e) << e.error().message;
+  const Recording& a = p->recording;
+  const Recording& b = e->recording;
+  EXPECT_EQ(a.runs.at(0).exit, b.runs.at(0).exit);
+  EXPECT_EQ(b.runs.at(0).lost_events, 0u);
+  auto str = [](const std::string& s) { return s; };
+  EXPECT_EQ(diff(syscall_set(a), syscall_set(b), str), "") << argv.back();
+  EXPECT_EQ(diff(args_set(a), args_set(b), str), "") << argv.back();
+  auto ft = [](const std::tuple<std::string, std::string, std::string>& t) {
+    return std::get<0>(t) + " " + std::get<1>(t) + " " + std::get<2>(t);
+  };
+  EXPECT_EQ(diff(file_set(a), file_set(b), ft), "") << argv.back();
+  std::set<std::string> xa, xb;
+  for (const auto& [x, n] : a.executables) xa.insert(x);
+  for (const auto& [x, n] : b.executables) xb.insert(x);
+  EXPECT_EQ(diff(xa, xb, str), "") << argv.back();
+  auto nt = [](const NetEndpoint& ep) {
+    return ep.family + " " + ep.type + " " + ep.op + " " + ep.address + ":" + std::to_string(ep.port) + " " + ep.path +
+           " " + ep.result;
+  };
+  EXPECT_EQ(diff(net_set(a), net_set(b), nt), "") << argv.back();
+}
+
+bool both_usable(std::string& why) {
+  if (!is_root()) {
+    why = "needs root";
+    return false;
+  }
+  auto t = make_ebpf_tracer();
+  if (!t) why = t.error().message;
+  return t.ok();
+}
+
+#define REQUIRE_BOTH()              \
+  do {                              \
+    std::string why;                \
+    bool usable = both_usable(why); \
+    PROFILE_REQUIRE(usable, why);   \
+  } while (0)
+
+TEST(EbpfEquivalence, ProbeProgram) {
+  REQUIRE_BOTH();
+  char tmpl[] = "/tmp/profile-ebpf-eq-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string d = tmpl;
+  // the probe removes what it makes; run it twice in the same directory
+  expect_equivalent({PROFILE_PROGS_DIR "/ebpf_probe", d});
+  ::rmdir(d.c_str());
+}
+
+TEST(EbpfEquivalence, ShellPipeline) {
+  REQUIRE_BOTH();
+  expect_equivalent(
+      {"/bin/sh", "-c", "ls -la /etc >/dev/null; cat /etc/passwd | sort | wc -l >/dev/null; cd /usr && ls"});
+}
+
+TEST(EbpfEquivalence, Python) {
+  REQUIRE_BOTH();
+  expect_equivalent({"/usr/bin/python3", "-B", "-c", "import json, os, socket; os.listdir('/etc'); json.dumps([1])"});
+}
+
+TEST(EbpfEquivalence, Sqlite) {
+  REQUIRE_BOTH();
+  PROFILE_REQUIRE(::access("/usr/bin/sqlite3", X_OK) == 0, "needs sqlite3");
+  expect_equivalent({"/usr/bin/sqlite3", ":memory:", "create table t(x); insert into t values (1); select * from t;"});
+}
+
+}  // namespace
+}  // namespace profile::testing
