@@ -11,7 +11,7 @@ PACKAGES=(
   libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev
   libselinux1-dev libsepol-dev
   # real workloads and peers used by tests and benchmarks
-  strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap
+  strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap bpftrace
   busybox-static  # a static shell for the tiny crun rootfs of tests/profilegen
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
