@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   if (open("missing", O_RDONLY) >= 0) return 5;  // ENOENT probe
   fd = open("created", O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return 6;
+  if (ftruncate(fd, 1) != 0 || fchmod(fd, 0640) != 0) return 15;  // descriptor-based changes
   close(fd);
   fd = open("link", O_RDONLY);  // follows to d/inner
   if (fd < 0) return 7;

@@ -7,6 +7,18 @@
 // (paths, exec, network addresses, executable mappings) are resumed with
 // PTRACE_SYSCALL to see their exit stop. Processes without the filter (the
 // container's supervisor) are followed for fork/exit events only.
+// Read-only probes (stat family, access F_OK/R_OK, readlink, read-only opens of
+// files and directories) of a tracee that is root in the initial user namespace
+// and has not confined itself (Landlock, seccomp) skip the exit stop too: their
+// outcome (ok, ENOENT, ENOTDIR, ELOOP, EINVAL...) follows from the lookup the
+// tracer makes at entry. Everything permission-, device- or limit-dependent is
+// observed. /proc answers (fd and cwd links) and symlink-free directories are
+// cached and invalidated by the tracees' own close/dup2/chdir/rename/... calls.
+//
+// Blind spots (said in the man page): a syscall that the workload's own seccomp
+// filter fails with an errno never reaches the tracer (that filter wins over
+// SECCOMP_RET_TRACE) and is not recorded; i386 socketcall() and sendmsg()
+// addresses are not decoded; io_uring operations are invisible.
 //
 // Needs: permission to ptrace the target (same user without Yama restrictions,
 // or CAP_SYS_PTRACE), PTRACE_GET_SYSCALL_INFO (Linux 5.3), pidfd_getfd (5.6) and

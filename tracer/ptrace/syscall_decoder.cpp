@@ -157,8 +157,12 @@ const std::vector<SyscallSpec>& specs() {
       if (name == "dup2" || name == "dup3") s.fd_arg = 1;
       v.push_back(s);
     }
+    // Descriptor-based changes of a file: recorded on the descriptor's path.
+    for (const char* n : {"fchmod", "fchown", "fchown32", "fsetxattr", "fremovexattr"})
+      v.push_back(path(n, Access::Chmod, at(0, -1)));
+    for (const char* n : {"ftruncate", "ftruncate64"}) v.push_back(path(n, Access::Write, at(0, -1)));
     {
-      SyscallSpec s = simple("fchdir", Op::Invalidate);
+      SyscallSpec s = path("fchdir", Access::Stat, at(0, -1));
       s.stale = kStaleCwd;
       v.push_back(s);
     }

@@ -106,7 +106,9 @@ void SyscallRecorder::record_args(pid_t tid, Arch arch, uint64_t nr, const ArgRu
 bool SyscallRecorder::decode_path(pid_t tid, ThreadState& st, PathArg arg, const SyscallStop& stop, bool follow,
                                   bool empty_is_fd, PendingSyscall::Path& out) {
   out.nkinds = 0;
-  uint64_t ptr = stop.args[arg.path];
+  // fchmod, ftruncate...: no path argument, the descriptor names the file.
+  if (arg.path < 0) empty_is_fd = true;
+  uint64_t ptr = arg.path >= 0 ? stop.args[arg.path] : 0;
   int dirfd = arg.dirfd >= 0 ? as_int(stop.args[arg.dirfd]) : AT_FDCWD;
   if (ptr == 0) {
     if (!empty_is_fd) return false;
@@ -154,7 +156,8 @@ bool SyscallRecorder::entry_path(pid_t tid, ThreadState& st, const SyscallStop& 
       spec.kind == Access::Delete)
     resolver_.entries_changed();
   bool at_flags = spec.follow == Follow::AtNofollow || spec.follow == Follow::AtFollow;
-  bool empty_is_fd = (at_flags && (flags & kAtEmptyPath) != 0) || (spec.null_path_is_fd && stop.args[spec.a.path] == 0);
+  bool empty_is_fd = (at_flags && (flags & kAtEmptyPath) != 0) ||
+                     (spec.null_path_is_fd && spec.a.path >= 0 && stop.args[spec.a.path] == 0);
   auto& first = p.paths[0];
   bool follow_first = follows(spec, stop);
   if (spec.op == Op::Path2) {
