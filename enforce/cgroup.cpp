@@ -128,7 +128,8 @@ Result<CgroupLocation> locate_own_cgroups() {
   return loc;
 }
 
-Cgroup::Cgroup(Cgroup&& other) noexcept : dirs_(std::move(other.dirs_)), has_v2_(other.has_v2_), id_(other.id_) {
+Cgroup::Cgroup(Cgroup&& other) noexcept
+    : dirs_(std::move(other.dirs_)), v2_fd_(std::move(other.v2_fd_)), has_v2_(other.has_v2_), id_(other.id_) {
   other.dirs_.clear();
 }
 
@@ -140,6 +141,7 @@ Cgroup& Cgroup::operator=(Cgroup&& other) noexcept {
     }
     dirs_ = std::move(other.dirs_);
     other.dirs_.clear();
+    v2_fd_ = std::move(other.v2_fd_);
     has_v2_ = other.has_v2_;
     id_ = other.id_;
   }
@@ -195,6 +197,8 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) return sys_error("stat(\"" + dir + "\")");
     cg.id_ = st.st_ino;
+    cg.v2_fd_ = Fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!cg.v2_fd_) return sys_error("open(\"" + dir + "\", O_PATH)");
     for (const auto& ctrl : needed) {
       if (contains(loc->v2_controllers, ctrl)) placed.emplace_back(ctrl, dir);
     }
@@ -255,8 +259,9 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
   return cg;
 }
 
-Status Cgroup::add_process(pid_t pid) {
+Status Cgroup::add_process(pid_t pid, bool skip_v2) {
   for (const auto& dir : dirs_) {
+    if (skip_v2 && has_v2_ && dir == dirs_.front()) continue;
     if (auto st = write_text(dir + "/cgroup.procs", std::to_string(pid)); !st) return st.error();
   }
   return {};
@@ -302,6 +307,7 @@ Status Cgroup::remove() {
     }
   }
   dirs_.clear();
+  v2_fd_.reset();
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "common/result.h"
 #include "enforce/launcher.h"
 
@@ -31,8 +32,11 @@ class Cgroup {
   ~Cgroup();  // best effort kill_all() + remove() when still present
 
   [[nodiscard]] bool exists() const { return !dirs_.empty(); }
-  // Moves `pid` (and, on v1, only that thread group) into every directory.
-  Status add_process(pid_t pid);
+  // Moves `pid` (its whole thread group) into every directory; with
+  // skip_v2 the v2 one is left out (the process was cloned into it).
+  Status add_process(pid_t pid, bool skip_v2 = false);
+  // The v2 directory opened O_PATH, for clone3(CLONE_INTO_CGROUP); -1 without v2.
+  [[nodiscard]] int v2_fd() const { return v2_fd_.get(); }
   // The v2 cgroup id (its inode), as bpf_get_current_cgroup_id() reports; 0 without v2.
   [[nodiscard]] uint64_t id() const { return id_; }
   // "v2", "v1", "v2+v1" or "none".
@@ -45,6 +49,7 @@ class Cgroup {
 
  private:
   std::vector<std::string> dirs_;  // v2 dir first when present
+  Fd v2_fd_;
   bool has_v2_ = false;
   uint64_t id_ = 0;
 };

@@ -139,7 +139,16 @@ class ContainerImpl final : public Container {
     plan.confine = &confine_;
 
     unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
-    pid_t pid = raw_fork(flags);
+    pid_t pid = -1;
+    bool in_cgroup = false;
+    if (cgroup_.v2_fd() >= 0) {
+      pid = raw_fork_into_cgroup(flags, cgroup_.v2_fd());
+      in_cgroup = pid >= 0;
+      // Older kernels (< 5.7) and seccomp'd runtimes refuse clone3 or
+      // CLONE_INTO_CGROUP: fall back to clone and cgroup.procs below (which
+      // also reports a namespace error the same way).
+    }
+    if (pid < 0) pid = raw_fork(flags);
     if (pid == 0) {
       if (spec_.container) run_supervisor(plan);
       run_host_workload(plan);
@@ -160,7 +169,7 @@ class ContainerImpl final : public Container {
       if (auto st = write_id_maps_from_parent(pid); !st) return st.error().wrap("set up the user namespace");
     }
     if (cgroup_.exists()) {
-      if (auto st = cgroup_.add_process(pid); !st) {
+      if (auto st = cgroup_.add_process(pid, in_cgroup); !st) {
         if (spec_.require_cgroup || limits) return st.error().wrap("move the container into its cgroup");
         warn_no_cgroup_once(st.error());
         (void)cgroup_.remove();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -72,6 +73,14 @@ int mark_fds_cloexec() noexcept {
 
 pid_t raw_fork(unsigned long extra_flags) noexcept {
   return static_cast<pid_t>(::syscall(SYS_clone, extra_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+pid_t raw_fork_into_cgroup(unsigned long extra_flags, int cgroup_fd) noexcept {
+  struct clone_args args {};
+  args.flags = extra_flags | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
 void run_supervisor(const ChildPlan& plan) noexcept {
