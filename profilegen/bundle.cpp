@@ -17,6 +17,7 @@
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
 #include "profilegen/seccomp_gen.h"
+#include "profilegen/selinux_gen.h"
 
 namespace profile {
 namespace {
@@ -147,12 +148,27 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   man.landlock_required = lm.required;
 
   std::map<std::string, std::string> files;
-  files["profile.toml"] = manifest_to_toml(man);
   if (!opts.keep_recording) files["recording.json"] = recording_to_json(rec);
   files["seccomp.json"] = seccomp_to_docker_json(*sm);
   files["seccomp.oci.json"] = seccomp_to_oci_json(*sm);
   files["seccompprofile.yaml"] = seccomp_to_spo_yaml(*sm, man.name);
   files["landlock.json"] = landlock_to_json(lm);
+  std::vector<std::string> selinux_notes;
+  if (opts.selinux) {
+    SelinuxOptions so;
+    so.policy_root = opts.selinux_policy;
+    auto se = generate_selinux(rec, man.name, so);
+    if (se) {
+      for (auto& [rel, bytes] : se->files) files[rel] = std::move(bytes);
+      man.selinux_module = se->module_path;
+      selinux_notes = se->notes;
+    } else {
+      man.selinux_module.clear();
+      man.selinux_required = false;
+      selinux_notes.push_back("no SELinux module was generated: " + se.error().message);
+    }
+  }
+  files["profile.toml"] = manifest_to_toml(man);
 
   r.files.clear();
   for (const auto& [name, content] : files) r.files.push_back(name);
@@ -180,12 +196,14 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second)
       r.notes.push_back(d.syscall + " is allowed: " + d.note);
+  r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
   return files;
 }
 
-Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string, std::string>& files) {
+Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string, std::string>& files,
+                           const std::set<std::string>& owned) {
   std::string dir = dir_in;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   std::string parent = ".";
@@ -228,7 +246,7 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
       if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
     ::closedir(d);
     for (const auto& n : names) {
-      if (top.count(n) || n.rfind(".tmp-", 0) == 0 || n.find(".tmp-") != std::string::npos) continue;
+      if (top.count(n) || owned.count(n) || n.find(".tmp-") != std::string::npos) continue;
       if (auto s = carry_over(dir + "/" + n, tmp + "/" + n); !s) return cleanup(s.error().wrap("keep " + n));
     }
   }
@@ -260,7 +278,10 @@ Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& 
   if (o.keep_recording && ::stat((dir + "/recording.json").c_str(), &st) != 0) o.keep_recording = false;
   auto files = render_bundle(rec, o, existing, &report);
   if (!files) return files.error();
-  if (auto s = write_bundle_atomic(dir, *files); !s) return s.error().wrap("write bundle " + dir);
+  // selinux/ belongs to generation: a stale module must not survive a failed one.
+  std::set<std::string> owned;
+  if (o.selinux) owned.insert("selinux");
+  if (auto s = write_bundle_atomic(dir, *files, owned); !s) return s.error().wrap("write bundle " + dir);
   if (o.keep_recording) {
     report.files.push_back("recording.json");  // kept as it was
     std::sort(report.files.begin(), report.files.end());

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct GenerateOptions {
   // it): keep that file instead of serialising the recording again (the slowest
   // step for large recordings). Ignored when DIR/recording.json does not exist.
   bool keep_recording = false;
+  // SELinux module (profilegen/selinux_gen.h) into DIR/selinux/. When it cannot be
+  // made (no reference policy installed, ...) the bundle is still written, without
+  // selinux/, and a note says why.
+  bool selinux = true;
+  std::string selinux_policy;  // policy root, "" = /etc/selinux/default
   // The manifest to write. nullopt: keep DIR/profile.toml if it exists, else
   // derive one from the recording's first run (command, cwd, container settings).
   std::optional<Manifest> manifest;
@@ -64,9 +70,10 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
                                                          const std::string& existing_manifest,
                                                          GenerateReport* report);
 
-// Writes `files` as the bundle DIR atomically (see above), carrying over files
-// of an existing DIR that are not in `files` and not in `replaced_dirs`.
-Status write_bundle_atomic(const std::string& dir, const std::map<std::string, std::string>& files);
+// Writes `files` as the bundle DIR atomically (see above), carrying over entries
+// of an existing DIR whose top-level name is neither in `files` nor in `owned`.
+Status write_bundle_atomic(const std::string& dir, const std::map<std::string, std::string>& files,
+                           const std::set<std::string>& owned = {});
 
 // Human text (several lines) and JSON (one object) forms of a report.
 std::string report_to_text(const GenerateReport& r);

@@ -129,6 +129,7 @@ Result<AllowedView> load_allowed_view(const std::string& path) {
   if (!rec) return rec.error();
   GenerateOptions o;
   o.allow_incomplete = true;
+  o.selinux = false;  // only seccomp and Landlock are compared
   auto files = render_bundle(*rec, o, "", nullptr);
   if (!files) return files.error().wrap(path);
   return allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), path);

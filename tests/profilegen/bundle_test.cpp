@@ -25,7 +25,7 @@ class BundleTest : public ::testing::Test {
 
 TEST_F(BundleTest, WritesEveryArtifactAndReports) {
   std::string dir = root_ + "/b";
-  auto r = generate_bundle(dir, testing::sample_recording(), {});
+  auto r = generate_bundle(dir, testing::sample_recording(), testing::no_selinux());
   ASSERT_TRUE(r) << r.error().message;
   for (const char* f : {"profile.toml", "recording.json", "seccomp.json", "seccomp.oci.json", "seccompprofile.yaml",
                         "landlock.json"})
@@ -50,18 +50,18 @@ TEST_F(BundleTest, WritesEveryArtifactAndReports) {
 
 TEST_F(BundleTest, RegenerationIsByteIdenticalAndKeepsForeignFiles) {
   std::string dir = root_ + "/b";
-  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), testing::no_selinux()));
   std::string first = *read_file(dir + "/seccomp.json") + *read_file(dir + "/landlock.json");
-  ASSERT_EQ(::mkdir((dir + "/selinux").c_str(), 0755), 0);
-  std::ofstream(dir + "/selinux/app.te") << "policy_module(app, 1.0)\n";
+  ASSERT_EQ(::mkdir((dir + "/extra").c_str(), 0755), 0);
+  std::ofstream(dir + "/extra/app.te") << "policy_module(app, 1.0)\n";
   std::ofstream(dir + "/NOTES") << "mine\n";
   // A user's edit of the manifest survives regeneration.
   auto man = parse_manifest(*read_file(dir + "/profile.toml"), "p");
   man->pids_max = 77;
   std::ofstream(dir + "/profile.toml") << manifest_to_toml(*man);
-  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), testing::no_selinux()));
   EXPECT_EQ(*read_file(dir + "/seccomp.json") + *read_file(dir + "/landlock.json"), first);
-  EXPECT_EQ(*read_file(dir + "/selinux/app.te"), "policy_module(app, 1.0)\n");
+  EXPECT_EQ(*read_file(dir + "/extra/app.te"), "policy_module(app, 1.0)\n");
   EXPECT_EQ(*read_file(dir + "/NOTES"), "mine\n");
   EXPECT_EQ(parse_manifest(*read_file(dir + "/profile.toml"), "p")->pids_max, 77u);
   // No staging directory is left behind.
@@ -70,18 +70,18 @@ TEST_F(BundleTest, RegenerationIsByteIdenticalAndKeepsForeignFiles) {
 
 TEST_F(BundleTest, FailureLeavesTheOldBundleUntouched) {
   std::string dir = root_ + "/b";
-  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), testing::no_selinux()));
   std::string before = *read_file(dir + "/seccomp.json");
-  GenerateOptions bad;
+  GenerateOptions bad = testing::no_selinux();
   bad.default_action = "explode";
   EXPECT_FALSE(generate_bundle(dir, testing::sample_recording(), bad));
   Recording incomplete = testing::sample_recording();
   incomplete.runs[0].lost_events = 3;
-  auto r = generate_bundle(dir, incomplete, {});
+  auto r = generate_bundle(dir, incomplete, testing::no_selinux());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("--allow-incomplete"), std::string::npos);
   EXPECT_EQ(*read_file(dir + "/seccomp.json"), before);
-  GenerateOptions ok;
+  GenerateOptions ok = testing::no_selinux();
   ok.allow_incomplete = true;
   EXPECT_TRUE(generate_bundle(dir, incomplete, ok));
 }
@@ -89,7 +89,7 @@ TEST_F(BundleTest, FailureLeavesTheOldBundleUntouched) {
 TEST_F(BundleTest, BadPolicyFileAndBadManifestAreClearErrors) {
   std::string policy = root_ + "/policy.toml";
   std::ofstream(policy) << "[allow.frobnicate]\nreason = \"x\"\n";
-  GenerateOptions o;
+  GenerateOptions o = testing::no_selinux();
   o.policy_file = policy;
   auto r = generate_bundle(root_ + "/b", testing::sample_recording(), o);
   ASSERT_FALSE(r);
@@ -102,9 +102,29 @@ TEST_F(BundleTest, BadPolicyFileAndBadManifestAreClearErrors) {
 
   ASSERT_EQ(::mkdir((root_ + "/c").c_str(), 0755), 0);
   std::ofstream(root_ + "/c/profile.toml") << "[workload]\nname = 3\n";
-  r = generate_bundle(root_ + "/c", testing::sample_recording(), {});
+  r = generate_bundle(root_ + "/c", testing::sample_recording(), testing::no_selinux());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("profile.toml"), std::string::npos);
+}
+
+TEST_F(BundleTest, SelinuxModuleIsPartOfTheBundle) {
+  std::string dir = root_ + "/b";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((dir + "/selinux").c_str(), 0755), 0);
+  std::ofstream(dir + "/selinux/stale.te") << "old\n";
+  auto r = generate_bundle(dir, testing::sample_recording(), {});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(read_file(dir + "/selinux/stale.te")) << "selinux/ is regenerated, not carried over";
+  auto man = parse_manifest(*read_file(dir + "/profile.toml"), "p");
+  ASSERT_TRUE(man);
+  if (man->selinux_module.empty()) {
+    bool said = false;
+    for (const auto& n : r->notes) said = said || n.find("no SELinux module was generated") != std::string::npos;
+    EXPECT_TRUE(said) << "a missing module is explained";
+  } else {
+    EXPECT_EQ(man->selinux_module, "selinux/app.pp");
+    EXPECT_TRUE(read_file(dir + "/selinux/app.pp"));
+  }
 }
 
 TEST_F(BundleTest, CorruptRecordingIsRejectedWithItsPlace) {
@@ -116,7 +136,7 @@ TEST_F(BundleTest, CorruptRecordingIsRejectedWithItsPlace) {
 
 TEST_F(BundleTest, PathThatIsAFileIsRefused) {
   std::ofstream(root_ + "/f") << "x";
-  auto r = generate_bundle(root_ + "/f", testing::sample_recording(), {});
+  auto r = generate_bundle(root_ + "/f", testing::sample_recording(), testing::no_selinux());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("not a directory"), std::string::npos);
 }

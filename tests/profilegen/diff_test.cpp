@@ -8,7 +8,7 @@ namespace profile {
 namespace {
 
 AllowedView view(const Recording& r) {
-  auto files = render_bundle(r, {}, "", nullptr);
+  auto files = render_bundle(r, testing::no_selinux(), "", nullptr);
   EXPECT_TRUE(files) << files.error().message;
   auto v = allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), "x");
   EXPECT_TRUE(v);

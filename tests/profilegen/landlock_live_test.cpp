@@ -13,6 +13,7 @@
 
 #include "enforce/landlock.h"
 #include "profilegen/bundle.h"
+#include "tests/profilegen/sample.h"
 #include "tests/support/privileged.h"
 
 namespace profile {
@@ -75,7 +76,7 @@ TEST(LandlockLive, GeneratedRulesAllowInsideAndDenyOutside) {
   r.add_file(dir + "/out/new.txt", Access::Create, kOk, "file");
   r.add_file(dir + "/out/new.txt", Access::Write, kOk, "file");
   r.add_endpoint(NetEndpoint{"AF_INET", "SOCK_STREAM", "connect", "127.0.0.1", allowed.port, "", kOk});
-  auto files = render_bundle(r, {}, "", nullptr);
+  auto files = render_bundle(r, testing::no_selinux(), "", nullptr);
   ASSERT_TRUE(files) << files.error().message;
   auto profile = parse_landlock_json(files->at("landlock.json"), "landlock.json");
   ASSERT_TRUE(profile) << profile.error().message;

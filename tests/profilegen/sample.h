@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/recording.h"
+#include "profilegen/bundle.h"
 
 namespace profile::testing {
 
@@ -54,6 +55,14 @@ inline Recording sample_recording() {
   r.add_endpoint(NetEndpoint{"AF_INET", "SOCK_DGRAM", "connect", "127.0.0.1", 53, "", kOk});
   r.add_endpoint(NetEndpoint{"AF_UNIX", "SOCK_STREAM", "connect", "", 0, "@dbus", kOk});
   return r;
+}
+
+// Generation without the SELinux module (seconds per bundle; tested once, in
+// BundleTest.SelinuxModuleIsPartOfTheBundle).
+inline GenerateOptions no_selinux() {
+  GenerateOptions o;
+  o.selinux = false;
+  return o;
 }
 
 // Compares `content` with tests/profilegen/golden/<name>; PROFILE_UPDATE_GOLDEN=1

@@ -28,7 +28,7 @@ TEST(Schemas, AllThreeSeccompOutputsValidateInEveryMode) {
   for (const char* mode : {"errno", "kill", "log"}) {
     for (bool no_args : {false, true}) {
       std::string dir = std::string(tmpl) + "/" + mode + (no_args ? "-noargs" : "");
-      GenerateOptions o;
+      GenerateOptions o = testing::no_selinux();
       o.default_action = mode;
       o.no_args = no_args;
       ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), o));
@@ -42,7 +42,7 @@ TEST(Schemas, TheValidatorRejectsABrokenProfile) {
   char tmpl[] = "/tmp/profilegen-schema-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   std::string dir = std::string(tmpl) + "/b";
-  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), {}));
+  ASSERT_TRUE(generate_bundle(dir, testing::sample_recording(), testing::no_selinux()));
   // An action name no runtime knows must fail validation of the OCI object.
   ASSERT_EQ(std::system(("sed -i 's/SCMP_ACT_ALLOW/SCMP_ACT_PERMIT/' '" + dir + "/seccomp.oci.json'").c_str()), 0);
   EXPECT_NE(validate(dir), 0);

@@ -13,6 +13,7 @@
 #include "common/atomic_file.h"
 #include "enforce/seccomp_filter.h"
 #include "profilegen/bundle.h"
+#include "tests/profilegen/sample.h"
 #include "tests/support/privileged.h"
 
 namespace profile {
@@ -76,7 +77,7 @@ Recording observed() {
 
 TEST(SeccompLive, GeneratedProfileIsEnforced) {
   PROFILE_REQUIRE(::access("/proc/self/status", R_OK) == 0, "procfs");
-  auto files = render_bundle(observed(), {}, "", nullptr);
+  auto files = render_bundle(observed(), testing::no_selinux(), "", nullptr);
   ASSERT_TRUE(files) << files.error().message;
   auto prepared = compile_seccomp_json(files->at("seccomp.json"), "seccomp.json");
   ASSERT_TRUE(prepared) << prepared.error().message;
@@ -102,7 +103,7 @@ TEST(SeccompLive, GeneratedProfileIsEnforced) {
 }
 
 TEST(SeccompLive, KillModeKillsOnUnobservedSyscall) {
-  GenerateOptions opt;
+  GenerateOptions opt = testing::no_selinux();
   opt.default_action = "kill";
   auto files = render_bundle(observed(), opt, "", nullptr);
   ASSERT_TRUE(files);
