@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 
 namespace profile::ebpf {
@@ -63,6 +64,14 @@ bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& 
   return true;
 }
 
+const std::string* PathResolver::resolved_dir(const std::string& dir) const {
+  auto it = dirs_.find(dir);
+  if (it != dirs_.end()) return &it->second;
+  Resolved r;
+  if (!open_existing(dir, true, r) || r.type != "dir") return nullptr;
+  return &dirs_.emplace(dir, r.path).first->second;
+}
+
 Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
   Resolved out;
   // /proc/self names the traced process, not us: keep it as written, like the
@@ -74,9 +83,31 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
     out.type = out.exists ? file_type_name(st.st_mode) : "";
     return out;
   }
+  size_t slash = abs.rfind('/');
+  if (slash != std::string::npos && abs != "/") {
+    std::string name = abs.substr(slash + 1);
+    const std::string* dir =
+        name == "." || name == ".." ? nullptr : resolved_dir(slash == 0 ? "/" : abs.substr(0, slash));
+    if (dir != nullptr) {
+      std::string path = *dir == "/" ? "/" + name : *dir + "/" + name;
+      struct stat st {};
+      int dirfd = root_ ? root_.get() : AT_FDCWD;
+      std::string rel = root_ ? path.substr(1) : path;
+      if (::fstatat(dirfd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISLNK(st.st_mode) || !follow) {
+          out.path = path;
+          out.type = file_type_name(st.st_mode);
+          out.exists = true;
+          return out;
+        }
+      } else if (errno == ENOENT) {
+        out.path = path;
+        return out;
+      }
+    }
+  }
   if (open_existing(abs, follow, out)) return out;
   out = Resolved{};
-  size_t slash = abs.rfind('/');
   if (slash == std::string::npos || abs == "/") {
     out.path = abs;
     return out;

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "common/fd.h"
 
@@ -30,7 +31,12 @@ class PathResolver {
 
  private:
   bool open_existing(const std::string& abs, bool follow, Resolved& out) const;
+  // The resolved form of each directory seen as a parent, so that most paths
+  // cost one fstatat: events arrive by the thousand from the same directories.
+  // A directory replaced by a symlink during the run is seen as it was first.
+  const std::string* resolved_dir(const std::string& dir) const;
   Fd root_;
+  mutable std::unordered_map<std::string, std::string> dirs_;
 };
 
 // "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode; "" otherwise.

@@ -261,12 +261,31 @@ class EbpfTracer final : public Tracer {
 
   [[nodiscard]] uint64_t stat_sum(uint32_t which) const { return percpu_sum(bpf_map__fd(skel_->maps.stats), &which); }
 
+  // The per-CPU syscall counters summed over CPUs: one batch lookup (one
+  // syscall for the whole array) where the kernel has it, else one per entry.
+  [[nodiscard]] std::vector<uint64_t> read_counts() const {
+    constexpr uint32_t kEntries = PL_NARCH * PL_MAX_NR;
+    const size_t ncpus = static_cast<size_t>(ncpus_ > 0 ? ncpus_ : 1);
+    std::vector<uint64_t> sums(kEntries, 0);
+    int fd = bpf_map__fd(skel_->maps.counts);
+    std::vector<uint32_t> keys(kEntries);
+    std::vector<uint64_t> values(kEntries * ncpus);
+    uint32_t out_batch = 0;
+    uint32_t count = kEntries;
+    int err = bpf_map_lookup_batch(fd, nullptr, &out_batch, keys.data(), values.data(), &count, nullptr);
+    if ((err == 0 || errno == ENOENT) && count == kEntries) {
+      for (uint32_t i = 0; i < count; ++i)
+        for (size_t c = 0; c < ncpus; ++c) sums[keys[i]] += values[i * ncpus + c];
+      return sums;
+    }
+    for (uint32_t i = 0; i < kEntries; ++i) sums[i] = percpu_sum(fd, &i);
+    return sums;
+  }
+
   void update_counters() {
     if (options_.counters == nullptr) return;
     uint64_t total = 0, distinct = 0;
-    int fd = bpf_map__fd(skel_->maps.counts);
-    for (uint32_t i = 0; i < PL_NARCH * PL_MAX_NR; ++i) {
-      uint64_t c = percpu_sum(fd, &i);
+    for (uint64_t c : read_counts()) {
       total += c;
       distinct += c != 0 ? 1 : 0;
     }
@@ -276,9 +295,9 @@ class EbpfTracer final : public Tracer {
   }
 
   void read_syscalls(Recording& rec) const {
-    int fd = bpf_map__fd(skel_->maps.counts);
+    auto counts = read_counts();
     for (uint32_t i = 0; i < PL_NARCH * PL_MAX_NR; ++i) {
-      uint64_t c = percpu_sum(fd, &i);
+      uint64_t c = counts[i];
       if (c == 0) continue;
       uint32_t arch = i / PL_MAX_NR;
       rec.add_syscall(arch_name(arch), syscall_name(arch_name(arch), seccomp_nr(arch, i % PL_MAX_NR)), c);
