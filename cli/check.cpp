@@ -40,7 +40,9 @@ struct Bundle {
   Recording recording;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+[[noreturn]] void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 CheckOutcome check_selinux(const Bundle& b, const CheckArgs& a) {
   CheckOutcome out;
@@ -70,8 +72,9 @@ CheckOutcome check_selinux(const Bundle& b, const CheckArgs& a) {
               (r->failures.empty() ? "" : " (with failures)") + ", " + std::to_string(r->sensitive_checked) +
               " sensitive accesses checked against a linked copy of " + ref->root);
   }
-  if (!any) fail(b.dir + "/selinux/ has no " + name + ".pp or " + name + ".cil: run 'profile generate " + b.dir + "'",
-                 kExitUsage);
+  if (!any)
+    fail(b.dir + "/selinux/ has no " + name + ".pp or " + name + ".cil: run 'profile generate " + b.dir + "'",
+         kExitUsage);
   return out;
 }
 
@@ -114,8 +117,9 @@ void register_check(CLI::App& app, Context& ctx) {
   cmd->add_option("--selinux-policy", a->selinux_policy,
                   "Reference policy root to link against (default /etc/selinux/default)");
   cmd->add_flag("--json", a->json, "Print the results as JSON on stdout");
-  cmd->footer("\nWith no check selected, every check runs. Exit status: 0 all passed, 1 a check failed,\n"
-              "2 bad input or a check could not run.\n");
+  cmd->footer(
+      "\nWith no check selected, every check runs. Exit status: 0 all passed, 1 a check failed,\n"
+      "2 bad input or a check could not run.\n");
   cmd->callback([a, &ctx] {
     Bundle b = load_bundle(a->dir);
     bool none_selected = true;
@@ -126,10 +130,14 @@ void register_check(CLI::App& app, Context& ctx) {
       if (!none_selected && !((*a).*(s.selected))) continue;
       CheckOutcome o = s.run(b, *a);
       for (const auto& n : o.notes) log::info(n);
-      for (const auto& f : o.failures) std::fprintf(stderr, "profile: check %s failed: %s\n", o.name.c_str(), f.c_str());
+      for (const auto& f : o.failures)
+        std::fprintf(stderr, "profile: check %s failed: %s\n", o.name.c_str(), f.c_str());
       failed = failed || !o.failures.empty();
-      j["checks"].push_back({{"name", o.name}, {"passed", o.failures.empty()}, {"failures", o.failures},
-                             {"notes", o.notes}, {"detail", o.detail}});
+      j["checks"].push_back({{"name", o.name},
+                             {"passed", o.failures.empty()},
+                             {"failures", o.failures},
+                             {"notes", o.notes},
+                             {"detail", o.detail}});
       if (o.failures.empty()) log::info("check " + o.name + " passed");
     }
     if (a->json) std::printf("%s\n", j.dump(2).c_str());

@@ -23,7 +23,9 @@ struct InstallArgs {
   bool remove = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+[[noreturn]] void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 // Paths of the .fc whose labels restorecon must apply: the exact ones (regex
 // specs name directories whose known contents are listed exactly as well).
@@ -37,9 +39,12 @@ std::vector<std::string> exact_fc_paths(const std::string& fc) {
     std::string path;
     bool regex = false;
     for (size_t i = 0; i < spec.size(); ++i) {
-      if (spec[i] == '\\' && i + 1 < spec.size()) path += spec[++i];
-      else if (std::string_view(".+*?[](){}^$|").find(spec[i]) != std::string_view::npos) regex = true;
-      else path += spec[i];
+      if (spec[i] == '\\' && i + 1 < spec.size())
+        path += spec[++i];
+      else if (std::string_view(".+*?[](){}^$|").find(spec[i]) != std::string_view::npos)
+        regex = true;
+      else
+        path += spec[i];
     }
     if (!regex && std::filesystem::exists(path)) out.push_back(path);
   }
@@ -53,8 +58,9 @@ void register_selinux_install(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("selinux-install", "Install a bundle's SELinux module into this machine's policy");
   cmd->add_option("DIR", a->dir, "Bundle directory")->required();
   cmd->add_flag("--remove", a->remove, "Remove the module instead");
-  cmd->footer("\nRuns semodule -i DIR/selinux/NAME.pp (semodule -r NAME with --remove), then restorecon on the\n"
-              "paths the module labels when SELinux is active. Exit status: 0 done, 2 bad input or failure.\n");
+  cmd->footer(
+      "\nRuns semodule -i DIR/selinux/NAME.pp (semodule -r NAME with --remove), then restorecon on the\n"
+      "paths the module labels when SELinux is active. Exit status: 0 done, 2 bad input or failure.\n");
   cmd->callback([a, &ctx] {
     auto toml = read_file(a->dir + "/profile.toml");
     if (!toml) fail(a->dir + " is not a profile bundle: " + toml.error().message, kExitUsage);

@@ -30,10 +30,11 @@ Result<SelinuxExecPlan> prepare_selinux_exec_from_parent(const std::string& name
   const std::string type = name + "_t";
   if (::is_selinux_enabled() <= 0) {
     if (required)
-      return make_error("the profile requires SELinux (selinux_required = true) but SELinux is not active on this "
-                        "machine: refusing to run the workload less confined than asked");
-    plan.notice = once("SELinux is not active on this machine: the module " + module +
-                       " is not enforced (everything else is)");
+      return make_error(
+          "the profile requires SELinux (selinux_required = true) but SELinux is not active on this "
+          "machine: refusing to run the workload less confined than asked");
+    plan.notice =
+        once("SELinux is not active on this machine: the module " + module + " is not enforced (everything else is)");
     return plan;
   }
   char* con = nullptr;

@@ -40,7 +40,9 @@ bool any_outcome(const FileRecord& f, const Outcome& o) {
   return false;
 }
 
-bool any_ok(const FileRecord& f) { return any_outcome(f, kOk); }
+bool any_ok(const FileRecord& f) {
+  return any_outcome(f, kOk);
+}
 
 std::string parent_of(const std::string& p) {
   auto slash = p.rfind('/');
@@ -51,8 +53,8 @@ class Collector {
  public:
   explicit Collector(LabelOracle& o) : oracle_(o) {}
 
-  void add(const std::string& source, const std::string& target, const std::string& cls,
-           std::set<std::string> perms, const std::string& why) {
+  void add(const std::string& source, const std::string& target, const std::string& cls, std::set<std::string> perms,
+           const std::string& why) {
     if (target.empty()) return;
     out_.needs.push_back(SelinuxNeed{source, SelinuxAccess{target, cls, std::move(perms)}, why});
   }
@@ -103,14 +105,20 @@ void file_needs(Collector& c, const Recording& rec, const std::string& path, con
   const std::string parent = parent_of(path);
   const bool is_dir = cls == "dir";
   if (ok(f, Access::Read)) {
-    if (is_dir) c.file(path, cls, {"getattr", "open", "read", "search"}, "list " + path);
-    else if (cls == "lnk_file") c.file(path, cls, {"getattr", "read"}, "read the link " + path);
-    else c.file(path, cls, {"getattr", "open", "read"}, "read " + path);
+    if (is_dir)
+      c.file(path, cls, {"getattr", "open", "read", "search"}, "list " + path);
+    else if (cls == "lnk_file")
+      c.file(path, cls, {"getattr", "read"}, "read the link " + path);
+    else
+      c.file(path, cls, {"getattr", "open", "read"}, "read " + path);
   }
   if (ok(f, Access::Write)) {
-    if (is_dir) c.file(path, cls, {"getattr", "write"}, "write " + path);
-    else if (cls == "sock_file") c.file(path, cls, {"getattr", "write"}, "write to the socket " + path);
-    else c.file(path, cls, {"getattr", "open", "write", "append"}, "write " + path);
+    if (is_dir)
+      c.file(path, cls, {"getattr", "write"}, "write " + path);
+    else if (cls == "sock_file")
+      c.file(path, cls, {"getattr", "write"}, "write to the socket " + path);
+    else
+      c.file(path, cls, {"getattr", "open", "write", "append"}, "write " + path);
   }
   if (ok(f, Access::Exec)) {
     std::set<std::string> p{"getattr", "open", "read", "execute", "map"};
@@ -123,9 +131,12 @@ void file_needs(Collector& c, const Recording& rec, const std::string& path, con
   }
   if (ok(f, Access::Create)) {
     c.file(parent, "dir", {"search", "write", "add_name"}, "create " + path);
-    if (is_dir) c.file(path, cls, {"create", "getattr", "search", "write", "add_name"}, "create the directory " + path);
-    else if (cls == "file") c.file(path, cls, {"create", "getattr", "open", "write", "append"}, "create " + path);
-    else c.file(path, cls, {"create", "getattr"}, "create " + path);
+    if (is_dir)
+      c.file(path, cls, {"create", "getattr", "search", "write", "add_name"}, "create the directory " + path);
+    else if (cls == "file")
+      c.file(path, cls, {"create", "getattr", "open", "write", "append"}, "create " + path);
+    else
+      c.file(path, cls, {"create", "getattr"}, "create " + path);
   }
   if (ok(f, Access::Delete)) {
     c.file(parent, "dir", {"search", "write", "remove_name"}, "delete " + path);
@@ -141,8 +152,10 @@ void file_needs(Collector& c, const Recording& rec, const std::string& path, con
   }
   if (ok(f, Access::Chmod)) c.file(path, cls, {"getattr", "setattr"}, "change attributes of " + path);
   if (ok(f, Access::Stat)) {
-    if (cls == "lnk_file") c.file(path, cls, {"getattr", "read"}, "look at " + path);
-    else c.file(path, cls, {"getattr"}, "look at " + path);
+    if (cls == "lnk_file")
+      c.file(path, cls, {"getattr", "read"}, "look at " + path);
+    else
+      c.file(path, cls, {"getattr"}, "look at " + path);
   }
 }
 
@@ -191,14 +204,18 @@ void net_needs(Collector& c, const Recording& rec, const NetEndpoint& ep) {
     } else if (ep.op == "connect" || ep.op == "sendto") {
       own.insert("connect");
       c.add("", "self", cls, own, "connect to the unix socket " + ep.path);
-      if (!ep.path.empty() && ep.path[0] == '/') c.file(ep.path, "sock_file", {"getattr", "write"}, "connect to " + ep.path);
+      if (!ep.path.empty() && ep.path[0] == '/')
+        c.file(ep.path, "sock_file", {"getattr", "write"}, "connect to " + ep.path);
       // The peer's domain is only known when the workload itself serves the socket.
       bool own_socket = false;
       for (const auto& [other, n] : rec.network)
         if (other.family == "AF_UNIX" && other.op == "bind" && other.path == ep.path) own_socket = true;
-      if (own_socket) c.add("", "self", cls, {dgram ? "sendto" : "connectto"}, "connect to its own socket " + ep.path);
-      else c.note("the unix socket " + ep.path + " is served by another program whose domain is not known: allow "
-                  "\"connectto\" on its domain by hand if it is confined");
+      if (own_socket)
+        c.add("", "self", cls, {dgram ? "sendto" : "connectto"}, "connect to its own socket " + ep.path);
+      else
+        c.note("the unix socket " + ep.path +
+               " is served by another program whose domain is not known: allow "
+               "\"connectto\" on its domain by hand if it is confined");
     }
     return;
   }

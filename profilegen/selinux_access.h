@@ -26,7 +26,7 @@ class LabelOracle {
 struct SelinuxNeed {
   std::string source;  // "" = the workload's domain; else e.g. "unconfined_t" (entering it)
   SelinuxAccess access;
-  std::string why;     // plain words: "read /etc/passwd"
+  std::string why;  // plain words: "read /etc/passwd"
   auto operator<=>(const SelinuxNeed&) const = default;
 };
 

@@ -65,8 +65,8 @@ std::string write_cil_module(const SelinuxModel& m, bool mls) {
     o << "(typetransition " << m.domain << " " << tr.parent << " " << tr.cls << " " << tr.type << ")\n";
   const std::string level = mls ? " ((s0) (s0))" : " ()";
   for (const auto& e : m.fc)
-    o << "(filecon " << cil_string(e.spec) << " " << cil_file_kind(e.kind) << " (system_u object_r " << e.type
-      << level << "))\n";
+    o << "(filecon " << cil_string(e.spec) << " " << cil_file_kind(e.kind) << " (system_u object_r " << e.type << level
+      << "))\n";
   return o.str();
 }
 

@@ -113,7 +113,8 @@ Result<TempPolicyStore> TempPolicyStore::create(const SelinuxPolicyPaths& ref) {
   if (!ec) fs::copy(ref.store, var + "/" + ref.name, opts, ec);
   if (ec) return make_error("copying the reference policy into " + s.dir_ + ": " + ec.message());
   // Lock files of the machine's store must not come along: semanage would wait on them.
-  for (const char* lock : {"semanage.read.LOCK", "semanage.trans.LOCK"}) fs::remove(var + "/" + ref.name + "/" + lock, ec);
+  for (const char* lock : {"semanage.read.LOCK", "semanage.trans.LOCK"})
+    fs::remove(var + "/" + ref.name + "/" + lock, ec);
   if (auto w = write_file_atomic(etc + "/semanage.conf", "module-store = direct\nexpand-check = 0\n"); !w)
     return w.error();
   return s;

@@ -19,12 +19,15 @@ unsigned class_mode(const std::string& cls) {
 
 namespace {
 
-bool starts(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool starts(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
 
 // "/proc/1234/status" -> true for the pid component, also self and thread-self.
 bool own_proc_entry(const std::string& path) {
   if (!starts(path, "/proc/")) return false;
-  std::string first = path.substr(6, path.find('/', 6) == std::string::npos ? std::string::npos : path.find('/', 6) - 6);
+  std::string first =
+      path.substr(6, path.find('/', 6) == std::string::npos ? std::string::npos : path.find('/', 6) - 6);
   if (first == "self" || first == "thread-self") return path.size() > 6 + first.size();  // the link itself is proc_t
   if (first.empty()) return false;
   for (char ch : first)

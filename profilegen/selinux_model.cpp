@@ -164,8 +164,10 @@ class ModelOracle : public LabelOracle {
           const auto kf = rec_.files.find(k);
           const bool is_dir = k == path || kf == rec_.files.end() || kf->second.type == "dir";
           const std::string kcls = is_dir ? "dir" : selinux_file_class(kf->second.type);
-          if (kf != rec_.files.end() && kf->second.type.empty() && !is_dir) m_.fc.insert({fc_escape(k), "", o.type});
-          else m_.fc.insert({fc_escape(k), fc_kind(kcls), o.type});
+          if (kf != rec_.files.end() && kf->second.type.empty() && !is_dir)
+            m_.fc.insert({fc_escape(k), "", o.type});
+          else
+            m_.fc.insert({fc_escape(k), fc_kind(kcls), o.type});
         }
       }
       m_.notes.push_back(path + " gets the private type " + o.type + " (its label " + base(path, cls) +

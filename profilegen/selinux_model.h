@@ -28,7 +28,7 @@ struct SelinuxFcEntry {
 struct SelinuxTransition {
   std::string parent;  // type of the directory
   std::string cls;
-  std::string type;    // private type the new object gets
+  std::string type;  // private type the new object gets
   auto operator<=>(const SelinuxTransition&) const = default;
 };
 
@@ -36,9 +36,9 @@ struct SelinuxTransition {
 using SelinuxRuleKey = std::tuple<std::string, std::string, std::string>;
 
 struct SelinuxModel {
-  std::string name;       // workload name, [a-z][a-z0-9_]*
-  std::string domain;     // <name>_t
-  std::string exec_type;  // <name>_exec_t
+  std::string name;                     // workload name, [a-z][a-z0-9_]*
+  std::string domain;                   // <name>_t
+  std::string exec_type;                // <name>_exec_t
   std::set<std::string> private_types;  // <name>_tmp_t, <name>_data_t, ...
   std::set<SelinuxFcEntry> fc;
   std::set<SelinuxTransition> transitions;

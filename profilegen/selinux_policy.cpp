@@ -1,8 +1,9 @@
 #include "profilegen/selinux_policy.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "common/log.h"
 #include "common/policy.h"
@@ -27,8 +28,7 @@ std::set<std::string> parse_perm_list(const std::string& text) {
 Result<SelinuxAccess> parse_access_rule(const std::string& text) {
   std::istringstream in(text);
   SelinuxAccess a;
-  if (!(in >> a.target >> a.cls))
-    return make_error("expected \"TARGET CLASS { PERMISSIONS }\", got \"" + text + "\"");
+  if (!(in >> a.target >> a.cls)) return make_error("expected \"TARGET CLASS { PERMISSIONS }\", got \"" + text + "\"");
   std::string rest;
   std::getline(in, rest);
   a.perms = parse_perm_list(rest);

@@ -23,8 +23,8 @@ struct SelinuxAccess {
 };
 
 struct SelinuxInterface {
-  std::string name;                                   // e.g. "files_read_etc_files"
-  std::string type;                                   // the type it is chosen for
+  std::string name;                                     // e.g. "files_read_etc_files"
+  std::string type;                                     // the type it is chosen for
   std::map<std::string, std::set<std::string>> grants;  // class -> permissions (a subset)
 };
 

@@ -32,8 +32,8 @@ Result<SelinuxPolicyPaths> find_selinux_policy(const std::string& root_arg) {
     if (end != nullptr && *end == '\0' && v > best) best = static_cast<int>(v);
   }
   if (best < 0)
-    return make_error("no SELinux reference policy at " + p.root + ": no binary policy " + p.root +
-                      "/policy/policy.N" + hint);
+    return make_error("no SELinux reference policy at " + p.root + ": no binary policy " + p.root + "/policy/policy.N" +
+                      hint);
   p.binary_policy = p.root + "/policy/policy." + std::to_string(best);
   // The module store sits beside the policy root: PREFIX/etc/selinux/NAME <-> PREFIX/var/lib/selinux/NAME,
   // so a copied tree (--selinux-policy /chroot/etc/selinux/default) finds its own store.

@@ -165,10 +165,10 @@ Result<std::set<std::string>> SepolPolicy::denied(const std::string& domain, con
   const std::string target = access.target == "self" ? domain : access.target;
   // A process target (ptrace, signals, transitions) is checked with its own role
   // so that role constraints apply as they would to the running process.
-  bool ok = access.cls == "process" ? (context_sid("system_r", target, mls_, &t) ||
-                                       context_sid("unconfined_r", target, mls_, &t) ||
-                                       context_sid("object_r", target, mls_, &t))
-                                    : context_sid("object_r", target, mls_, &t);
+  bool ok = access.cls == "process"
+                ? (context_sid("system_r", target, mls_, &t) || context_sid("unconfined_r", target, mls_, &t) ||
+                   context_sid("object_r", target, mls_, &t))
+                : context_sid("object_r", target, mls_, &t);
   if (!ok) return make_error("the policy " + path_ + " has no type " + target);
   sepol_security_class_t c = 0;
   if (sepol_string_to_security_class(access.cls.c_str(), &c) != 0)

@@ -111,9 +111,8 @@ RefpolicySources write_refpolicy_module(const SelinuxModel& m, const SelinuxPoli
       << "########################################\n"
       << "## <summary>\n##\tExecute " << m.name << " in the " << m.domain << " domain.\n## </summary>\n"
       << "## <param name=\"domain\">\n##\t<summary>\n##\tDomain allowed to transition.\n##\t</summary>\n## </param>\n"
-      << "#\ninterface(`" << m.name << "_domtrans',`\n\tgen_require(`\n\t\ttype " << m.domain << ", "
-      << m.exec_type << ";\n\t')\n\n\tcorecmd_search_bin($1)\n\tdomtrans_pattern($1, " << m.exec_type << ", "
-      << m.domain << ")\n')\n";
+      << "#\ninterface(`" << m.name << "_domtrans',`\n\tgen_require(`\n\t\ttype " << m.domain << ", " << m.exec_type
+      << ";\n\t')\n\n\tcorecmd_search_bin($1)\n\tdomtrans_pattern($1, " << m.exec_type << ", " << m.domain << ")\n')\n";
   out.if_ = ifs.str();
   return out;
 }

@@ -68,7 +68,8 @@ Result<SelinuxVerifyReport> verify_selinux_module(const Recording& rec, const st
   r.link_seconds = since(t0);
   t0 = std::chrono::steady_clock::now();
   if (!policy->has_type(domain))
-    return make_error(module_filename + " does not declare the domain " + domain + " for the workload \"" + name + "\"");
+    return make_error(module_filename + " does not declare the domain " + domain + " for the workload \"" + name +
+                      "\"");
 
   PolicyLabels labels(*fc, *policy);
   LinkedOracle oracle(rec, labels, domain);

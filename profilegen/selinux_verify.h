@@ -17,13 +17,13 @@
 namespace profile {
 
 struct SelinuxVerifyReport {
-  std::string module;                 // "x.pp" or "x.cil"
-  size_t accesses_checked = 0;        // recorded accesses (type, class, permissions) checked
+  std::string module;           // "x.pp" or "x.cil"
+  size_t accesses_checked = 0;  // recorded accesses (type, class, permissions) checked
   size_t sensitive_checked = 0;
   std::vector<std::string> failures;  // plain sentences; empty = passed
   std::vector<std::string> notes;
-  double link_seconds = 0;            // building the linked policy
-  double check_seconds = 0;           // the access checks
+  double link_seconds = 0;   // building the linked policy
+  double check_seconds = 0;  // the access checks
   [[nodiscard]] bool passed() const { return failures.empty(); }
 };
 

@@ -1,6 +1,8 @@
 // The SELinux generator and offline verifier on recordings of five real workloads
 // (fixtures/*.json, made by fixtures/make_fixtures.sh with `profile learn`), checked
 // against Debian's reference policy (selinux-policy-default) with the real toolchain.
+#include "profilegen/selinux_gen.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,7 +11,6 @@
 
 #include "common/atomic_file.h"
 #include "common/recording.h"
-#include "profilegen/selinux_gen.h"
 #include "profilegen/selinux_refpolicy.h"
 #include "profilegen/selinux_verify.h"
 #include "tests/support/privileged.h"
@@ -25,7 +26,9 @@ Recording fixture(const std::string& name) {
   return r.ok() ? std::move(r).value() : Recording{};
 }
 
-bool reference_policy_present() { return find_selinux_policy("").ok(); }
+bool reference_policy_present() {
+  return find_selinux_policy("").ok();
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -60,10 +63,11 @@ TEST_P(FiveWorkloads, ModuleCompilesBothWaysAndVerifies) {
     EXPECT_TRUE(v->passed()) << name << ext << all;
     EXPECT_GT(v->accesses_checked, 10u);
     EXPECT_GE(v->sensitive_checked, 15u);
-    std::printf("[figures] %s%s: %zu allow rules, %zu types, %zu interfaces; generate+compile %.2fs, "
-                "link %.2fs, check %.3fs (%zu accesses, %zu sensitive)\n",
-                name.c_str(), ext, gen->allow_rules, gen->types, gen->interfaces, gen_s, v->link_seconds,
-                v->check_seconds, v->accesses_checked, v->sensitive_checked);
+    std::printf(
+        "[figures] %s%s: %zu allow rules, %zu types, %zu interfaces; generate+compile %.2fs, "
+        "link %.2fs, check %.3fs (%zu accesses, %zu sensitive)\n",
+        name.c_str(), ext, gen->allow_rules, gen->types, gen->interfaces, gen_s, v->link_seconds, v->check_seconds,
+        v->accesses_checked, v->sensitive_checked);
   }
 }
 
