@@ -62,7 +62,8 @@ cfg["linux"]["seccomp"] = sec.get("linux", {}).get("seccomp", sec)
 json.dump(cfg, open(sys.argv[1], "w"), indent=1)
 PYEOF
   export ENFORCE_COLDSTART_INNER="$WORK"
-  exec unshare -m --propagation private "$SELF" "$BUILD"
+  unshare -m --propagation private "$SELF" "$BUILD"
+  exit $?
 fi
 
 WORK=$ENFORCE_COLDSTART_INNER

@@ -1,5 +1,7 @@
 // `profile enforce DIR`: run the bundle's workload confined by its profile
 // (orchestration in enforce/run_bundle.h; this file only parses and prints).
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -45,6 +47,11 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   if (a.pids >= 0) o.pids_max = static_cast<uint64_t>(a.pids);
   if (a.cpus >= 0) o.cpus = a.cpus;
   o.allow_missing_landlock = a.allow_missing_landlock;
+  if (::access((a.dir + "/profile.toml").c_str(), R_OK) != 0) {
+    fail(make_error(a.dir + " is not a profile bundle: cannot read " + a.dir + "/profile.toml (" + errno_name(errno) +
+                    "); create one with 'profile learn -o " + a.dir + " -- CMD'"),
+         kExitUsage);
+  }
 
   auto report = run_bundle(o);
   if (!report) fail(report.error(), launch_error_exit_code(report.error()));

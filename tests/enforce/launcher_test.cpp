@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -341,6 +342,45 @@ TEST(Launcher, UnprivilegedUserGetsAUserNamespace) {
   EXPECT_EQ(as_nobody({"--require-cgroup", "--", "/bin/sh", "-c", "touch " + tmp.file("ran")}), kLauncherFailure);
   EXPECT_FALSE(exists(tmp.file("ran")));
   EXPECT_EQ(as_nobody({"--", "no-such-command-xyz"}), 127);
+}
+
+// The workload runs in the supervisor's new session: the caller's terminal is
+// not its controlling terminal, so TIOCSTI (without CAP_SYS_ADMIN in the initial
+// user namespace) cannot push input into it.
+TEST(Launcher, WorkloadCannotPushInputIntoTheCallersTerminal) {
+  PROFILE_REQUIRE(testing::is_root(), "needs root to switch to uid 65534 for the test");
+  PROFILE_REQUIRE(exists("/usr/bin/setpriv"), "setpriv (util-linux) is needed");
+  PROFILE_REQUIRE(slurp("/proc/sys/dev/tty/legacy_tiocsti") != "0\n", "TIOCSTI is disabled on this kernel anyway");
+  TempDir tmp;
+  std::string probe = std::string(PROFILE_PROGS_DIR) + "/enforce_probe";
+  auto in_terminal = [&](const std::vector<std::string>& launcher) {
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ::grantpt(master);
+    ::unlockpt(master);
+    std::string slave = ::ptsname(master);
+    std::string out = tmp.file("tiocsti");
+    std::vector<std::string> args = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    args.insert(args.end(), launcher.begin(), launcher.end());
+    args.insert(args.end(), {"/bin/sh", "-c", probe + " tiocsti > " + out});
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setsid();  // the pty becomes this session's controlling terminal, like a user's shell
+      int fd = ::open(slave.c_str(), O_RDWR);
+      ::dup2(fd, 0);
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(99);
+    }
+    wait_exit(pid);
+    ::close(master);
+    return slurp(out);
+  };
+  EXPECT_EQ(in_terminal({}), "tiocsti ok\n") << "control: directly in the terminal's session";
+  std::string contained = in_terminal({LAUNCH_HELPER, "--"});
+  EXPECT_NE(contained, "tiocsti ok\n");
+  EXPECT_EQ(contained.rfind("tiocsti E", 0), 0u) << contained;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 //   clone3 / threads      raw clone3; pthread_create (must work when clone3 gets ENOSYS)
 //   io_uring mount unshare ptrace bpf
 //   open PATH / write PATH / connect PORT / chown PATH / fds (lists /proc/self/fd)
+//   tiocsti               push a byte into the terminal on fd 0
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -85,6 +87,9 @@ int main(int argc, char** argv) {
     a.sin_port = htons((unsigned short)atoi(arg));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     r = s < 0 ? -1 : connect(s, (struct sockaddr*)&a, sizeof a);
+  } else if (!strcmp(op, "tiocsti")) {
+    char c = 'x';
+    r = ioctl(0, TIOCSTI, &c);
   } else if (!strcmp(op, "fds")) {
     DIR* d = opendir("/proc/self/fd");
     int self = d ? dirfd(d) : -1;

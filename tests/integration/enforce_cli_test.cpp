@@ -1,0 +1,132 @@
+// `profile enforce` from the outside: learn a workload, enforce it, and check
+// that the same workload still works while an attack injected into it is denied.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "tests/support/privileged.h"
+#include "tests/support/run.h"
+
+namespace profile {
+namespace {
+using testing::run;
+
+const std::string kProfile = PROFILE_BINARY;
+
+// Not under /tmp: enforce gives the workload a private /tmp, so files the
+// workload uses (and its working directory) live under /var/tmp.
+class WorkDir {
+ public:
+  WorkDir() {
+    char tmpl[] = "/var/tmp/enforce-cli-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~WorkDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  [[nodiscard]] std::string file(const std::string& n) const { return path_ + "/" + n; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Learns `script` (run by /bin/sh -c) into DIR/bundle, from the work dir.
+void learn(const WorkDir& w, const std::string& script) {
+  auto r = run({"/bin/sh", "-c",
+                "cd '" + w.path() + "' && exec '" + kProfile + "' -q learn --tracer ptrace -o bundle -- /bin/sh -c '" +
+                    script + "'"});
+  ASSERT_EQ(r.status, 0) << r.err;
+}
+
+testing::RunResult enforce(const WorkDir& w, const std::vector<std::string>& args) {
+  std::string cmd = "cd '" + w.path() + "' && exec '" + kProfile + "' enforce bundle";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  return run({"/bin/sh", "-c", cmd});
+}
+
+TEST(EnforceCli, LearnedWorkloadRunsAndInjectedAttacksAreDenied) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  std::ofstream(w.file("in.txt")) << "payload\n";
+  learn(w, "cat in.txt > out.txt");
+  ASSERT_EQ(::unlink(w.file("out.txt").c_str()), 0);
+
+  auto ok = enforce(w, {});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(slurp(w.file("out.txt")), "payload\n") << "the learned workload must still work";
+
+  // Attacks through the same workload (its shell): read a secret, write
+  // outside its files, mount, ptrace, unshare.
+  auto shadow = enforce(w, {"--", "/bin/sh", "-c", "cat /etc/shadow"});
+  EXPECT_NE(shadow.status, 0);
+  EXPECT_EQ(shadow.out.find("root:"), std::string::npos) << shadow.out;
+  auto write = enforce(w, {"--", "/bin/sh", "-c", "cat in.txt > /etc/enforce-cli-pwned"});
+  EXPECT_NE(write.status, 0);
+  struct stat st {};
+  EXPECT_NE(::stat("/etc/enforce-cli-pwned", &st), 0);
+  for (const char* attack : {"unshare -U true", "mount -t tmpfs none /mnt", "strace -o /dev/null true"}) {
+    auto r = enforce(w, {"--", "/bin/sh", "-c", attack});
+    EXPECT_NE(r.status, 0) << attack << " was not denied";
+  }
+}
+
+TEST(EnforceCli, TimeoutKillsTheWholeContainer) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  learn(w, "sleep 0.1");
+  auto t0 = std::chrono::steady_clock::now();
+  // The same shape as learned (sh execs sleep), only longer.
+  auto r = enforce(w, {"--timeout", "1", "--", "/bin/sh", "-c", "sleep 30"});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.status, 124) << r.err;
+  EXPECT_LT(secs, 15.0);
+  EXPECT_NE(r.err.find("--timeout"), std::string::npos) << r.err;
+}
+
+TEST(EnforceCli, ExitStatusAndSignalsPropagate) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  learn(w, "kill -0 $$");  // the profile allows kill(2)
+  EXPECT_EQ(enforce(w, {"--", "/bin/sh", "-c", "exit 3"}).status, 3);
+  EXPECT_EQ(enforce(w, {"--", "/bin/sh", "-c", "kill -TERM $$"}).status, 128 + 15);
+  auto json = enforce(w, {"--json", "--", "/bin/sh", "-c", "exit 3"});
+  EXPECT_NE(json.out.find("\"status\": 3"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"seccomp\""), std::string::npos) << json.out;
+}
+
+TEST(EnforceCli, MemoryFlagOomKills) {
+  PROFILE_REQUIRE(testing::is_root(), "cgroup limits need root or delegation");
+  WorkDir w;
+  learn(w, "/usr/bin/python3 -c \"b = bytearray(8 << 20)\"");
+  EXPECT_EQ(enforce(w, {"--memory", "64M"}).status, 0) << "control: 8 MiB under 64 MiB";
+  auto r = enforce(w, {"--memory", "64M", "--", "/bin/sh", "-c", "/usr/bin/python3 -c \"b = bytearray(512 << 20)\""});
+  EXPECT_NE(r.status, 0) << r.err;
+}
+
+TEST(EnforceCli, ComplainReportsAccessesOutsideTheProfile) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  learn(w, "cat /etc/hostname");
+  auto r = enforce(w, {"--complain", "--json", "--", "/bin/sh", "-c", "cat /etc/hostname /etc/passwd"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\"outside_profile\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"/etc/passwd\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"/etc/hostname\""), std::string::npos) << "learned, so not outside:\n" << r.out;
+}
+
+TEST(EnforceCli, BadInputIsAUsageError) {
+  WorkDir w;
+  EXPECT_EQ(run({kProfile, "enforce", w.file("no-bundle")}).status, 2);
+  EXPECT_EQ(run({kProfile, "enforce", w.path(), "--memory", "lots"}).status, 2);
+  EXPECT_EQ(run({kProfile, "enforce", w.path(), "--update"}).status, 2);
+  EXPECT_EQ(run({kProfile, "enforce", w.path(), "--allow-missing-landlock", "teleport"}).status, 2);
+}
+
+}  // namespace
+}  // namespace profile
