@@ -10,7 +10,11 @@
 # learning container) and with --no-container. Runs are interleaved (each round
 # runs every variant once, in a rotating order) and the script prints, per
 # workload, the median over rounds of each variant's time divided by the time of
-# strace -f (and of native) in the same round. Target: ptrace <= 0.5x strace.
+# strace -f (and of native) in the same round, and the fastest run over strace's
+# fastest run (the figure least disturbed by other load). Target: ptrace <= 0.5x
+# strace. On a loaded machine the learning container is slowed by scheduler
+# autogroups: its supervisor calls setsid(), so tracer and workload sit in
+# different task groups and every stop waits for the other group's turn.
 # Needs root for the learning container; strace (scripts/install-deps.sh).
 set -euo pipefail
 
@@ -78,11 +82,13 @@ for wname, cmd in workloads.items():
         for n in order:
             times[n].append(run(vs[n]))
     print("\n%s" % wname)
-    print("  %-30s %10s %14s %14s" % ("variant", "median s", "x native", "x strace -f"))
+    print("  %-30s %10s %10s %12s %14s" % ("variant", "median s", "x native", "x strace -f", "best x strace"))
     for n in names:
         vs_native = statistics.median(t / b for t, b in zip(times[n], times["native"]))
         vs_strace = statistics.median(t / b for t, b in zip(times[n], times["strace -f"]))
-        print("  %-30s %10.3f %14.2f %14.2f" % (n, statistics.median(times[n]), vs_native, vs_strace))
+        # Fastest run over fastest run: the least disturbed by other load on a shared machine.
+        best = min(times[n]) / min(times["strace -f"])
+        print("  %-30s %10.3f %10.2f %12.2f %14.2f" % (n, statistics.median(times[n]), vs_native, vs_strace, best))
         if n.startswith("learn ptrace") and vs_strace > 0.5:
             failed = True
 print("\ntarget: learn ptrace <= 0.50x strace -f on both workloads: %s" % ("missed" if failed else "met"))
