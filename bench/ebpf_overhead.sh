@@ -6,6 +6,11 @@
 #   W1  syscall storm: bench_learn_storm (getppid + openat/read/close) N times
 #   W2  file-heavy: tar of a generated tree of 10,000 files into a file
 #
+# `profile learn` runs with --no-generate: this measures learning, not building
+# the profiles afterwards. Each variant's fixed cost (loading BPF, starting the
+# container, writing the recording) is measured as a third workload W0 (`true`),
+# so the table also shows the overhead on the workload itself.
+#
 # Variants: native; strace -f -o /dev/null; profile learn --tracer ptrace;
 # profile learn --tracer ebpf; bpftrace counting syscalls per number for the
 # cgroup the workload runs in (Debian's bpftrace). Lost events: the eBPF runs'
@@ -73,7 +78,7 @@ run() {
     ptrace|ebpf)
       rm -rf "$WORK/rec-$variant"
       t0=$(now)
-      "$PROFILE_BIN" learn --quiet --tracer "$variant" -o "$WORK/rec-$variant" -- bash -c "$cmd" >/dev/null
+      "$PROFILE_BIN" learn --quiet --no-generate --tracer "$variant" -o "$WORK/rec-$variant" -- bash -c "$cmd" >/dev/null
       t1=$(now)
       if [ "$variant" = ebpf ]; then
         $PY -c 'import json,sys; print(sum(r.get("lost_events",0) for r in json.load(open(sys.argv[1]))["runs"]))' \
@@ -100,8 +105,8 @@ run() {
 VARIANTS=(native strace ptrace ebpf bpftrace)
 : >"$WORK/lost"
 : >"$WORK/times"
-for wl in w1 w2; do
-  if [ $wl = w1 ]; then cmd=$W1; else cmd=$W2; fi
+for wl in w0 w1 w2; do
+  case $wl in w0) cmd=true ;; w1) cmd=$W1 ;; w2) cmd=$W2 ;; esac
   run native "$cmd" >/dev/null  # warm the page cache and binaries
   for r in $(seq 1 "$ROUNDS"); do
     for v in "${VARIANTS[@]}"; do
@@ -122,20 +127,35 @@ for line in open(sys.argv[1]):
     wl, r, v, ns = line.split()
     times[(wl, int(r))][v] = None if ns == "fail" else int(ns)
 lost = [int(x) for x in open(sys.argv[2]).read().split()]
-names = {"w1": "W1 syscall storm", "w2": "W2 tar 10,000 files"}
+names = {"w0": "W0 true (fixed cost)", "w1": "W1 syscall storm", "w2": "W2 tar 10,000 files"}
 variants = ["native", "strace", "ptrace", "ebpf", "bpftrace"]
 print("rounds: %s; figure = median over rounds of (variant time / native time in the same round)" % sys.argv[3])
 print("%-22s %s" % ("workload", "  ".join("%12s" % v for v in variants)))
-for wl in ("w1", "w2"):
+def med(wl, v):
+    xs = [t[v] for (w, r), t in times.items() if w == wl and t.get(v)]
+    return statistics.median(xs) if xs else None
+for wl in ("w0", "w1", "w2"):
     rounds = [t for (w, r), t in sorted(times.items()) if w == wl]
-    native_ms = statistics.median(t["native"] for t in rounds) / 1e6
     cells = []
     for v in variants:
+        if wl == "w0" or v == "native":
+            m = med(wl, v)
+            cells.append("%10.0fms" % (m / 1e6) if m else "%12s" % "n/a")
+            continue
         ratios = [t[v] / t["native"] for t in rounds if t.get(v) and t.get("native")]
-        if v == "native":
-            cells.append("%10.0fms" % native_ms)
-        else:
-            cells.append("%11.3fx" % statistics.median(ratios) if ratios else "%12s" % "n/a")
+        cells.append("%11.3fx" % statistics.median(ratios) if ratios else "%12s" % "n/a")
+    print("%-22s %s" % (names[wl], "  ".join(cells)))
+print("without the fixed cost (each variant's W0 median subtracted from its times, native's added back):")
+for wl in ("w1", "w2"):
+    rounds = [t for (w, r), t in sorted(times.items()) if w == wl]
+    cells = []
+    for v in variants:
+        f, fn = med("w0", v), med("w0", "native")
+        if v == "native" or f is None:
+            cells.append("%12s" % "")
+            continue
+        ratios = [(t[v] - f + fn) / t["native"] for t in rounds if t.get(v) and t.get("native")]
+        cells.append("%11.3fx" % statistics.median(ratios) if ratios else "%12s" % "n/a")
     print("%-22s %s" % (names[wl], "  ".join(cells)))
 print("eBPF lost events over all runs: %d (%d runs)" % (sum(lost), len(lost)))
 PYEOF

@@ -137,10 +137,43 @@ static __always_inline void stat_inc(__u32 which) {
   if (v) *v += 1;
 }
 
+/* Bumped whenever `traced` changes, so that a CPU's cached answer for a tgid
+ * is never used after the process was added (exec, fork) or removed. */
+volatile __u64 traced_gen = 1;
+
+struct scope_cache {
+  __u64 gen;
+  __u32 tgid;
+  __u32 traced;
+};
+
+/* One entry per CPU: the last process seen there. A syscall storm comes from
+ * one process, so most checks are an array read instead of a hash lookup. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scope_cache);
+} scope SEC(".maps");
+
+static __always_inline void traced_changed(void) {
+  __sync_fetch_and_add(&traced_gen, 1);
+}
+
 static __always_inline bool in_scope(void) {
   if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return false;
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+  __u32 zero = 0;
+  struct scope_cache* c = bpf_map_lookup_elem(&scope, &zero);
+  __u64 gen = traced_gen;
+  if (c && c->tgid == tgid && c->gen == gen) return c->traced != 0;
+  bool traced_now = bpf_map_lookup_elem(&traced, &tgid) != NULL;
+  if (c) {
+    c->tgid = tgid;
+    c->gen = gen;
+    c->traced = traced_now;
+  }
+  return traced_now;
 }
 
 /* i386 syscalls run with TS_COMPAT set; x32 ones carry the x32 bit in their number. */
@@ -522,7 +555,7 @@ int BPF_PROG(pl_sys_enter, struct pt_regs* regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
-  if (!in_scope()) return 0;
+  /* most syscalls need nothing at exit: look at the spec before the scope */
   struct task_struct* task = bpf_get_current_task_btf();
   __u64 nr = BPF_CORE_READ(regs, orig_ax);
   __u32 arch = syscall_arch(task, &nr);
@@ -530,6 +563,7 @@ int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
   __u32 idx = arch * PL_MAX_NR + (__u32)nr;
   const struct pl_sys_spec* spec = bpf_map_lookup_elem(&specs, &idx);
   if (!spec || spec->what == 0) return 0;
+  if (!in_scope()) return 0;
   __u32 zero = 0;
   struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
   if (!s) return 0;
@@ -567,6 +601,7 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
       stat_inc(PL_STAT_LOST);
       return 0;
     }
+    traced_changed();
     /* its sys_enter ran before it was traced: count the execve here */
     struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
     __u64 nr = BPF_CORE_READ(regs, orig_ax);
@@ -607,6 +642,7 @@ int BPF_PROG(pl_fork, struct task_struct* parent, struct task_struct* child) {
   if (!bpf_map_lookup_elem(&traced, &ptgid)) return 0;
   __u8 one = 1;
   if (bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY) != 0) stat_inc(PL_STAT_LOST);
+  traced_changed();
   return 0;
 }
 
@@ -616,6 +652,6 @@ int BPF_PROG(pl_exit, struct task_struct* task) {
   /* signal->live dropped to 0 before this tracepoint when the whole group is dead */
   if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u32 tgid = task->tgid;
-  bpf_map_delete_elem(&traced, &tgid);
+  if (bpf_map_delete_elem(&traced, &tgid) == 0) traced_changed();
   return 0;
 }
