@@ -208,7 +208,10 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   auto userns = user_ns_mode_from_name(m.user_namespace);
   if (!userns) return userns.error().wrap(manifest_path);
   spec.user_ns = *userns;
-  spec.require_cgroup = true;  // limits and --timeout rely on it; enforce never runs less confined
+  // Limits make the cgroup mandatory (spawn_container fails without it); with
+  // none, an unprivileged user without delegation still gets everything else,
+  // and the pid namespace kills what the workload leaves behind.
+  spec.require_cgroup = false;
   spec.limits.memory_max = o.memory_max.value_or(m.memory_max);
   spec.limits.pids_max = o.pids_max.value_or(m.pids_max);
   double cpus = o.cpus.value_or(m.cpus);

@@ -2,6 +2,7 @@
 // that the same workload still works while an attack injected into it is denied.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -118,6 +119,26 @@ TEST(EnforceCli, ComplainReportsAccessesOutsideTheProfile) {
   EXPECT_NE(r.out.find("\"outside_profile\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"/etc/passwd\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\"/etc/hostname\""), std::string::npos) << "learned, so not outside:\n" << r.out;
+}
+
+TEST(EnforceCli, UnprivilegedUserEnforcesInAUserNamespace) {
+  PROFILE_REQUIRE(testing::is_root(), "needs root to switch to uid 65534 for the test");
+  PROFILE_REQUIRE(::access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is needed");
+  WorkDir w;
+  ::chmod(w.path().c_str(), 0755);
+  learn(w, "cat /etc/hostname");
+  ASSERT_EQ(std::system(("chmod -R a+rX '" + w.path() + "'").c_str()), 0);
+  auto as_nobody = [&](const std::string& args) {
+    return run({"/bin/sh", "-c",
+                "cd '" + w.path() + "' && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups '" +
+                    kProfile + "' enforce bundle " + args});
+  };
+  auto ok = as_nobody("");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.out, slurp("/etc/hostname"));
+  auto denied = as_nobody("-- /bin/sh -c 'cat /etc/passwd'");
+  EXPECT_NE(denied.status, 0);
+  EXPECT_EQ(denied.out.find("root:"), std::string::npos) << denied.out;
 }
 
 TEST(EnforceCli, BadInputIsAUsageError) {
