@@ -130,7 +130,7 @@ bool PathResolver::read_link(const char* link, std::string& out) {
 bool PathResolver::open_root(pid_t tid, TraceeFs& fs) {
   if (fs.root) return true;
   char proc[64];
-  std::snprintf(proc, sizeof proc, "/proc/%d/root", tid);
+  (void)std::snprintf(proc, sizeof proc, "/proc/%d/root", tid);
   fs.root = Fd(::open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fs.root) return false;
   // A chrooted tracee: paths we read from /proc are relative to our root, the
@@ -142,7 +142,7 @@ bool PathResolver::open_root(pid_t tid, TraceeFs& fs) {
 bool PathResolver::load_ids(pid_t tid, TraceeFs& fs) {
   if (fs.ns_tgid > 0) return true;
   char proc[64];
-  std::snprintf(proc, sizeof proc, "/proc/%d/status", tid);
+  (void)std::snprintf(proc, sizeof proc, "/proc/%d/status", tid);
   Fd fd(::open(proc, O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
   char buf[4096];
@@ -189,7 +189,7 @@ bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::strin
   if (path.empty() && !empty_is_fd) return false;
   if (dirfd == AT_FDCWD) {
     char proc[64];
-    std::snprintf(proc, sizeof proc, "/proc/%d/cwd", tid);
+    (void)std::snprintf(proc, sizeof proc, "/proc/%d/cwd", tid);
     if (!cached_link(proc, fs.cwd, cwd_gen_, out)) return false;
   } else if (!fd_path(tid, fs, dirfd, out)) {
     return false;
@@ -206,7 +206,7 @@ bool PathResolver::absolute(pid_t tid, TraceeFs& fs, int dirfd, const std::strin
 
 bool PathResolver::fd_path(pid_t tid, TraceeFs& fs, int fd, std::string& out) {
   char proc[64];
-  std::snprintf(proc, sizeof proc, "/proc/%d/fd/%d", tid, fd);
+  (void)std::snprintf(proc, sizeof proc, "/proc/%d/fd/%d", tid, fd);
   if (!cached_link(proc, fs.fds[fd], fd_gen(fd), out)) return false;
   if (open_root(tid, fs)) to_tracee_view(fs, out);
   return true;
@@ -290,7 +290,7 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
   out.type = ::fstat(fd.get(), &st) == 0 ? file_type_name(st.st_mode) : "";
   out.exists = true;
   char self[64];
-  std::snprintf(self, sizeof self, "/proc/self/fd/%d", fd.get());
+  (void)std::snprintf(self, sizeof self, "/proc/self/fd/%d", fd.get());
   if (!read_link(self, out.path) || out.path.empty() || out.path[0] != '/') return -1;
   to_tracee_view(fs, out.path);
   return 1;

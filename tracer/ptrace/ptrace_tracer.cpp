@@ -44,11 +44,15 @@ struct PtraceTracer::Loop {
   void resume(pid_t tid, const ThreadState& st, int sig) {
     auto req = st.has_pending ? PTRACE_SYSCALL : PTRACE_CONT;
     // ESRCH: killed (SIGKILL) while stopped; its exit is reported by waitpid.
-    (void)::ptrace(req, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    // ptrace(2) takes integers in its pointer arguments.
+    (void)::ptrace(req, tid, nullptr,
+                   reinterpret_cast<void*>(static_cast<long>(sig)));  // NOLINT(performance-no-int-to-ptr)
   }
 
   bool syscall_info(pid_t tid) {
-    long n = ::ptrace(PTRACE_GET_SYSCALL_INFO, tid, reinterpret_cast<void*>(sizeof info), &info);
+    long n = ::ptrace(PTRACE_GET_SYSCALL_INFO, tid,
+                      reinterpret_cast<void*>(sizeof info),  // NOLINT(performance-no-int-to-ptr)
+                      &info);
     return n > 0;
   }
 
@@ -185,7 +189,8 @@ Status PtraceTracer::prepare(const TracerOptions& options) {
 Status PtraceTracer::attach_from_parent(const TraceTarget& target) {
   constexpr long kOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
                             PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
-  if (::ptrace(PTRACE_SEIZE, target.top_pid, nullptr, reinterpret_cast<void*>(kOptions)) != 0) {
+  if (::ptrace(PTRACE_SEIZE, target.top_pid, nullptr,
+               reinterpret_cast<void*>(kOptions)) != 0) {  // NOLINT(performance-no-int-to-ptr)
     int err = errno;
     std::string call = "ptrace(PTRACE_SEIZE, " + std::to_string(target.top_pid) + ")";
     if (err == EPERM)
