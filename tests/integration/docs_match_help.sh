@@ -5,7 +5,7 @@ set -u
 profile=$1
 man_dir=$2
 status=0
-cmds=$("$profile" --help | awk '/^SUBCOMMANDS:/{s=1;next} s&&/^  [a-z]/{print $1}')
+cmds=$("$profile" --help | awk 'tolower($0) ~ /^subcommands:/{s=1;next} s&&/^  [a-z]/{print $1}')
 [ -n "$cmds" ] || { echo "no subcommands found in 'profile --help'"; exit 1; }
 for cmd in $cmds; do
   page="$man_dir/profile-$cmd.1"
@@ -22,5 +22,5 @@ for page in "$man_dir"/*.[15]; do
   warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
   [ -z "$warnings" ] || { echo "$page: $warnings"; status=1; }
 done
-[ $status -eq 0 ] && echo "docs match --help for: $cmds"
+[ $status -eq 0 ] && echo "docs match --help for: $(echo $cmds)"
 exit $status
