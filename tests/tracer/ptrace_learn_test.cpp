@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -124,6 +126,28 @@ TEST_P(PtraceLearn, KillingTheTracerKillsEveryTracee) {
   EXPECT_EQ(survivors, "") << "workload processes survived the tracer";
   for (pid_t p : workload) ::kill(p, SIGKILL);  // only ours, by pid, should any remain
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+TEST(PtraceLearnCli, LearnsAsAnUnprivilegedUserWithExactOutcomes) {
+  PROFILE_REQUIRE(is_root() && ::access("/usr/bin/setpriv", X_OK) == 0, "needs root and setpriv to become nobody");
+  char tmpl[] = "/tmp/ptrace-unpriv-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  ASSERT_EQ(::chmod(tmpl, 0777), 0);
+  std::string out = std::string(tmpl) + "/out";
+  // As nobody: no CAP_SYS_PTRACE, PR_SET_NO_NEW_PRIVS needed for the filter, and
+  // no outcome may be predicted (a lookup by the tracer is no proof of access).
+  std::string cmd = "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(PROFILE_BINARY) +
+                    " -q learn --tracer ptrace --no-generate --no-container -o " + out +
+                    " -- /bin/sh -c 'cat /etc/hostname; ls /root' >/dev/null 2>&1";
+  int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc)) << cmd;
+  EXPECT_NE(WEXITSTATUS(rc), 0) << "ls /root must fail as nobody";
+  auto rec = load_recording(out + "/recording.json");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_GE(file_count(*rec, "/root", Access::Read, "EACCES"), 1u);
+  EXPECT_GE(file_count(*rec, "/etc/hostname", Access::Read, kOk), 1u);
+  EXPECT_EQ(rec->runs.at(0).lost_events, 0u);
+  fs::remove_all(tmpl);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, PtraceLearn, ::testing::Values(true, false),
