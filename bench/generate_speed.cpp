@@ -22,7 +22,9 @@
 using namespace profile;
 using Clock = std::chrono::steady_clock;
 
-static double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+static double secs(Clock::time_point a) {
+  return std::chrono::duration<double>(Clock::now() - a).count();
+}
 
 int main(int argc, char** argv) {
   std::string shared = argc > 1 ? argv[1] : "../shared";
@@ -46,14 +48,24 @@ int main(int argc, char** argv) {
     for (size_t f = 0; f < 1000; ++f) {
       size_t id = r * 1000 + f;
       switch (id % 10) {
-        case 0: rec.add_file("/usr/lib/x86_64-linux-gnu/lib" + std::to_string(id) + ".so", Access::Read, kOk, "file"); break;
-        case 1: rec.add_file("/tmp/tmp" + std::to_string(id), Access::Create, kOk, "file"); break;
-        case 2: rec.add_file("/proc/" + std::to_string(id) + "/status", Access::Read, kOk, "file"); break;
-        case 3: rec.add_file("/home/u/out/" + std::to_string(id), Access::Write, kOk, "file"); break;
-        default: rec.add_file("/data/d" + std::to_string(id % 97) + "/f" + std::to_string(id), Access::Read, kOk, "file");
+        case 0:
+          rec.add_file("/usr/lib/x86_64-linux-gnu/lib" + std::to_string(id) + ".so", Access::Read, kOk, "file");
+          break;
+        case 1:
+          rec.add_file("/tmp/tmp" + std::to_string(id), Access::Create, kOk, "file");
+          break;
+        case 2:
+          rec.add_file("/proc/" + std::to_string(id) + "/status", Access::Read, kOk, "file");
+          break;
+        case 3:
+          rec.add_file("/home/u/out/" + std::to_string(id), Access::Write, kOk, "file");
+          break;
+        default:
+          rec.add_file("/data/d" + std::to_string(id % 97) + "/f" + std::to_string(id), Access::Read, kOk, "file");
       }
     }
-    rec.add_endpoint(NetEndpoint{"AF_INET", "SOCK_STREAM", "connect", "127.0.0.1", static_cast<uint32_t>(1000 + r), "", kOk});
+    rec.add_endpoint(
+        NetEndpoint{"AF_INET", "SOCK_STREAM", "connect", "127.0.0.1", static_cast<uint32_t>(1000 + r), "", kOk});
   }
 
   auto t0 = Clock::now();
@@ -75,7 +87,8 @@ int main(int argc, char** argv) {
   if (!files) return std::fprintf(stderr, "render: %s\n", files.error().message.c_str()), 2;
   double t_render = secs(t1);
   auto t2 = Clock::now();
-  if (auto s = write_bundle_atomic(dir, *files); !s) return std::fprintf(stderr, "write: %s\n", s.error().message.c_str()), 2;
+  if (auto s = write_bundle_atomic(dir, *files); !s)
+    return std::fprintf(stderr, "write: %s\n", s.error().message.c_str()), 2;
   double t_write = secs(t2);
   auto t3 = Clock::now();
   auto prepared = compile_seccomp_json(files->at("seccomp.json"), "seccomp.json");

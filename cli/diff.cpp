@@ -1,9 +1,10 @@
 // `profile diff OLD NEW`: what NEW allows that OLD did not, and the reverse.
+#include "profilegen/diff.h"
+
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
-#include "profilegen/diff.h"
 
 namespace profile::cli {
 namespace {
@@ -13,7 +14,9 @@ struct DiffArgs {
   bool json = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+[[noreturn]] void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 }  // namespace
 

@@ -16,7 +16,9 @@ struct GenerateArgs {
   bool json = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+[[noreturn]] void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 }  // namespace
 
@@ -33,8 +35,10 @@ void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
 }
 
 void print_report(const GenerateReport& r, bool json) {
-  if (json) std::fputs(report_to_json(r).c_str(), stdout);
-  else if (log::level() >= log::Level::Info) std::fputs(report_to_text(r).c_str(), stderr);
+  if (json)
+    std::fputs(report_to_json(r).c_str(), stdout);
+  else if (log::level() >= log::Level::Info)
+    std::fputs(report_to_text(r).c_str(), stderr);
 }
 
 void register_generate(CLI::App& app, Context& ctx) {

@@ -111,9 +111,12 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       p.fs.push_back(std::move(r));
     }
     for (const auto& n : doc.value("handled_net", json::array())) {
-      if (n == "bind_tcp") p.handled_net |= kNetBind;
-      else if (n == "connect_tcp") p.handled_net |= kNetConnect;
-      else throw Bad{source + "/handled_net: unknown network access " + n.dump()};
+      if (n == "bind_tcp")
+        p.handled_net |= kNetBind;
+      else if (n == "connect_tcp")
+        p.handled_net |= kNetConnect;
+      else
+        throw Bad{source + "/handled_net: unknown network access " + n.dump()};
     }
     if (doc.contains("net")) {
       const json& net = doc["net"];
@@ -127,9 +130,12 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       }
     }
     for (const auto& s : doc.value("scoped", json::array())) {
-      if (s == "abstract_unix_socket") p.scoped |= kScopeAbstract;
-      else if (s == "signal") p.scoped |= kScopeSignal;
-      else throw Bad{source + "/scoped: unknown scope " + s.dump()};
+      if (s == "abstract_unix_socket")
+        p.scoped |= kScopeAbstract;
+      else if (s == "signal")
+        p.scoped |= kScopeSignal;
+      else
+        throw Bad{source + "/scoped: unknown scope " + s.dump()};
     }
   } catch (const Bad& b) {
     return make_error(b.message);
@@ -153,8 +159,7 @@ int landlock_abi() {
   return abi;
 }
 
-Result<PreparedLandlock> prepare_landlock_from_parent(const LandlockProfile& profile, bool allow_downgrade,
-                                                      int abi) {
+Result<PreparedLandlock> prepare_landlock_from_parent(const LandlockProfile& profile, bool allow_downgrade, int abi) {
   PreparedLandlock p;
   p.abi = abi < 0 ? landlock_abi() : abi;
   uint64_t fs_mask = fs_mask_for_abi(p.abi);
@@ -165,8 +170,8 @@ Result<PreparedLandlock> prepare_landlock_from_parent(const LandlockProfile& pro
                                             std::to_string(p.abi) + ", so they are not restricted");
   p.handled_net = p.abi >= 4 ? profile.handled_net : 0;
   if (profile.handled_net != 0 && p.handled_net == 0)
-    p.downgrades.push_back("TCP bind/connect restrictions need Landlock ABI 4 (kernel has " +
-                           std::to_string(p.abi) + ")");
+    p.downgrades.push_back("TCP bind/connect restrictions need Landlock ABI 4 (kernel has " + std::to_string(p.abi) +
+                           ")");
   p.scoped = p.abi >= 6 ? profile.scoped : 0;
   if (profile.scoped != 0 && p.scoped == 0)
     p.downgrades.push_back("scoping of signals and abstract unix sockets needs Landlock ABI 6 (kernel has " +
@@ -210,7 +215,7 @@ int apply_landlock_in_child(const PreparedLandlock& p, const char** failed_step)
       step = "open a Landlock rule path";
       break;
     }
-    struct stat st{};
+    struct stat st {};
     uint64_t access = p.path_access[i];
     if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) access &= kFsFileRights;
     if (access != 0) {

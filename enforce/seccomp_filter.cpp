@@ -60,7 +60,8 @@ uint32_t parse_action(const std::string& name, const json& errno_ret, const std:
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(static_cast<uint16_t>(err));
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  if (name == "SCMP_ACT_NOTIFY") throw Bad{where + ": SCMP_ACT_NOTIFY needs a seccomp agent, which profile does not run"};
+  if (name == "SCMP_ACT_NOTIFY")
+    throw Bad{where + ": SCMP_ACT_NOTIFY needs a seccomp agent, which profile does not run"};
   throw Bad{where + ": unknown action \"" + name + "\""};
 }
 
@@ -117,16 +118,16 @@ bool applies(const json& rule, const std::string& where, const std::vector<std::
     auto a = strings_of(*inc, "arches", where + "/includes");
     if (!a.empty() && !has_arch(a)) return false;
     if (!has_caps(strings_of(*inc, "caps", where + "/includes"), true)) return false;
-    if (auto mk = inc->find("minKernel"); mk != inc->end() && mk->is_string() &&
-                                          !kernel_at_least(release, mk->get<std::string>()))
+    if (auto mk = inc->find("minKernel");
+        mk != inc->end() && mk->is_string() && !kernel_at_least(release, mk->get<std::string>()))
       return false;
   }
   if (auto exc = rule.find("excludes"); exc != rule.end() && exc->is_object()) {
     auto a = strings_of(*exc, "arches", where + "/excludes");
     if (!a.empty() && has_arch(a)) return false;
     if (has_caps(strings_of(*exc, "caps", where + "/excludes"), false)) return false;
-    if (auto mk = exc->find("minKernel"); mk != exc->end() && mk->is_string() &&
-                                          kernel_at_least(release, mk->get<std::string>()))
+    if (auto mk = exc->find("minKernel");
+        mk != exc->end() && mk->is_string() && kernel_at_least(release, mk->get<std::string>()))
       return false;
   }
   return true;
@@ -134,8 +135,8 @@ bool applies(const json& rule, const std::string& where, const std::vector<std::
 
 // -1 when the name is unknown on every architecture libseccomp has.
 bool known_anywhere(const std::string& name) {
-  static const char* kArches[] = {"x86_64", "x86", "x32", "aarch64", "arm", "ppc64le", "ppc64", "ppc",
-                                  "s390x", "s390", "mips", "mips64", "riscv64", "parisc", "parisc64"};
+  static const char* kArches[] = {"x86_64", "x86",  "x32",  "aarch64", "arm",     "ppc64le", "ppc64",   "ppc",
+                                  "s390x",  "s390", "mips", "mips64",  "riscv64", "parisc",  "parisc64"};
   for (const char* a : kArches)
     if (auto t = arch_token(a); t && seccomp_syscall_resolve_name_arch(*t, name.c_str()) != __NR_SCMP_ERROR)
       return true;
@@ -178,7 +179,8 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     }
     if (auto am = doc.find("archMap"); am != doc.end() && am->is_array()) {
       for (const auto& e : *am) {
-        if (!e.is_object() || !e.contains("architecture")) throw Bad{source + "/archMap: entries need \"architecture\""};
+        if (!e.is_object() || !e.contains("architecture"))
+          throw Bad{source + "/archMap: entries need \"architecture\""};
         if (arch_from_scmp_name(e["architecture"].get<std::string>()) != native) continue;
         arches.push_back(native);
         for (const auto& s : strings_of(e, "subArchitectures", source + "/archMap")) {
@@ -202,8 +204,10 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       if (rc != 0) throw Bad{sys_error("seccomp_arch_remove(native)", -rc).message};
     }
     uint32_t badarch = SCMP_ACT_ERRNO(EPERM);
-    if (dname.rfind("SCMP_ACT_KILL", 0) == 0) badarch = SCMP_ACT_KILL_PROCESS;
-    else if (dname == "SCMP_ACT_LOG") badarch = SCMP_ACT_LOG;
+    if (dname.rfind("SCMP_ACT_KILL", 0) == 0)
+      badarch = SCMP_ACT_KILL_PROCESS;
+    else if (dname == "SCMP_ACT_LOG")
+      badarch = SCMP_ACT_LOG;
     if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, badarch); rc != 0)
       throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message};
     // Binary-tree dispatch keeps long allow lists fast; older libseccomp lacks it.
@@ -219,8 +223,8 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       if (!applies(rule, where, arches, opts, release)) continue;
       auto an = rule.find("action");
       if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
-      uint32_t action = parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : json(),
-                                     where);
+      uint32_t action =
+          parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : json(), where);
       if (action == def) continue;  // libseccomp refuses these; runc drops them too
       std::vector<std::string> names = strings_of(rule, "names", where);
       if (rule.contains("name") && rule["name"].is_string()) names.push_back(rule["name"].get<std::string>());
@@ -266,8 +270,10 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       }
     }
     for (const auto& f : strings_of(doc, "flags", source)) {
-      if (f == "SECCOMP_FILTER_FLAG_LOG") out.flags |= SECCOMP_FILTER_FLAG_LOG;
-      else if (f == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      if (f == "SECCOMP_FILTER_FLAG_LOG")
+        out.flags |= SECCOMP_FILTER_FLAG_LOG;
+      else if (f == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
+        out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
       else if (f != "SECCOMP_FILTER_FLAG_TSYNC")
         out.warnings.push_back(source + "/flags: \"" + f + "\" is not supported; ignored");
     }

@@ -30,10 +30,10 @@ struct SeccompCompileOptions {
 };
 
 struct PreparedSeccomp {
-  std::vector<sock_filter> program;  // never empty once compiled
-  unsigned flags = 0;                // SECCOMP_FILTER_FLAG_* for seccomp(2)
-  std::vector<std::string> warnings; // skipped names etc., for the user
-  size_t rules = 0;                  // rules added to libseccomp
+  std::vector<sock_filter> program;   // never empty once compiled
+  unsigned flags = 0;                 // SECCOMP_FILTER_FLAG_* for seccomp(2)
+  std::vector<std::string> warnings;  // skipped names etc., for the user
+  size_t rules = 0;                   // rules added to libseccomp
 };
 
 Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,

@@ -7,9 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <algorithm>
 #include <set>
 
 #include "common/atomic_file.h"
@@ -58,7 +58,7 @@ Status fsync_path(const std::string& path) {
 }
 
 Status remove_tree(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status{} : sys_error("lstat(\"" + path + "\")");
   if (S_ISDIR(st.st_mode)) {
     DIR* d = ::opendir(path.c_str());
@@ -78,7 +78,7 @@ Status remove_tree(const std::string& path) {
 
 // Hard-links (or, across devices, copies) `from` into `to`, recursively.
 Status carry_over(const std::string& from, const std::string& to) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(from.c_str(), &st) != 0) return sys_error("lstat(\"" + from + "\")");
   if (S_ISDIR(st.st_mode)) {
     if (::mkdir(to.c_str(), st.st_mode & 07777) != 0) return sys_error("mkdir(\"" + to + "\")");
@@ -119,8 +119,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }  // namespace
 
 Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, const GenerateOptions& opts,
-                                                         const std::string& existing_manifest,
-                                                         GenerateReport* report) {
+                                                         const std::string& existing_manifest, GenerateReport* report) {
   GenerateReport local;
   GenerateReport& r = report != nullptr ? *report : local;
   if (rec.incomplete() && !opts.allow_incomplete)
@@ -184,8 +183,10 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   if (!sm->added.empty()) {
     std::vector<std::string> names;
     for (const auto& [n, why] : sm->added) names.push_back(n);
-    r.notes.push_back("allowed without being observed (launcher baseline and tracing blind spots, see "
-                      "policies/): " + join(names, ", "));
+    r.notes.push_back(
+        "allowed without being observed (launcher baseline and tracing blind spots, see "
+        "policies/): " +
+        join(names, ", "));
   }
   for (const auto& [n, why] : sm->denied_observed)
     r.notes.push_back("observed but denied by the policy: " + n + " (" + why + ")");
@@ -194,8 +195,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
                       join(sm->numeric_dropped, ", "));
   std::set<std::string> notes_seen;
   for (const auto& d : r.dangerous)
-    if (!d.note.empty() && notes_seen.insert(d.note).second)
-      r.notes.push_back(d.syscall + " is allowed: " + d.note);
+    if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
@@ -212,7 +212,7 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
     parent = s == 0 ? "/" : dir.substr(0, s);
     base = dir.substr(s + 1);
   }
-  struct stat st{};
+  struct stat st {};
   bool exists = ::stat(dir.c_str(), &st) == 0;
   if (exists && !S_ISDIR(st.st_mode)) return make_error(dir + " exists and is not a directory");
   if (!exists && errno != ENOENT) return sys_error("stat(\"" + dir + "\")");
@@ -223,8 +223,10 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
     (void)remove_tree(tmp);  // best effort: the error being returned matters more
     return s;
   };
-  if (exists && ::chmod(tmp.c_str(), st.st_mode & 07777) != 0) return cleanup(sys_error("chmod(\"" + tmp + "\")"));
-  else if (!exists && ::chmod(tmp.c_str(), 0755) != 0) return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+  if (exists && ::chmod(tmp.c_str(), st.st_mode & 07777) != 0)
+    return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+  else if (!exists && ::chmod(tmp.c_str(), 0755) != 0)
+    return cleanup(sys_error("chmod(\"" + tmp + "\")"));
 
   std::set<std::string> top;  // first path component of every file written
   for (const auto& [name, content] : files) {
@@ -269,12 +271,14 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
 
 Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& rec, const GenerateOptions& opts) {
   std::string existing;
-  if (auto text = read_file(dir + "/profile.toml")) existing = *text;
-  else if (text.error().errno_value != ENOENT && text.error().errno_value != ENOTDIR) return text.error();
+  if (auto text = read_file(dir + "/profile.toml"))
+    existing = *text;
+  else if (text.error().errno_value != ENOENT && text.error().errno_value != ENOTDIR)
+    return text.error();
   GenerateReport report;
   report.dir = dir;
   GenerateOptions o = opts;
-  struct stat st{};
+  struct stat st {};
   if (o.keep_recording && ::stat((dir + "/recording.json").c_str(), &st) != 0) o.keep_recording = false;
   auto files = render_bundle(rec, o, existing, &report);
   if (!files) return files.error();

@@ -23,10 +23,10 @@
 namespace profile {
 
 struct GenerateOptions {
-  std::string policy_file;              // --policy FILE: extra policy (see profile-generate(1)); "" = none
-  bool no_args = false;                 // --no-args: name-only seccomp rules
-  std::string default_action = "errno"; // errno (EPERM) | kill | log
-  bool allow_incomplete = false;        // generate even when a run lost events
+  std::string policy_file;               // --policy FILE: extra policy (see profile-generate(1)); "" = none
+  bool no_args = false;                  // --no-args: name-only seccomp rules
+  std::string default_action = "errno";  // errno (EPERM) | kill | log
+  bool allow_incomplete = false;         // generate even when a run lost events
   // DIR/recording.json already holds exactly `rec` (learn saved it; generate loaded
   // it): keep that file instead of serialising the recording again (the slowest
   // step for large recordings). Ignored when DIR/recording.json does not exist.
@@ -49,13 +49,13 @@ struct DangerousAllowed {
 
 struct GenerateReport {
   std::string dir;
-  std::vector<std::string> files;                  // written, relative to dir, sorted
-  std::map<std::string, size_t> allowed_per_arch;  // arch -> syscalls allowed (incl. baseline/blind spots)
-  std::map<std::string, size_t> observed_per_arch; // arch -> syscalls observed
+  std::vector<std::string> files;                   // written, relative to dir, sorted
+  std::map<std::string, size_t> allowed_per_arch;   // arch -> syscalls allowed (incl. baseline/blind spots)
+  std::map<std::string, size_t> observed_per_arch;  // arch -> syscalls observed
   std::vector<DangerousAllowed> dangerous;          // sorted by name
   size_t landlock_rules = 0;
   int landlock_min_abi = 0;
-  std::vector<std::string> notes;                  // plain sentences for the user
+  std::vector<std::string> notes;  // plain sentences for the user
 };
 
 // Validates opts, loads policy, builds every artifact in memory, then writes the
@@ -67,8 +67,7 @@ Result<GenerateReport> generate_bundle(const std::string& dir, const Recording& 
 // bytes. `existing_manifest` is DIR/profile.toml's text ("" when none). Used by
 // generate_bundle, by tests and by the speed benchmark.
 Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, const GenerateOptions& opts,
-                                                         const std::string& existing_manifest,
-                                                         GenerateReport* report);
+                                                         const std::string& existing_manifest, GenerateReport* report);
 
 // Writes `files` as the bundle DIR atomically (see above), carrying over entries
 // of an existing DIR whose top-level name is neither in `files` nor in `owned`.

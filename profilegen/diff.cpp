@@ -28,7 +28,8 @@ std::string cond_text(const json& args) {
     std::string op = a.value("op", "");
     uint64_t v = a.value("value", uint64_t{0}), v2 = a.value("valueTwo", uint64_t{0});
     std::string c;
-    if (op == "SCMP_CMP_MASKED_EQ") c = "(" + idx + " & " + hex(v) + ") == " + hex(v2);
+    if (op == "SCMP_CMP_MASKED_EQ")
+      c = "(" + idx + " & " + hex(v) + ") == " + hex(v2);
     else {
       static const std::map<std::string, std::string> ops = {{"SCMP_CMP_EQ", "=="}, {"SCMP_CMP_NE", "!="},
                                                              {"SCMP_CMP_LT", "<"},  {"SCMP_CMP_LE", "<="},
@@ -117,7 +118,7 @@ Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, con
 }
 
 Result<AllowedView> load_allowed_view(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return sys_error("stat(\"" + path + "\")");
   if (S_ISDIR(st.st_mode)) {
     auto s = read_file(path + "/seccomp.json");
@@ -166,8 +167,10 @@ std::string diff_to_text(const ProfileDiff& d) {
   };
   side(d.added, "+", true);
   side(d.removed, "-", false);
-  if (out.empty()) out = "no differences in what the profiles allow\n";
-  else if (!d.added.empty()) out += "NEW allows more than OLD\n";
+  if (out.empty())
+    out = "no differences in what the profiles allow\n";
+  else if (!d.added.empty())
+    out += "NEW allows more than OLD\n";
   return out;
 }
 

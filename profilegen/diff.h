@@ -23,16 +23,16 @@ struct AllowedView {
 };
 
 struct DiffSide {
-  std::vector<std::string> syscalls;                     // allowed in one, not at all in the other
-  std::vector<std::string> args;                         // "socket: a0 == 10 && ..." or "socket: any arguments"
+  std::vector<std::string> syscalls;                       // allowed in one, not at all in the other
+  std::vector<std::string> args;                           // "socket: a0 == 10 && ..." or "socket: any arguments"
   std::vector<std::pair<std::string, std::string>> files;  // path, rights
-  std::vector<std::string> net;                          // "bind tcp/8080"
+  std::vector<std::string> net;                            // "bind tcp/8080"
   [[nodiscard]] bool empty() const { return syscalls.empty() && args.empty() && files.empty() && net.empty(); }
 };
 
 struct ProfileDiff {
-  DiffSide added;    // NEW allows, OLD did not
-  DiffSide removed;  // OLD allowed, NEW does not
+  DiffSide added;                                // NEW allows, OLD did not
+  DiffSide removed;                              // OLD allowed, NEW does not
   std::map<std::string, std::string> dangerous;  // added syscall -> reason
 };
 

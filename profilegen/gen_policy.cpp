@@ -100,14 +100,18 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
     std::string sec(k.str());
     const toml::table* t = v.as_table();
     if (t == nullptr) throw Bad{at(source, v) + ": \"" + sec + "\" must be a table"};
-    if (sec == "baseline") reason_tables(*t, source, "baseline.", p.baseline);
-    else if (sec == "blindspots" || sec == "allow") reason_tables(*t, source, sec + ".", p.blindspots);
-    else if (sec == "deny") reason_tables(*t, source, "deny.", p.deny);
+    if (sec == "baseline")
+      reason_tables(*t, source, "baseline.", p.baseline);
+    else if (sec == "blindspots" || sec == "allow")
+      reason_tables(*t, source, sec + ".", p.blindspots);
+    else if (sec == "deny")
+      reason_tables(*t, source, "deny.", p.deny);
     else if (sec == "dangerous") {
       std::map<std::string, std::string> d;
       reason_tables(*t, source, "dangerous.", d);
       for (auto& [n, r] : d) p.dangerous.entries[n] = DangerousEntry{r, ""};
-    } else if (sec == "paths") path_rules(*t, source, p);
+    } else if (sec == "paths")
+      path_rules(*t, source, p);
     else
       throw Bad{at(source, v) + ": unknown section [" + sec +
                 "] (expected baseline, blindspots, allow, deny, dangerous or paths)"};
@@ -117,10 +121,10 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
 Result<GenPolicy> builtin() {
   try {
     GenPolicy p;
-    reason_tables(parse(builtin_policy_text("baseline"), "policies/baseline.toml"), "policies/baseline.toml",
-                  "", p.baseline);
-    reason_tables(parse(builtin_policy_text("blindspots"), "policies/blindspots.toml"),
-                  "policies/blindspots.toml", "", p.blindspots);
+    reason_tables(parse(builtin_policy_text("baseline"), "policies/baseline.toml"), "policies/baseline.toml", "",
+                  p.baseline);
+    reason_tables(parse(builtin_policy_text("blindspots"), "policies/blindspots.toml"), "policies/blindspots.toml", "",
+                  p.blindspots);
     path_rules(parse(builtin_policy_text("paths"), "policies/paths.toml"), "policies/paths.toml", p);
     p.dangerous = builtin_dangerous_list();
     p.args = builtin_arg_policy();
@@ -134,9 +138,8 @@ Result<GenPolicy> builtin() {
 
 const std::vector<std::string>& landlock_fs_access_names() {
   static const std::vector<std::string> names = {
-      "execute",   "write_file", "read_file", "read_dir",   "remove_dir", "remove_file",
-      "make_char", "make_dir",   "make_reg",  "make_sock",  "make_fifo",  "make_block",
-      "make_sym",  "refer",      "truncate",  "ioctl_dev"};
+      "execute",  "write_file", "read_file", "read_dir",   "remove_dir", "remove_file", "make_char", "make_dir",
+      "make_reg", "make_sock",  "make_fifo", "make_block", "make_sym",   "refer",       "truncate",  "ioctl_dev"};
   return names;
 }
 

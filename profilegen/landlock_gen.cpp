@@ -58,11 +58,21 @@ void json_string(std::string& out, const std::string& s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -138,17 +148,33 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
     for (const auto& [kind, outcomes] : fr.accesses) {
       if (!ok_count(outcomes)) continue;
       switch (kind) {
-        case Access::Read: own |= fr.type == "dir" ? kReadDir : kReadFile; break;
-        case Access::Write: own |= kWriteFile | kTruncate; break;
-        case Access::Exec: own |= kExecute | kReadFile; break;
-        case Access::Create: parent |= make_right(fr.type); transient = true; break;
-        case Access::Delete: parent |= fr.type == "dir" ? kRemoveDir : kRemoveFile; transient = true; break;
+        case Access::Read:
+          own |= fr.type == "dir" ? kReadDir : kReadFile;
+          break;
+        case Access::Write:
+          own |= kWriteFile | kTruncate;
+          break;
+        case Access::Exec:
+          own |= kExecute | kReadFile;
+          break;
+        case Access::Create:
+          parent |= make_right(fr.type);
+          transient = true;
+          break;
+        case Access::Delete:
+          parent |= fr.type == "dir" ? kRemoveDir : kRemoveFile;
+          transient = true;
+          break;
         case Access::Rename:
           parent |= kRefer | make_right(fr.type) | (fr.type == "dir" ? kRemoveDir : kRemoveFile);
           transient = true;
           break;
-        case Access::Link: parent |= kRefer | make_right(fr.type); transient = true; break;
-        default: break;  // stat-like probes and attribute changes need no Landlock right
+        case Access::Link:
+          parent |= kRefer | make_right(fr.type);
+          transient = true;
+          break;
+        default:
+          break;  // stat-like probes and attribute changes need no Landlock right
       }
     }
     if (fr.type == "chr" && (own & (kReadFile | kWriteFile))) own |= kIoctlDev;
@@ -197,22 +223,22 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
     }
     if (!covered) m.fs.push_back(LandlockFsRule{path, rights});
   }
-  std::sort(m.fs.begin(), m.fs.end(),
-            [](const LandlockFsRule& a, const LandlockFsRule& b) { return a.path < b.path; });
+  std::sort(m.fs.begin(), m.fs.end(), [](const LandlockFsRule& a, const LandlockFsRule& b) { return a.path < b.path; });
 
   // Network: TCP ports only (Landlock does not cover UDP or unix sockets).
   bool abstract_used = false;
   for (const auto& [ep, n] : rec.network) {
     if (ep.family == "AF_UNIX" && !ep.path.empty() && ep.path[0] == '@') abstract_used = true;
-    if ((ep.family != "AF_INET" && ep.family != "AF_INET6") || (ep.type != "SOCK_STREAM" && !ep.type.empty()))
-      continue;
+    if ((ep.family != "AF_INET" && ep.family != "AF_INET6") || (ep.type != "SOCK_STREAM" && !ep.type.empty())) continue;
     if (ep.port > 65535) continue;
-    if (ep.op == "bind") m.bind_tcp.insert(static_cast<uint16_t>(ep.port));
-    else if (ep.op == "connect") m.connect_tcp.insert(static_cast<uint16_t>(ep.port));
+    if (ep.op == "bind")
+      m.bind_tcp.insert(static_cast<uint16_t>(ep.port));
+    else if (ep.op == "connect")
+      m.connect_tcp.insert(static_cast<uint16_t>(ep.port));
   }
   m.handled_net = {"bind_tcp", "connect_tcp"};
-  m.scoped = abstract_used ? std::vector<std::string>{"signal"}
-                           : std::vector<std::string>{"abstract_unix_socket", "signal"};
+  m.scoped =
+      abstract_used ? std::vector<std::string>{"signal"} : std::vector<std::string>{"abstract_unix_socket", "signal"};
   // Everything is handled, so full enforcement needs scoping (6); fs ioctl_dev
   // needs 5, TCP 4, truncate 3, refer 2. Older kernels get a reported downgrade.
   m.min_abi = 6;
@@ -229,7 +255,8 @@ std::string landlock_to_json(const LandlockModel& m) {
   out += "  \"handled_fs\": ";
   json_list(out, m.handled_fs, "    ");
   out += ",\n  \"fs\": ";
-  if (m.fs.empty()) out += "[]";
+  if (m.fs.empty())
+    out += "[]";
   else {
     out += "[\n";
     for (size_t i = 0; i < m.fs.size(); ++i) {

@@ -36,12 +36,12 @@ std::set<std::string> landlock_access_set(uint32_t bits);
 
 struct LandlockModel {
   int min_abi = 1;
-  std::vector<std::string> handled_fs;     // every fs right, bit order
-  std::vector<LandlockFsRule> fs;          // sorted by path
-  std::vector<std::string> handled_net;    // empty: network not restricted
+  std::vector<std::string> handled_fs;   // every fs right, bit order
+  std::vector<LandlockFsRule> fs;        // sorted by path
+  std::vector<std::string> handled_net;  // empty: network not restricted
   std::set<uint16_t> bind_tcp, connect_tcp;
   std::vector<std::string> scoped;
-  std::vector<std::string> required;       // manifest landlock_required: fs, refer, truncate, ...
+  std::vector<std::string> required;  // manifest landlock_required: fs, refer, truncate, ...
 };
 
 LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy);

@@ -23,8 +23,7 @@ void reject_unknown(const toml::table& t, const std::set<std::string>& known, co
                     const std::string& source) {
   for (const auto& [k, v] : t) {
     std::string key(k.str());
-    if (!known.count(key))
-      throw Bad{at(source, v) + ": unknown key \"" + key + "\" in " + section};
+    if (!known.count(key)) throw Bad{at(source, v) + ": unknown key \"" + key + "\" in " + section};
   }
 }
 
@@ -61,8 +60,10 @@ double get_number(const toml::table& t, const char* key, const std::string& sour
   const toml::node* n = t.get(key);
   if (n == nullptr) return 0.0;
   double v = -1;
-  if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
-  else if (n->is_floating_point()) v = n->as_floating_point()->get();
+  if (n->is_integer())
+    v = static_cast<double>(n->as_integer()->get());
+  else if (n->is_floating_point())
+    v = n->as_floating_point()->get();
   if (!(v >= 0) || !std::isfinite(v)) throw Bad{at(source, *n) + ": \"" + key + "\" must be a non-negative number"};
   return v;
 }
@@ -80,8 +81,8 @@ std::vector<std::string> get_strings(const toml::table& t, const char* key, cons
   return out;
 }
 
-void one_of(const std::string& v, std::initializer_list<const char*> allowed, const char* key,
-            const toml::table& t, const std::string& source) {
+void one_of(const std::string& v, std::initializer_list<const char*> allowed, const char* key, const toml::table& t,
+            const std::string& source) {
   std::string list;
   for (const char* a : allowed) {
     if (v == a) return;

@@ -25,7 +25,7 @@ struct Manifest {
   std::string name;                  // [a-z][a-z0-9_]*, used for SELinux type names
   std::vector<std::string> command;  // argv
   std::string cwd;
-  std::vector<std::string> env;      // names of variables passed through
+  std::vector<std::string> env;  // names of variables passed through
   // [container]
   std::string net = "loopback";         // host | loopback | none
   std::string user_namespace = "auto";  // auto | always | never

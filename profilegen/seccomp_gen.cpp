@@ -258,8 +258,7 @@ std::string seccomp_to_spo_yaml(const SeccompModel& m, const std::string& name) 
   };
   bool clone3_allowed = false;
   for (const auto& r : m.rules) {
-    if (r.action == "SCMP_ACT_ALLOW" &&
-        std::find(r.names.begin(), r.names.end(), "clone3") != r.names.end())
+    if (r.action == "SCMP_ACT_ALLOW" && std::find(r.names.begin(), r.names.end(), "clone3") != r.names.end())
       clone3_allowed = true;
     // With defaultAction SCMP_ACT_ERRNO (EPERM), an EPERM rule equals the default.
     if (r.action == "SCMP_ACT_ERRNO" && r.errno_ret == EPERM) continue;

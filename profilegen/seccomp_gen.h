@@ -44,12 +44,12 @@ struct SeccompRule {
   std::string action;              // SCMP_ACT_*
   int errno_ret = -1;              // -1: none
   std::vector<SeccompArg> args;
-  std::string comment;             // why (Docker's "comment" field)
+  std::string comment;  // why (Docker's "comment" field)
 };
 
 struct SeccompModel {
-  std::string default_action;  // SCMP_ACT_*
-  int default_errno = -1;      // -1: none
+  std::string default_action;              // SCMP_ACT_*
+  int default_errno = -1;                  // -1: none
   std::vector<std::string> architectures;  // SCMP_ARCH_*, sorted, observed only
   std::vector<SeccompRule> rules;          // allow rules first, then deny
   std::string deny_action;                 // action for known-but-not-allowed names

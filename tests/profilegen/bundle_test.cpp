@@ -1,3 +1,5 @@
+#include "profilegen/bundle.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,7 +8,6 @@
 #include <fstream>
 
 #include "common/atomic_file.h"
-#include "profilegen/bundle.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -27,8 +28,8 @@ TEST_F(BundleTest, WritesEveryArtifactAndReports) {
   std::string dir = root_ + "/b";
   auto r = generate_bundle(dir, testing::sample_recording(), testing::no_selinux());
   ASSERT_TRUE(r) << r.error().message;
-  for (const char* f : {"profile.toml", "recording.json", "seccomp.json", "seccomp.oci.json", "seccompprofile.yaml",
-                        "landlock.json"})
+  for (const char* f :
+       {"profile.toml", "recording.json", "seccomp.json", "seccomp.oci.json", "seccompprofile.yaml", "landlock.json"})
     EXPECT_TRUE(read_file(dir + "/" + f)) << f;
   EXPECT_GT(r->allowed_per_arch.at("x86_64"), r->observed_per_arch.at("x86_64") - 2);
   bool io_uring_note = false;

@@ -62,8 +62,10 @@ TEST(Crun, RunsAContainerUnderTheGeneratedOciProfile) {
 
   // KERNEL.md: crun refuses hybrid cgroups; give it a private cgroup2 mount.
   std::string id = "profilegen-" + std::to_string(::getpid());
-  std::string out = run("cd '" + dir + "' && unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && "
-                        "crun --cgroup-manager=disabled run " + id + "' 2>&1",
+  std::string out = run("cd '" + dir +
+                            "' && unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && "
+                            "crun --cgroup-manager=disabled run " +
+                            id + "' 2>&1",
                         &st);
   EXPECT_EQ(st, 0) << out;
   EXPECT_NE(out.find("hello"), std::string::npos) << out;

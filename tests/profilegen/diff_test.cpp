@@ -1,7 +1,8 @@
+#include "profilegen/diff.h"
+
 #include <gtest/gtest.h>
 
 #include "profilegen/bundle.h"
-#include "profilegen/diff.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {

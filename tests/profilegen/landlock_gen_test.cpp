@@ -1,8 +1,9 @@
+#include "profilegen/landlock_gen.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "profilegen/landlock_gen.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -53,8 +54,7 @@ TEST(LandlockGen, ProcPidBecomesProcSelf) {
 
 TEST(LandlockGen, TemporaryFilesGiveOneScratchDirectoryRule) {
   auto m = model(testing::sample_recording());
-  EXPECT_EQ(rights(m, "/tmp"),
-            (std::set<std::string>{"make_reg", "remove_file", "truncate", "write_file"}));
+  EXPECT_EQ(rights(m, "/tmp"), (std::set<std::string>{"make_reg", "remove_file", "truncate", "write_file"}));
   EXPECT_FALSE(has_rule(m, "/tmp/tmpab12cd"));
 }
 

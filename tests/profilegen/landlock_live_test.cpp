@@ -90,9 +90,12 @@ TEST(LandlockLive, GeneratedRulesAllowInsideAndDenyOutside) {
   pid_t pid = ::fork();
   if (pid == 0) {
     const char* step = nullptr;
-    int res[6] = {apply_landlock_in_child(*prepared, &step), open_errno(dir + "/inside.txt", O_RDONLY),
-                  open_errno(dir + "/outside.txt", O_RDONLY), open_errno(dir + "/out/other.txt", O_WRONLY | O_CREAT),
-                  connect_errno(allowed.port), connect_errno(other.port)};
+    int res[6] = {apply_landlock_in_child(*prepared, &step),
+                  open_errno(dir + "/inside.txt", O_RDONLY),
+                  open_errno(dir + "/outside.txt", O_RDONLY),
+                  open_errno(dir + "/out/other.txt", O_WRONLY | O_CREAT),
+                  connect_errno(allowed.port),
+                  connect_errno(other.port)};
     (void)!::write(fds[1], res, sizeof res);
     ::_exit(0);
   }
@@ -132,7 +135,8 @@ TEST(LandlockLive, DowngradesAreRefusedUnlessAllowed) {
 TEST(LandlockLive, BadLandlockJsonIsAClearError) {
   EXPECT_FALSE(parse_landlock_json("[]", "l.json"));
   auto r = parse_landlock_json(R"({"format":"profile-landlock/1","handled_fs":["read_file"],
-      "fs":[{"path":"/x","access":["fly"]}]})", "l.json");
+      "fs":[{"path":"/x","access":["fly"]}]})",
+                               "l.json");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("l.json/fs/0: unknown filesystem access"), std::string::npos);
 }

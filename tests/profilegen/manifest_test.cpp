@@ -1,6 +1,7 @@
+#include "profilegen/manifest.h"
+
 #include <gtest/gtest.h>
 
-#include "profilegen/manifest.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {

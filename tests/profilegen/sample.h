@@ -22,9 +22,9 @@ inline Recording sample_recording() {
   run.arch = "x86_64";
   run.container = {{"net", "loopback"}};
   r.runs.push_back(run);
-  for (const char* s : {"read", "write", "openat", "close", "mmap", "mprotect", "socket", "ioctl", "exit_group",
-                        "getpid", "newfstatat", "clone", "bind", "listen", "connect", "execve", "ptrace",
-                        "io_uring_setup"})
+  for (const char* s :
+       {"read", "write", "openat", "close", "mmap", "mprotect", "socket", "ioctl", "exit_group", "getpid", "newfstatat",
+        "clone", "bind", "listen", "connect", "execve", "ptrace", "io_uring_setup"})
     r.add_syscall("x86_64", s, 3);
   r.add_syscall("x86_64", "461", 1);  // a syscall libseccomp cannot name
   ArgValues sock{{0, 1, 2}, {~uint64_t{0}, 0xf, ~uint64_t{0}}, {{2, 1, 0}, {1, 1, 0}}};

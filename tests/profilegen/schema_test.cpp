@@ -13,14 +13,14 @@ namespace profile {
 namespace {
 
 int validate(const std::string& dir) {
-  std::string cmd = std::string("/usr/bin/python3 ") + PROFILE_SOURCE_DIR +
-                    "/tests/profilegen/validate_schemas.py '" + dir + "' '" + PROFILE_SHARED_DIR + "'";
+  std::string cmd = std::string("/usr/bin/python3 ") + PROFILE_SOURCE_DIR + "/tests/profilegen/validate_schemas.py '" +
+                    dir + "' '" + PROFILE_SHARED_DIR + "'";
   int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
 }
 
 TEST(Schemas, AllThreeSeccompOutputsValidateInEveryMode) {
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((std::string(PROFILE_SHARED_DIR) + "/reference/oci-schema").c_str(), &st), 0)
       << "reference schemas missing under " << PROFILE_SHARED_DIR;
   char tmpl[] = "/tmp/profilegen-schema-XXXXXX";

@@ -1,10 +1,11 @@
+#include "profilegen/seccomp_gen.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "profilegen/gen_policy.h"
-#include "profilegen/seccomp_gen.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -22,8 +23,7 @@ SeccompModel model(const Recording& r, SeccompOptions o = {}, const std::string&
 
 const json* rule_for(const json& doc, const std::string& name, const std::string& action) {
   for (const auto& r : doc["syscalls"])
-    if (r["action"] == action && std::find(r["names"].begin(), r["names"].end(), name) != r["names"].end())
-      return &r;
+    if (r["action"] == action && std::find(r["names"].begin(), r["names"].end(), name) != r["names"].end()) return &r;
   return nullptr;
 }
 
@@ -63,8 +63,7 @@ TEST(SeccompGen, Clone3AllowedWhenObserved) {
 TEST(SeccompGen, NoRuleHasTheDefaultAction) {
   for (const char* mode : {"errno", "kill", "log"}) {
     SeccompModel m = model(testing::sample_recording(), SeccompOptions{false, mode});
-    for (const auto& r : m.rules)
-      EXPECT_FALSE(r.action == m.default_action && r.errno_ret == m.default_errno) << mode;
+    for (const auto& r : m.rules) EXPECT_FALSE(r.action == m.default_action && r.errno_ret == m.default_errno) << mode;
   }
 }
 

@@ -26,7 +26,9 @@ struct Outcomes {
 
 constexpr long kUnknownNr = 461;  // lsm_list_modules: in Linux 6.8+, unknown to libseccomp 2.5.4
 
-int errno_of(long rc) { return rc < 0 ? errno : 0; }
+int errno_of(long rc) {
+  return rc < 0 ? errno : 0;
+}
 
 // int $0x80 getpid (i386 number 20) from a 64-bit process: a compat-arch syscall.
 long i386_getpid() {
@@ -144,12 +146,14 @@ TEST(SeccompLive, BadProfilesAreClearErrors) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("p.json: not valid JSON"), std::string::npos);
   r = compile_seccomp_json(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["frobnicate"],
-      "action":"SCMP_ACT_ERRNO"}]})", "p.json");
+      "action":"SCMP_ACT_ERRNO"}]})",
+                           "p.json");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("unknown syscall name \"frobnicate\" in a rule that denies it"),
-            std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("unknown syscall name \"frobnicate\" in a rule that denies it"), std::string::npos)
+      << r.error().message;
   r = compile_seccomp_json(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["frobnicate","read"],
-      "action":"SCMP_ACT_ALLOW"}]})", "p.json");
+      "action":"SCMP_ACT_ALLOW"}]})",
+                           "p.json");
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_NE(r->warnings[0].find("frobnicate"), std::string::npos);
