@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/support/privileged.h"
 #include "tests/tracer/trace_harness.h"
@@ -211,6 +213,21 @@ TEST(PtracePrediction, OutcomesDecidedByTheLookupMatchTheKernel) {
   EXPECT_EQ(file_count(t.rec, d.dir + "/l", Access::Read, "ELOOP"), 1u);    // O_NOFOLLOW
   EXPECT_EQ(file_count(t.rec, d.dir + "/f/x", Access::Stat, "ENOTDIR"), 1u);
   EXPECT_EQ(file_count(t.rec, d.dir + "/f", Access::Stat, kOk), 1u);  // stat(l) lands on f
+}
+
+TEST(PtracePrediction, SeesAFileAppearThatSomethingOutsideTheWorkloadCreates) {
+  PredictDir d;
+  std::string flag = d.dir + "/ready";
+  std::thread creator([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ofstream(flag) << "1";
+  });
+  auto t = trace_command({prog("ptrace_poll"), flag});
+  creator.join();
+  ASSERT_TRUE(WIFEXITED(t.status)) << t.status;
+  ASSERT_EQ(WEXITSTATUS(t.status), 0) << "the workload never saw the file";
+  EXPECT_GE(file_count(t.rec, flag, Access::Stat, "ENOENT"), 1u);
+  EXPECT_EQ(file_count(t.rec, flag, Access::Stat, kOk), 1u);  // the last probe, as the kernel answered it
 }
 
 TEST(PtracePrediction, NotUsedOnceTheWorkloadConfinesItself) {

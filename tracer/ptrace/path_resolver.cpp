@@ -214,6 +214,7 @@ bool PathResolver::fd_path(pid_t tid, TraceeFs& fs, int fd, std::string& out) {
 
 namespace {
 constexpr uint64_t kDirTtlNs = 1000000000ULL;  // 1 s
+constexpr uint64_t kLastTtlNs = 20000000ULL;   // 20 ms: stat-then-open takes microseconds
 
 uint64_t now_ns() {
   timespec ts{};
@@ -297,7 +298,11 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
 }
 
 void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out) {
-  if (fs.last_gen == entries_gen_ && fs.last_follow == follow && fs.last_abs == abs) {
+  // Reused only briefly: a thread polling for a file that something outside the
+  // workload creates must see it appear.
+  uint64_t now = now_ns();
+  if (fs.last_gen == entries_gen_ && now - fs.last_time < kLastTtlNs && fs.last_follow == follow &&
+      fs.last_abs == abs) {
     out = fs.last;
     return;
   }
@@ -307,6 +312,7 @@ void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool
     fs.last_follow = follow;
     fs.last = out;
     fs.last_gen = entries_gen_;
+    fs.last_time = now;
   }
 }
 

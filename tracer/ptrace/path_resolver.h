@@ -53,6 +53,7 @@ struct TraceeFs {
   bool last_follow = false;
   ResolvedPath last;
   uint64_t last_gen = 0;
+  uint64_t last_time = 0;  // CLOCK_MONOTONIC_COARSE ns
   void reset() {
     last_gen = 0;
     root.reset();
