@@ -49,7 +49,14 @@ std::string PolicyLabels::existing_file_type(const std::string& path, const std:
     std::string t = policy_.genfs_type("sysfs", path == "/sys" ? "/" : path.substr(4), cls);
     return t.empty() ? "sysfs_t" : t;
   }
-  return fc_.type_of(path, class_mode(cls));
+  std::string t = fc_.type_of(path, class_mode(cls));
+  // "<<none>>" (e.g. "/tmp/.*"): the policy leaves the label to creation time, when an
+  // object takes its directory's type; an existing one has it still, short of a relabel.
+  if (t.empty() && path != "/") {
+    const auto slash = path.rfind('/');
+    return existing_file_type(slash == 0 ? "/" : path.substr(0, slash), "dir");
+  }
+  return t;
 }
 
 }  // namespace profile

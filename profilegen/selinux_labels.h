@@ -13,7 +13,8 @@ namespace profile {
 class PolicyLabels {
  public:
   PolicyLabels(FileLabeler fc, const SepolPolicy& policy) : fc_(std::move(fc)), policy_(policy) {}
-  // "self" for /proc/self, /proc/thread-self and /proc/<pid> entries below them.
+  // "self" for /proc/self, /proc/thread-self and /proc/<pid> entries below them; the
+  // directory's type for a path file_contexts leaves unlabelled (<<none>>).
   [[nodiscard]] std::string existing_file_type(const std::string& path, const std::string& cls) const;
   [[nodiscard]] const SepolPolicy& policy() const { return policy_; }
 
