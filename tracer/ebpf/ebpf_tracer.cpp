@@ -129,6 +129,7 @@ class EbpfTracer final : public Tracer {
     // Scope: the container's cgroup when it has one; else its pid namespace;
     // the top pid is armed in every mode (it is the workload with --no-container).
     skel_->bss->target_cgroup = target.cgroup_id;
+    skel_->data->ringbuf_wake_bytes = kRingBufferBytes / 4;
     if (target.container && target.cgroup_id == 0) {
       skel_->bss->pidns_dev = target.pidns_dev;
       skel_->bss->pidns_ino = target.pidns_inode;
@@ -159,9 +160,12 @@ class EbpfTracer final : public Tracer {
       ev.data.u32 = 2;
       if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pidfd.get(), &ev) != 0) return sys_error("epoll_ctl(pidfd)");
     }
-    // Without a pidfd (kernels before 5.3) the loop polls waitpid every 50 ms.
-    int timeout_ms = pidfd ? 250 : 50;
+    // Without a pidfd (kernels before 5.3) waitpid is polled at the same interval.
+    // The kernel side wakes us only when the ring buffer fills up (a quarter
+    // of it); otherwise events wait for this poll interval.
+    int timeout_ms = 20;
     int status = 0;
+    unsigned polls = 0;
     for (;;) {
       epoll_event got[2];
       int n = ::epoll_wait(ep.get(), got, 2, timeout_ms);
@@ -170,7 +174,7 @@ class EbpfTracer final : public Tracer {
       pid_t r = ::waitpid(target_.top_pid, &status, WNOHANG | __WALL);
       if (r == target_.top_pid) break;
       if (r < 0 && errno != EINTR) return sys_error("waitpid(" + std::to_string(target_.top_pid) + ")");
-      update_counters();
+      if (++polls % 10 == 0) update_counters();  // the status line needs no more than 5 Hz
     }
     // In container mode the pid namespace died with its first process, so every
     // traced process is gone: what is in the ring buffer now is all there is.

@@ -39,6 +39,7 @@ char LICENSE[] SEC("license") = "GPL";
 volatile __u64 target_cgroup = 0; /* 0: no cgroup filter */
 volatile __u64 pidns_dev = 0;
 volatile __u64 pidns_ino = 0; /* 0: no pid namespace filter */
+volatile __u64 ringbuf_wake_bytes = 1 << 22;
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -338,7 +339,12 @@ static __always_inline void emit(struct scratch* s, __u32 base_len, __u32 path_l
   __u32 tail = (base_len + path_len) & (2 * PL_PATH_MAX - 1);
   s->ev.base_len = base_len;
   s->ev.path_len = path_len;
-  if (bpf_ringbuf_output(&events, &s->ev, sizeof(struct pl_event) + tail, 0) != 0) stat_inc(PL_STAT_LOST);
+  /* No wakeup per event: the consumer polls every few milliseconds, and is
+   * woken early only when a quarter of the buffer is waiting. A wakeup per
+   * event costs the workload a context switch per new file. */
+  __u64 flags =
+      bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ringbuf_wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_output(&events, &s->ev, sizeof(struct pl_event) + tail, flags) != 0) stat_inc(PL_STAT_LOST);
 }
 
 /* Base directory of a relative path: the dirfd's file, or the cwd. */
