@@ -319,6 +319,10 @@ bool SyscallRecorder::on_entry(pid_t tid, ThreadState& st, const SyscallStop& st
       need = false;
     }
   }
+  // chdir/fchdir resolved their own argument against the old cwd just now and
+  // cached it under the current generation; the change takes effect once the
+  // tracee runs on, so the next use must read the cwd again.
+  if ((e.spec->stale & kStaleCwd) != 0) resolver_.cwd_changed();
   st.has_pending = need;
   return need;
 }
