@@ -133,10 +133,13 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   // never loses the learning run.
   std::string generated;
   if (!a.no_generate) {
-    auto report = generate_bundle(dir, rec, GenerateOptions{});
+    GenerateOptions gen;
+    gen.keep_recording = true;  // just saved above; rewriting it would cost as much again
+    auto report = generate_bundle(dir, rec, gen);
     if (!report)
       fail("recording saved to " + rec_path + ", but generating the bundle failed: " + report.error().message +
-               "; fix it and run 'profile generate " + dir + "'",
+               "; fix it and run 'profile generate " + dir + "'" +
+               (rec.incomplete() ? " (or 'profile generate --allow-incomplete " + dir + "' to accept the gaps)" : ""),
            kLauncherFailure);
     generated = report_to_text(*report);
   }

@@ -80,6 +80,8 @@ Result<LearnResult> learn(const LearnOptions& options) {
   auto container = spawn_container(options.spec, hooks);
   if (!container) return container.error();
   Container& c = **container;
+  // Described now: finish() removes the cgroup, after which it would read "none".
+  auto container_settings = c.describe();
 
   TraceTarget target;
   target.top_pid = c.top_pid();
@@ -119,7 +121,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
   run.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   run.exit = *exit;
   run.lost_events = tracer.lost_events();
-  run.container = c.describe();
+  run.container = container_settings;
   result.recording.runs.push_back(run);
   result.exit = *exit;
   result.tracer = tracer.name();
