@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void probe(const char* path) { access(path, F_OK); }
+static void probe(const char* path) {
+  access(path, F_OK);
+}
 
 static int reap(pid_t pid) {
   int status = 0;

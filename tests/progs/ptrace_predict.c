@@ -16,7 +16,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int expect_errno(long ret, int err) { return ret == -1 && errno == err ? 0 : 1; }
+static int expect_errno(long ret, int err) {
+  return ret == -1 && errno == err ? 0 : 1;
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
@@ -32,8 +34,7 @@ int main(int argc, char** argv) {
     struct landlock_ruleset_attr attr = {.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE};
     int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
     if (ruleset < 0) return 3;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
-      return 3;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) return 3;
     return expect_errno(open(f, O_RDONLY), EACCES);
   }
   if (strcmp(mode, "drop") == 0) {
@@ -41,11 +42,11 @@ int main(int argc, char** argv) {
     return expect_errno(open(f, O_RDONLY), EACCES);
   }
   char buf[64];
-  bad |= expect_errno(readlink(f, buf, sizeof buf), EINVAL);             // not a symlink
-  bad |= expect_errno(open(f, O_RDONLY | O_DIRECTORY), ENOTDIR) << 1;    // not a directory
-  bad |= expect_errno(open(l, O_RDONLY | O_NOFOLLOW), ELOOP) << 2;       // final symlink refused
+  bad |= expect_errno(readlink(f, buf, sizeof buf), EINVAL);           // not a symlink
+  bad |= expect_errno(open(f, O_RDONLY | O_DIRECTORY), ENOTDIR) << 1;  // not a directory
+  bad |= expect_errno(open(l, O_RDONLY | O_NOFOLLOW), ELOOP) << 2;     // final symlink refused
   struct stat st;
-  bad |= expect_errno(stat(fdir, &st), ENOTDIR) << 3;                    // a file used as a directory
-  bad |= (stat(l, &st) == 0 ? 0 : 1) << 4;                               // followed to f
+  bad |= expect_errno(stat(fdir, &st), ENOTDIR) << 3;  // a file used as a directory
+  bad |= (stat(l, &st) == 0 ? 0 : 1) << 4;             // followed to f
   return bad;
 }
