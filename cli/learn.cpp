@@ -1,5 +1,7 @@
 // `profile learn`: run a command in the learning container under a tracer and
 // write DIR/recording.json (then the profile bundle).
+#include "tracer/learn.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +14,6 @@
 #include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
-#include "tracer/learn.h"
 
 namespace profile::cli {
 namespace {
@@ -28,7 +29,9 @@ struct LearnArgs {
   std::vector<std::string> command;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) { throw FatalError{make_error(message), code}; }
+[[noreturn]] void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 std::string default_out_dir(const std::string& argv0) {
   std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
@@ -61,8 +64,8 @@ std::string summary(const Recording& rec) {
     arches += (arches.empty() ? "" : ", ") + arch;
   }
   return std::to_string(syscalls) + " distinct syscalls (" + (arches.empty() ? "none" : arches) + "), " +
-         std::to_string(rec.files.size()) + " files, " + std::to_string(rec.executables.size()) +
-         " executables, " + std::to_string(rec.network.size()) + " network endpoints";
+         std::to_string(rec.files.size()) + " files, " + std::to_string(rec.executables.size()) + " executables, " +
+         std::to_string(rec.network.size()) + " network endpoints";
 }
 
 void run_learn(const LearnArgs& a, Context& ctx) {
@@ -122,7 +125,8 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     if (auto st = merged.merge(rec); !st) fail(rec_path + ": " + st.error().message, kExitUsage);
     rec = std::move(merged);
   }
-  if (auto st = save_recording(rec_path, rec); !st) fail("write " + rec_path + ": " + st.error().message, kLauncherFailure);
+  if (auto st = save_recording(rec_path, rec); !st)
+    fail("write " + rec_path + ": " + st.error().message, kLauncherFailure);
 
   const RunInfo& run = rec.runs.back();
   if (run.lost_events > 0)
@@ -144,9 +148,8 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     generated = report_to_text(*report);
   }
   if (a.json) {
-    std::printf("{\"recording\":\"%s\",\"tracer\":\"%s\",\"exit_status\":%d,\"lost_events\":%llu}\n",
-                rec_path.c_str(), result->tracer.c_str(), result->exit.status(),
-                static_cast<unsigned long long>(run.lost_events));
+    std::printf("{\"recording\":\"%s\",\"tracer\":\"%s\",\"exit_status\":%d,\"lost_events\":%llu}\n", rec_path.c_str(),
+                result->tracer.c_str(), result->exit.status(), static_cast<unsigned long long>(run.lost_events));
   } else {
     log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
     if (!generated.empty() && log::level() >= log::Level::Info) std::fputs(generated.c_str(), stderr);
@@ -163,7 +166,8 @@ void register_learn(CLI::App& app, Context& ctx) {
       "\nThe command runs in new pid, mount, uts and ipc namespaces (and a user namespace when not root),\n"
       "in a cgroup of its own; when it ends, nothing of it survives. Everything it does that a profile\n"
       "must cover is written to DIR/recording.json, then the profiles are generated into DIR\n"
-      "(seccomp, Landlock, SELinux, profile.toml; see profile-bundle(5)). profile exits with the command's exit status\n"
+      "(seccomp, Landlock, SELinux, profile.toml; see profile-bundle(5)). profile exits with the command's exit "
+      "status\n"
       "(128+N if a signal N ended it), 125 if the launcher failed, 126/127 if the command cannot run.\n\n"
       "Examples:\n"
       "  profile learn -- ls -l /etc\n"

@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Print debugging detail on stderr");
   app.add_flag("-q,--quiet", quiet, "Print errors only (no progress or notices)");
   app.parse_complete_callback([&] {
-    if (quiet) log::set_level(log::Level::Error);
-    else if (verbose) log::set_level(log::Level::Debug);
+    if (quiet)
+      log::set_level(log::Level::Error);
+    else if (verbose)
+      log::set_level(log::Level::Debug);
   });
 
   cli::Context ctx;

@@ -8,7 +8,9 @@ namespace profile::cli {
 
 StatusLine::StatusLine(std::function<std::string()> render) : render_(std::move(render)) {}
 
-StatusLine::~StatusLine() { stop(); }
+StatusLine::~StatusLine() {
+  stop();
+}
 
 void StatusLine::start() {
   if (running_ || !::isatty(STDERR_FILENO) || log::level() < log::Level::Info) return;

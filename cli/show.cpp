@@ -29,7 +29,9 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string base_of(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
 
 // "read,stat" plus failing outcomes: "stat(ENOENT)".
 std::string kinds(const FileRecord& f) {
@@ -64,8 +66,14 @@ nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
   j["executables"] = rec.executables;
   j["network"] = nlohmann::json::array();
   for (const auto& [ep, count] : rec.network) {
-    j["network"].push_back({{"family", ep.family}, {"type", ep.type}, {"op", ep.op}, {"address", ep.address},
-                            {"port", ep.port}, {"path", ep.path}, {"result", ep.result}, {"count", count}});
+    j["network"].push_back({{"family", ep.family},
+                            {"type", ep.type},
+                            {"op", ep.op},
+                            {"address", ep.address},
+                            {"port", ep.port},
+                            {"path", ep.path},
+                            {"result", ep.result},
+                            {"count", count}});
   }
   return j;
 }
@@ -132,8 +140,10 @@ void run_show(const ShowArgs& a, Context& ctx) {
   auto rec = load_recording(recording_path(a.path));
   if (!rec) throw FatalError{rec.error(), kExitUsage};
   const DangerousList& dangerous = builtin_dangerous_list();
-  if (a.json) std::printf("%s\n", to_json(*rec, dangerous).dump(2).c_str());
-  else print_text(*rec, dangerous);
+  if (a.json)
+    std::printf("%s\n", to_json(*rec, dangerous).dump(2).c_str());
+  else
+    print_text(*rec, dangerous);
   ctx.exit_code = kExitOk;
 }
 
@@ -141,7 +151,8 @@ void run_show(const ShowArgs& a, Context& ctx) {
 
 void register_show(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ShowArgs>();
-  auto* cmd = app.add_subcommand("show", "Summarise a recording: syscalls, dangerous ones, files, executables, network");
+  auto* cmd =
+      app.add_subcommand("show", "Summarise a recording: syscalls, dangerous ones, files, executables, network");
   cmd->footer(
       "\nDIR is a bundle directory (its recording.json is read) or a recording file.\n"
       "Dangerous syscalls (policies/dangerous.toml) are marked with ! and listed with the reason.\n"

@@ -21,11 +21,23 @@ void emit(Level at, std::string_view tag, std::string_view message) {
 }
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
-Level level() { return g_level; }
-void error(std::string_view m) { emit(Level::Error, "error: ", m); }
-void warn(std::string_view m) { emit(Level::Warn, "warning: ", m); }
-void info(std::string_view m) { emit(Level::Info, "", m); }
-void debug(std::string_view m) { emit(Level::Debug, "debug: ", m); }
+void set_level(Level level) {
+  g_level = level;
+}
+Level level() {
+  return g_level;
+}
+void error(std::string_view m) {
+  emit(Level::Error, "error: ", m);
+}
+void warn(std::string_view m) {
+  emit(Level::Warn, "warning: ", m);
+}
+void info(std::string_view m) {
+  emit(Level::Info, "", m);
+}
+void debug(std::string_view m) {
+  emit(Level::Debug, "debug: ", m);
+}
 
 }  // namespace profile::log

@@ -76,15 +76,19 @@ void Recording::add_syscall(const std::string& arch, const std::string& name, ui
   syscalls[arch][name] += count;
 }
 
-void Recording::add_file(const std::string& path, Access kind, const Outcome& outcome,
-                         const std::string& type, uint64_t count) {
+void Recording::add_file(const std::string& path, Access kind, const Outcome& outcome, const std::string& type,
+                         uint64_t count) {
   FileRecord& rec = files[path];
   if (!type.empty()) rec.type = type;
   rec.accesses[kind][outcome] += count;
 }
 
-void Recording::add_exec(const std::string& path, uint64_t count) { executables[path] += count; }
+void Recording::add_exec(const std::string& path, uint64_t count) {
+  executables[path] += count;
+}
 
-void Recording::add_endpoint(const NetEndpoint& ep, uint64_t count) { network[ep] += count; }
+void Recording::add_endpoint(const NetEndpoint& ep, uint64_t count) {
+  network[ep] += count;
+}
 
 }  // namespace profile

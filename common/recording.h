@@ -56,12 +56,12 @@ struct ArgValues {
 };
 
 struct NetEndpoint {
-  std::string family;  // "AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", ...
-  std::string type;    // "SOCK_STREAM", "SOCK_DGRAM", ... ("" if unknown)
-  std::string op;      // "bind", "connect", "listen", "sendto", "accept"
-  std::string address; // numeric IP; "" for AF_UNIX or unknown
-  uint32_t port = 0;   // 0 when not applicable
-  std::string path;    // unix socket path; "@name" for abstract; "" otherwise
+  std::string family;   // "AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", ...
+  std::string type;     // "SOCK_STREAM", "SOCK_DGRAM", ... ("" if unknown)
+  std::string op;       // "bind", "connect", "listen", "sendto", "accept"
+  std::string address;  // numeric IP; "" for AF_UNIX or unknown
+  uint32_t port = 0;    // 0 when not applicable
+  std::string path;     // unix socket path; "@name" for abstract; "" otherwise
   Outcome result = kOk;
   auto operator<=>(const NetEndpoint&) const = default;
 };
@@ -77,13 +77,13 @@ struct ExitInfo {
 struct RunInfo {
   std::vector<std::string> command;
   std::string cwd;
-  std::string tracer;       // "ptrace" or "ebpf"
-  std::string kernel;       // uname release
-  std::string arch;         // native arch of the machine
-  std::string started;      // UTC, ISO 8601
+  std::string tracer;   // "ptrace" or "ebpf"
+  std::string kernel;   // uname release
+  std::string arch;     // native arch of the machine
+  std::string started;  // UTC, ISO 8601
   uint64_t duration_ms = 0;
   ExitInfo exit;
-  uint64_t lost_events = 0;  // events the tracer could not record; >0 = incomplete
+  uint64_t lost_events = 0;                      // events the tracer could not record; >0 = incomplete
   std::map<std::string, std::string> container;  // settings used: "net" -> "loopback", ...
   bool operator==(const RunInfo&) const = default;
 };
@@ -92,9 +92,9 @@ struct Recording {
   std::vector<RunInfo> runs;
   std::map<std::string, std::map<std::string, uint64_t>> syscalls;  // arch -> name -> count
   std::map<std::string, std::map<std::string, ArgValues>> args;     // arch -> syscall -> values
-  std::map<std::string, FileRecord> files;                           // absolute path -> record
-  std::map<std::string, uint64_t> executables;                       // absolute path -> execs
-  std::map<NetEndpoint, uint64_t> network;                           // endpoint -> count
+  std::map<std::string, FileRecord> files;                          // absolute path -> record
+  std::map<std::string, uint64_t> executables;                      // absolute path -> execs
+  std::map<NetEndpoint, uint64_t> network;                          // endpoint -> count
 
   bool operator==(const Recording&) const = default;
 
@@ -108,8 +108,8 @@ struct Recording {
 
   // Convenience for tracers and tests.
   void add_syscall(const std::string& arch, const std::string& name, uint64_t count = 1);
-  void add_file(const std::string& path, Access kind, const Outcome& outcome,
-                const std::string& type = "", uint64_t count = 1);
+  void add_file(const std::string& path, Access kind, const Outcome& outcome, const std::string& type = "",
+                uint64_t count = 1);
   void add_exec(const std::string& path, uint64_t count = 1);
   void add_endpoint(const NetEndpoint& ep, uint64_t count = 1);
 };

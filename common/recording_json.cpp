@@ -19,11 +19,10 @@ struct Bad {
 const json& need(const json& obj, const char* key, json::value_t type, const std::string& where) {
   auto it = obj.find(key);
   if (it == obj.end()) throw Bad{where, std::string("missing \"") + key + "\""};
-  bool good = it->type() == type ||
-              (type == json::value_t::number_unsigned && it->type() == json::value_t::number_integer &&
-               it->get<int64_t>() >= 0);
-  if (!good) throw Bad{where + "/" + key, std::string("expected ") + json(type).type_name() + ", got " +
-                                              it->type_name()};
+  bool good = it->type() == type || (type == json::value_t::number_unsigned &&
+                                     it->type() == json::value_t::number_integer && it->get<int64_t>() >= 0);
+  if (!good)
+    throw Bad{where + "/" + key, std::string("expected ") + json(type).type_name() + ", got " + it->type_name()};
   return *it;
 }
 
@@ -70,9 +69,12 @@ RunInfo run_from_json(const json& j, const std::string& w) {
   if (j.contains("duration_ms")) r.duration_ms = as_count(j["duration_ms"], w + "/duration_ms");
   if (j.contains("lost_events")) r.lost_events = as_count(j["lost_events"], w + "/lost_events");
   if (auto* e = opt(j, "exit", json::value_t::object, w)) {
-    if (e->contains("signal")) r.exit.signal = static_cast<int>(as_count((*e)["signal"], w + "/exit/signal"));
-    else if (e->contains("code")) r.exit.code = static_cast<int>(as_count((*e)["code"], w + "/exit/code"));
-    else throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
+    if (e->contains("signal"))
+      r.exit.signal = static_cast<int>(as_count((*e)["signal"], w + "/exit/signal"));
+    else if (e->contains("code"))
+      r.exit.code = static_cast<int>(as_count((*e)["code"], w + "/exit/code"));
+    else
+      throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
   }
   if (auto* c = opt(j, "container", json::value_t::object, w))
     for (const auto& [k, v] : c->items()) r.container[k] = as_string(v, w + "/container/" + k);
@@ -128,11 +130,10 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
   try {
     if (!j.is_object()) throw Bad{"", "expected a JSON object at the top"};
     auto fmt = j.find("format");
-    if (fmt == j.end() || !fmt->is_string())
-      throw Bad{"", "no \"format\" field: this is not a profile recording"};
+    if (fmt == j.end() || !fmt->is_string()) throw Bad{"", "no \"format\" field: this is not a profile recording"};
     if (*fmt != kRecordingFormat)
-      throw Bad{"/format", "unsupported format \"" + fmt->get<std::string>() + "\", expected \"" +
-                               kRecordingFormat + "\""};
+      throw Bad{"/format",
+                "unsupported format \"" + fmt->get<std::string>() + "\", expected \"" + kRecordingFormat + "\""};
     int i = 0;
     for (const auto& r : need(j, "runs", json::value_t::array, ""))
       rec.runs.push_back(run_from_json(r, "/runs/" + std::to_string(i++)));

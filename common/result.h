@@ -19,9 +19,7 @@ struct Error {
 
   // Prepends context: Error{"write: EPERM"}.wrap("uid_map of pid 42") ->
   // "uid_map of pid 42: write: EPERM".
-  [[nodiscard]] Error wrap(const std::string& context) const {
-    return Error{context + ": " + message, errno_value};
-  }
+  [[nodiscard]] Error wrap(const std::string& context) const { return Error{context + ": " + message, errno_value}; }
 };
 
 // "ENOENT" for 2; "E123" for a value the C library has no name for.
@@ -34,12 +32,14 @@ int errno_from_name(const std::string& name);
 inline Error sys_error(const std::string& call, int err = errno) {
   return Error{call + ": " + errno_name(err), err};
 }
-inline Error make_error(std::string message) { return Error{std::move(message), 0}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message), 0};
+}
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }

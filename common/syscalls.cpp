@@ -78,8 +78,8 @@ bool is_numeric_syscall(const std::string& name) {
 std::string syscall_name(const std::string& arch, uint64_t nr) {
   auto token = arch_token(arch);
   if (token && nr <= 0x7fffffffULL) {
-    std::unique_ptr<char, decltype(&std::free)> name(
-        seccomp_syscall_resolve_num_arch(*token, static_cast<int>(nr)), &std::free);
+    std::unique_ptr<char, decltype(&std::free)> name(seccomp_syscall_resolve_num_arch(*token, static_cast<int>(nr)),
+                                                     &std::free);
     if (name) return name.get();
   }
   return std::to_string(nr);

@@ -33,7 +33,9 @@ std::string current_dir() {
   return buf;
 }
 
-int before_exec_trampoline(void* ctx) { return static_cast<Tracer*>(ctx)->before_exec_in_child(); }
+int before_exec_trampoline(void* ctx) {
+  return static_cast<Tracer*>(ctx)->before_exec_in_child();
+}
 
 struct Picked {
   std::unique_ptr<Tracer> tracer;

@@ -19,18 +19,18 @@ Result<TracerKind> tracer_kind_from_name(const std::string& name);
 struct LearnOptions {
   LaunchSpec spec;
   TracerKind tracer = TracerKind::Auto;
-  const ArgPolicy* args = nullptr;     // null = built-in policies/args.toml
-  LiveCounters* counters = nullptr;    // may be null
+  const ArgPolicy* args = nullptr;   // null = built-in policies/args.toml
+  LiveCounters* counters = nullptr;  // may be null
   // Called once the workload is running (after the launcher's fork, so a thread
   // started here cannot hold a lock that a forked child would inherit).
   std::function<void()> on_started;
 };
 
 struct LearnResult {
-  Recording recording;       // with exactly one RunInfo describing this run
-  ExitInfo exit;             // the workload's exit
-  std::string tracer;        // "ptrace" or "ebpf"
-  std::string tracer_reason; // why that tracer (for --tracer auto)
+  Recording recording;        // with exactly one RunInfo describing this run
+  ExitInfo exit;              // the workload's exit
+  std::string tracer;         // "ptrace" or "ebpf"
+  std::string tracer_reason;  // why that tracer (for --tracer auto)
 };
 
 Result<LearnResult> learn(const LearnOptions& options);

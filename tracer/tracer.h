@@ -33,16 +33,16 @@ struct LiveCounters {
 };
 
 struct TracerOptions {
-  const ArgPolicy* args = nullptr;    // which arguments to record; never null after prepare
-  LiveCounters* counters = nullptr;   // may be null
+  const ArgPolicy* args = nullptr;   // which arguments to record; never null after prepare
+  LiveCounters* counters = nullptr;  // may be null
 };
 
 // What the launcher tells the tracer about the container it started.
 struct TraceTarget {
-  pid_t top_pid = -1;          // host pid of the first process (supervisor, or the workload itself)
-  bool container = true;       // false with --no-container: top_pid is the workload
-  uint64_t cgroup_id = 0;      // cgroup v2 id of the container's cgroup, 0 if none
-  uint64_t pidns_inode = 0;    // inode of the container's pid namespace, 0 if none
+  pid_t top_pid = -1;        // host pid of the first process (supervisor, or the workload itself)
+  bool container = true;     // false with --no-container: top_pid is the workload
+  uint64_t cgroup_id = 0;    // cgroup v2 id of the container's cgroup, 0 if none
+  uint64_t pidns_inode = 0;  // inode of the container's pid namespace, 0 if none
   uint64_t pidns_dev = 0;
 };
 

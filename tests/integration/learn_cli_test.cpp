@@ -21,7 +21,8 @@ const std::string kProfile = PROFILE_BINARY;
 TEST(LearnCli, RecordsTheWorkloadAndExitsWithItsStatus) {
   PROFILE_REQUIRE(testing::is_root(), "the learning container needs root or user namespaces");
   TempDir dir;
-  auto r = run({kProfile, "learn", "-o", dir.path() + "/b", "--", "/bin/sh", "-c", "cat /etc/hostname >/dev/null; exit 3"});
+  auto r =
+      run({kProfile, "learn", "-o", dir.path() + "/b", "--", "/bin/sh", "-c", "cat /etc/hostname >/dev/null; exit 3"});
   EXPECT_EQ(r.status, 3) << r.err;
   auto rec = load_recording(dir.path() + "/b/recording.json");
   ASSERT_TRUE(rec.ok()) << rec.error().message;

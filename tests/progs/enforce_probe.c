@@ -35,7 +35,9 @@ static int report(const char* op, long ret, int err) {
   return 1;
 }
 
-static void* thread_main(void* arg) { return arg; }
+static void* thread_main(void* arg) {
+  return arg;
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;

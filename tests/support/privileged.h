@@ -19,18 +19,20 @@ inline bool strict_mode() {
   return v != nullptr && std::string(v) == "1";
 }
 
-inline bool is_root() { return ::geteuid() == 0; }
+inline bool is_root() {
+  return ::geteuid() == 0;
+}
 
 }  // namespace profile::testing
 
 // Use at the top of a test body: PROFILE_REQUIRE(condition, "reason it is needed").
-#define PROFILE_REQUIRE(cond, reason)                                                  \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      if (::profile::testing::strict_mode()) {                                         \
-        FAIL() << "required feature missing (PROFILE_STRICT=1): " << (reason);         \
-      } else {                                                                         \
-        GTEST_SKIP() << (reason);                                                      \
-      }                                                                                \
-    }                                                                                  \
+#define PROFILE_REQUIRE(cond, reason)                                          \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      if (::profile::testing::strict_mode()) {                                 \
+        FAIL() << "required feature missing (PROFILE_STRICT=1): " << (reason); \
+      } else {                                                                 \
+        GTEST_SKIP() << (reason);                                              \
+      }                                                                        \
+    }                                                                          \
   } while (0)
