@@ -298,8 +298,9 @@ int PathResolver::resolve_existing(pid_t tid, TraceeFs& fs, const std::string& p
 }
 
 void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool follow, ResolvedPath& out) {
-  // Reused only briefly: a thread polling for a file that something outside the
-  // workload creates must see it appear.
+  // Reused only briefly, and only when the path existed: a thread polling for a
+  // file that something outside the workload creates must see it appear (a
+  // cached ENOENT would be recorded for a probe the kernel answered with ok).
   uint64_t now = now_ns();
   if (fs.last_gen == entries_gen_ && now - fs.last_time < kLastTtlNs && fs.last_follow == follow &&
       fs.last_abs == abs) {
@@ -307,7 +308,7 @@ void PathResolver::resolve(pid_t tid, TraceeFs& fs, const std::string& abs, bool
     return;
   }
   resolve_uncached(tid, fs, abs, follow, out);
-  if (!out.exact_only) {
+  if (!out.exact_only && out.exists) {
     fs.last_abs = abs;
     fs.last_follow = follow;
     fs.last = out;
