@@ -303,7 +303,28 @@ std::string report_to_text(const GenerateReport& r) {
   out += "  landlock: " + std::to_string(r.landlock_rules) + " path rules, needs ABI " +
          std::to_string(r.landlock_min_abi) + " for full enforcement\n";
   for (const auto& d : r.dangerous) out += "  DANGEROUS allowed: " + d.syscall + ": " + d.reason + "\n";
-  for (const auto& n : r.notes) out += "  note: " + n + "\n";
+  // One line per unlabelled path would bury everything else (a workload writing
+  // under /tmp has dozens); the text form summarises them, --json lists each.
+  const std::string unlabelled = "no label known for ";
+  std::set<std::string> paths;
+  for (const auto& n : r.notes) {
+    if (n.rfind(unlabelled, 0) == 0) {
+      paths.insert(n.substr(unlabelled.size(), n.find(" (") - unlabelled.size()));
+      continue;
+    }
+    out += "  note: " + n + "\n";
+  }
+  if (!paths.empty()) {
+    std::string examples;
+    int shown = 0;
+    for (const auto& p : paths) {
+      if (shown++ == 3) break;
+      examples += (examples.empty() ? "" : ", ") + p;
+    }
+    out += "  note: SELinux: " + std::to_string(paths.size()) +
+           " paths have no label in the reference policy, so the module grants nothing on them (" + examples +
+           (paths.size() > 3 ? ", ..." : "") + "); --json lists each\n";
+  }
   return out;
 }
 
