@@ -22,8 +22,24 @@
 namespace profile {
 namespace {
 
+// A private /tmp is the safer default, but only when the workload did not rely
+// on the host's: its working directory, or anything under /tmp it used without
+// creating it (learning sees the host's /tmp; enforce would show an empty one).
+bool relies_on_host_tmp(const Recording& rec) {
+  auto under_tmp = [](const std::string& p) { return p == "/tmp" || p.rfind("/tmp/", 0) == 0; };
+  for (const auto& r : rec.runs)
+    if (under_tmp(r.cwd)) return true;
+  for (const auto& [path, f] : rec.files) {
+    if (!under_tmp(path) || path == "/tmp" || f.accesses.count(Access::Create) != 0) continue;
+    for (const auto& [kind, outcomes] : f.accesses)
+      if (outcomes.count(kOk) != 0) return true;
+  }
+  return false;
+}
+
 Manifest manifest_from_recording(const Recording& rec) {
   Manifest m;
+  m.private_tmp = !relies_on_host_tmp(rec);
   if (!rec.runs.empty()) {
     const RunInfo& r = rec.runs.front();
     m.command = r.command;

@@ -144,3 +144,36 @@ TEST_F(BundleTest, PathThatIsAFileIsRefused) {
 
 }  // namespace
 }  // namespace profile
+
+namespace profile {
+namespace {
+
+// The derived manifest keeps the host's /tmp when the learning run relied on it
+// (enforce would otherwise show an empty private /tmp and the workload fails).
+bool derived_private_tmp(const std::string& dir, const Recording& rec) {
+  auto r = generate_bundle(dir, rec, testing::no_selinux());
+  EXPECT_TRUE(r) << r.error().message;
+  auto m = parse_manifest(*read_file(dir + "/profile.toml"), "profile.toml");
+  EXPECT_TRUE(m) << m.error().message;
+  return m->private_tmp;
+}
+
+TEST_F(BundleTest, PrivateTmpOnlyWhenTheWorkloadDidNotRelyOnTheHostsTmp) {
+  Recording own_tmp = testing::sample_recording();
+  own_tmp.runs.front().cwd = "/srv/app";
+  own_tmp.add_file("/tmp/app-123/scratch", Access::Create, kOk, "file");
+  own_tmp.add_file("/tmp/app-123/scratch", Access::Write, kOk, "file");
+  own_tmp.add_file("/tmp/probe", Access::Stat, "ENOENT");
+  EXPECT_TRUE(derived_private_tmp(root_ + "/a", own_tmp));
+
+  Recording cwd_in_tmp = own_tmp;
+  cwd_in_tmp.runs.front().cwd = "/tmp/checkout";
+  EXPECT_FALSE(derived_private_tmp(root_ + "/b", cwd_in_tmp));
+
+  Recording reads_host_tmp = own_tmp;
+  reads_host_tmp.add_file("/tmp/shared/config.ini", Access::Read, kOk, "file");
+  EXPECT_FALSE(derived_private_tmp(root_ + "/c", reads_host_tmp));
+}
+
+}  // namespace
+}  // namespace profile
