@@ -18,27 +18,6 @@ bool starts_with_component(const std::string& path, const std::string& prefix) {
 
 }  // namespace
 
-const char* file_type_name(unsigned mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return "file";
-    case S_IFDIR:
-      return "dir";
-    case S_IFLNK:
-      return "symlink";
-    case S_IFCHR:
-      return "chr";
-    case S_IFBLK:
-      return "blk";
-    case S_IFIFO:
-      return "fifo";
-    case S_IFSOCK:
-      return "sock";
-    default:
-      return "";
-  }
-}
-
 void PathResolver::set_root(pid_t pid) {
   root_.reset();
   if (pid <= 0) return;

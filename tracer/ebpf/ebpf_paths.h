@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "common/fd.h"
+#include "common/names.h"
 
 namespace profile::ebpf {
 
@@ -40,6 +41,6 @@ class PathResolver {
 };
 
 // "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode; "" otherwise.
-const char* file_type_name(unsigned mode);
+using profile::file_type_name;  // common/names.h
 
 }  // namespace profile::ebpf

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/names.h"
 #include "common/syscalls.h"
 
 namespace profile::ebpf {
@@ -139,54 +140,6 @@ pl_sys_spec empty_spec() {
   s.addrlen_idx = -1;
   for (auto& a : s.arg_idx) a = -1;
   return s;
-}
-
-std::string family_name(unsigned family) {
-  switch (family) {
-    case AF_UNIX:
-      return "AF_UNIX";
-    case AF_INET:
-      return "AF_INET";
-    case AF_INET6:
-      return "AF_INET6";
-    case AF_NETLINK:
-      return "AF_NETLINK";
-    case AF_PACKET:
-      return "AF_PACKET";
-    case AF_UNSPEC:
-      return "AF_UNSPEC";
-    case AF_ALG:
-      return "AF_ALG";
-    case AF_VSOCK:
-      return "AF_VSOCK";
-    case AF_BLUETOOTH:
-      return "AF_BLUETOOTH";
-    case AF_CAN:
-      return "AF_CAN";
-    case AF_XDP:
-      return "AF_XDP";
-    default:
-      return "AF_" + std::to_string(family);
-  }
-}
-
-std::string socktype_name(unsigned type) {
-  switch (type & 0xf) {
-    case SOCK_STREAM:
-      return "SOCK_STREAM";
-    case SOCK_DGRAM:
-      return "SOCK_DGRAM";
-    case SOCK_RAW:
-      return "SOCK_RAW";
-    case SOCK_RDM:
-      return "SOCK_RDM";
-    case SOCK_SEQPACKET:
-      return "SOCK_SEQPACKET";
-    case SOCK_PACKET:
-      return "SOCK_PACKET";
-    default:
-      return type == 0 ? "" : "SOCK_" + std::to_string(type & 0xf);
-  }
 }
 
 }  // namespace
@@ -392,8 +345,8 @@ std::optional<NetEndpoint> endpoint_of(const pl_net_key& key, const std::string&
   sa_family_t family = 0;
   std::memcpy(&family, key.addr, sizeof family);
   NetEndpoint ep;
-  ep.family = family_name(family);
-  ep.type = socktype_name(key.socktype);
+  ep.family = socket_family_name(static_cast<int>(family));
+  ep.type = socket_type_name(static_cast<int>(key.socktype));
   ep.op = n->op;
   ep.result = outcome_of(key.err);
   char buf[INET6_ADDRSTRLEN] = {};

@@ -9,12 +9,13 @@
 #include <cstdint>
 #include <string>
 
+#include "common/names.h"
 #include "common/recording.h"
 
 namespace profile::ptrace {
 
-std::string socket_family_name(int family);  // "AF_INET", ..., "AF_42"
-std::string socket_type_name(int type);      // "SOCK_STREAM", ...; flags ignored
+using profile::socket_family_name;  // common/names.h
+using profile::socket_type_name;
 
 // Fills family, address, port and path of `ep` from a sockaddr of `len` bytes.
 // False when it is too short to hold a family.

@@ -31,27 +31,6 @@ pid_t last_number(const char* line_end_exclusive_start, const char* end) {
 
 }  // namespace
 
-const char* file_type_name(unsigned mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return "file";
-    case S_IFDIR:
-      return "dir";
-    case S_IFLNK:
-      return "symlink";
-    case S_IFCHR:
-      return "chr";
-    case S_IFBLK:
-      return "blk";
-    case S_IFIFO:
-      return "fifo";
-    case S_IFSOCK:
-      return "sock";
-    default:
-      return "";
-  }
-}
-
 std::string normalize_lexical(const std::string& abs) {
   std::string out;
   out.reserve(abs.size());

@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "common/fd.h"
+#include "common/names.h"
 
 namespace profile::ptrace {
 
@@ -149,6 +150,6 @@ bool rewrite_dev_fd(std::string& path);
 // /proc/<ns_tgid>/... to /proc/self/...
 void map_back_proc_self(std::string& path, pid_t ns_tgid, pid_t ns_tid);
 // "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode.
-const char* file_type_name(unsigned mode);
+using profile::file_type_name;  // common/names.h
 
 }  // namespace profile::ptrace
