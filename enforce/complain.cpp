@@ -24,9 +24,11 @@ Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest
   LearnOptions lo;
   lo.spec = spec;
   lo.tracer = TracerKind::Ptrace;
+  lo.timeout_s = options.timeout_s;
   auto learned = learn(lo);
   if (!learned) return learned.error();
   report.exit = learned->exit;
+  report.timed_out = learned->timed_out;
 
   // What this run needs, rendered with the same generator, compared with what
   // the bundle allows: the additions are the accesses outside the profile.

@@ -24,6 +24,9 @@ struct LearnOptions {
   // Called once the workload is running (after the launcher's fork, so a thread
   // started here cannot hold a lock that a forked child would inherit).
   std::function<void()> on_started;
+  // > 0: SIGKILL every process of the container after this many seconds
+  // (`profile enforce --complain --timeout`); LearnResult::timed_out says so.
+  double timeout_s = 0;
 };
 
 struct LearnResult {
@@ -31,6 +34,7 @@ struct LearnResult {
   ExitInfo exit;              // the workload's exit
   std::string tracer;         // "ptrace" or "ebpf"
   std::string tracer_reason;  // why that tracer (for --tracer auto)
+  bool timed_out = false;     // the container was killed by timeout_s
 };
 
 Result<LearnResult> learn(const LearnOptions& options);

@@ -121,6 +121,42 @@ TEST(EnforceCli, ComplainReportsAccessesOutsideTheProfile) {
   EXPECT_EQ(r.out.find("\"/etc/hostname\""), std::string::npos) << "learned, so not outside:\n" << r.out;
 }
 
+TEST(EnforceCli, ComplainHonoursTheTimeout) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  learn(w, "sleep 0.1");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = enforce(w, {"--complain", "--timeout", "1", "--", "/bin/sh", "-c", "sleep 30"});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.status, 124) << r.err;
+  EXPECT_LT(secs, 15.0);
+  EXPECT_NE(r.err.find("--timeout"), std::string::npos) << r.err;
+}
+
+TEST(EnforceCli, ComplainUpdateWidensTheProfileToWhatItSaw) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  std::ofstream(w.file("a.txt")) << "a\n";
+  std::ofstream(w.file("b.txt")) << "b\n";
+  learn(w, "cat a.txt");
+  // Control: b.txt is outside the Landlock rules, so the wider run is denied.
+  auto denied = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  EXPECT_NE(denied.status, 0) << "b.txt was not learned, yet reading it worked";
+  std::string before = slurp(w.file("bundle/landlock.json"));
+
+  auto upd = enforce(w, {"--complain", "--update", "--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  ASSERT_EQ(upd.status, 0) << upd.err;
+  EXPECT_NE(upd.err.find("b.txt"), std::string::npos) << "complain must name what was outside:\n" << upd.err;
+  EXPECT_NE(slurp(w.file("bundle/landlock.json")), before) << "--update must regenerate the bundle";
+  EXPECT_NE(slurp(w.file("bundle/recording.json")).find("b.txt"), std::string::npos);
+
+  auto ok = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.out, "a\nb\n");
+  // Still confined: what neither run did stays denied.
+  EXPECT_NE(enforce(w, {"--", "/bin/sh", "-c", "cat /etc/shadow"}).status, 0);
+}
+
 TEST(EnforceCli, UnprivilegedUserEnforcesInAUserNamespace) {
   PROFILE_REQUIRE(testing::is_root(), "needs root to switch to uid 65534 for the test");
   PROFILE_REQUIRE(::access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is needed");
