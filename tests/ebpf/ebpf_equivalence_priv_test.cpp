@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -148,6 +149,35 @@ TEST(EbpfEquivalence, Sqlite) {
   REQUIRE_BOTH();
   PROFILE_REQUIRE(::access("/usr/bin/sqlite3", X_OK) == 0, "needs sqlite3");
   expect_equivalent({"/usr/bin/sqlite3", ":memory:", "create table t(x); insert into t values (1); select * from t;"});
+}
+
+// tar makes its archive with creat(2), which has no flags argument: the archive
+// must be recorded as created (Landlock then grants make_reg on its directory).
+TEST(EbpfEquivalence, TarCreatesItsArchiveWithCreat) {
+  REQUIRE_BOTH();
+  char tmpl[] = "/var/tmp/profile-ebpf-eq-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string d = tmpl;
+  // Each run leaves the directory as it found it, so both tracers see the same.
+  const std::vector<std::string> argv = {"/bin/sh", "-c", "tar -cf out.tar -C /etc hostname; rm out.tar"};
+  expect_equivalent(argv, d);
+  auto e = learn_with(TracerKind::Ebpf, argv, d);
+  ASSERT_TRUE(e) << e.error().message;
+  auto it = e->recording.files.find(d + "/out.tar");
+  ASSERT_NE(it, e->recording.files.end());
+  EXPECT_TRUE(it->second.accesses.count(Access::Create)) << "creat(2) of a missing file is a create";
+  (void)std::system(("rm -rf '" + d + "'").c_str());
+}
+
+// Events are mostly read after the container has exited; files on mounts below
+// its root (here its own /proc) must still resolve and keep their type.
+TEST(EbpfEquivalence, FilesOnTheContainersMountsKeepTheirType) {
+  REQUIRE_BOTH();
+  auto e = learn_with(TracerKind::Ebpf, {"/bin/cat", "/proc/filesystems"}, "/");
+  ASSERT_TRUE(e) << e.error().message;
+  auto it = e->recording.files.find("/proc/filesystems");
+  ASSERT_NE(it, e->recording.files.end());
+  EXPECT_EQ(it->second.type, "file");
 }
 
 }  // namespace

@@ -20,9 +20,15 @@ bool starts_with_component(const std::string& path, const std::string& prefix) {
 
 void PathResolver::set_root(pid_t pid) {
   root_.reset();
+  mnt_ns_.reset();
   if (pid <= 0) return;
-  std::string link = "/proc/" + std::to_string(pid) + "/root";
-  root_ = Fd(::open(link.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  std::string proc = "/proc/" + std::to_string(pid);
+  root_ = Fd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  // Most events are read after the container is gone; its mount namespace
+  // would then be torn down and every mount below its root (/proc, a /srv or
+  // /home partition, a tmpfs /run) detached, so that paths on them no longer
+  // resolve and their files would be recorded as if they never existed.
+  mnt_ns_ = Fd(::open((proc + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
 }
 
 bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& out) const {

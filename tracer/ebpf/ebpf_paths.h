@@ -37,6 +37,7 @@ class PathResolver {
   // A directory replaced by a symlink during the run is seen as it was first.
   const std::string* resolved_dir(const std::string& dir) const;
   Fd root_;
+  Fd mnt_ns_;  // keeps the container's mounts attached below root_ after it exits
   mutable std::unordered_map<std::string, std::string> dirs_;
 };
 

@@ -196,7 +196,9 @@ std::vector<SpecEntry> build_specs(const ArgPolicy& args) {
         s.dirfd_idx[1] = p->dirfd1;
         s.flags_idx = p->flags;
         if (p->flags_in_open_how) s.flags_idx = static_cast<int8_t>(p->flags | PL_FLAGS_FROM_OPEN_HOW);
-        if (p->op == Op::Open) s.fd_idx = -2;  // the return value is the new fd: look for FMODE_CREATED
+        // The return value is the new fd: look for FMODE_CREATED (creat has no
+        // flags argument: it always creates a missing file).
+        if (p->op == Op::Open || p->op == Op::Creat) s.fd_idx = -2;
       }
       if (const auto* n = find_net_syscall(name)) {
         s.what |= n->addr >= 0 ? PL_SPEC_NET : PL_SPEC_LOCAL;

@@ -385,7 +385,9 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
       key->flags = ARG(fi);
     }
   }
-  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && (key->flags & O_CREAT) && spec->fd_idx == -2) {
+  /* fd_idx -2: open (O_CREAT in its flags) or creat (no flags argument, always creates). */
+  bool may_create = spec->flags_idx < 0 || (key->flags & O_CREAT);
+  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && may_create && spec->fd_idx == -2) {
     struct file* f = task_file(task, (int)ret);
     if (f && (BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) key->created = 1;
   }
