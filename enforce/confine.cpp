@@ -53,7 +53,7 @@ struct CapData {
 
 bool Confinement::any() const {
   return private_tmp || readonly_root || !binds.empty() || drop_capabilities || no_new_privs || landlock != nullptr ||
-         seccomp != nullptr || !selinux_exec_context.empty();
+         seccomp != nullptr || seccomp_slot != nullptr || !selinux_exec_context.empty();
 }
 
 Result<int> capability_from_name(const std::string& name) {
@@ -95,6 +95,8 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
   out.no_new_privs = c.no_new_privs;
   out.landlock = c.landlock;
   out.seccomp = c.seccomp;
+  out.seccomp_slot = c.seccomp_slot;
+  if (c.seccomp != nullptr && c.seccomp_slot != nullptr) return make_error("two seccomp filters were given");
   if (!c.selinux_exec_context.empty()) {
     out.strings.push_back(c.selinux_exec_context);
     out.selinux_exec_context = out.strings.back().c_str();
@@ -207,8 +209,15 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
 }
 
 int apply_seccomp_last_in_child(const ChildConfinement& c, const char** step) noexcept {
-  if (c.seccomp == nullptr) return 0;
   *step = "seccomp(SECCOMP_SET_MODE_FILTER)";
+  if (c.seccomp_slot != nullptr) {
+    if (!seccomp_slot_ready(c.seccomp_slot)) {
+      *step = "seccomp (the launcher published no filter before releasing the workload)";
+      return EINVAL;
+    }
+    return apply_shared_seccomp_in_child(c.seccomp_slot);
+  }
+  if (c.seccomp == nullptr) return 0;
   return apply_seccomp_in_child(*c.seccomp);
 }
 

@@ -18,6 +18,7 @@ namespace profile {
 
 struct PreparedLandlock;
 struct PreparedSeccomp;
+struct SeccompSlot;
 
 struct BindSpec {
   std::string source;
@@ -35,7 +36,9 @@ struct Confinement {
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;  // not owned; must live until spawn_container returns
   const PreparedSeccomp* seccomp = nullptr;    // not owned; must live until spawn_container returns
-  std::string selinux_exec_context;            // "" = none (SELinux inactive or not asked for)
+  // Or: a filter published later, before release() (SharedSeccomp); not owned.
+  const SeccompSlot* seccomp_slot = nullptr;
+  std::string selinux_exec_context;  // "" = none (SELinux inactive or not asked for)
   [[nodiscard]] bool any() const;
 };
 
@@ -52,6 +55,7 @@ struct ChildConfinement {
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;
   const PreparedSeccomp* seccomp = nullptr;
+  const SeccompSlot* seccomp_slot = nullptr;
   const char* selinux_exec_context = nullptr;
 };
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -81,11 +82,25 @@ Result<std::string> selinux_context(const Manifest& m, EnforceReport& report) {
 struct Prepared {
   LaunchSpec spec;
   PreparedLandlock landlock;
-  PreparedSeccomp seccomp;
+  // The seccomp filter compiles on another thread while the container is set
+  // up (it is most of the launcher's own CPU time), and is published into
+  // memory shared with the container before the workload is released.
+  std::future<Result<PreparedSeccomp>> seccomp;
+  SharedSeccomp seccomp_slot;
   bool has_landlock = false, has_seccomp = false;
 };
 
 Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, EnforceReport& report) {
+  if (!m.seccomp.empty()) {
+    auto slot = SharedSeccomp::create();
+    if (!slot) return slot.error();
+    p.seccomp_slot = std::move(slot).value();
+    SeccompCompileOptions so;
+    so.capabilities = m.capabilities;
+    p.seccomp =
+        std::async(std::launch::async, [path = o.dir + "/" + m.seccomp, so] { return compile_seccomp_file(path, so); });
+    p.has_seccomp = true;
+  }
   if (!m.landlock.empty()) {
     auto ll = load_landlock_file(o.dir + "/" + m.landlock);
     if (!ll) return ll.error();
@@ -104,16 +119,19 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, 
     for (const auto& d : p.landlock.downgrades) report.notices.push_back("Landlock downgrade: " + d);
     p.has_landlock = p.landlock.enabled();
   }
-  if (!m.seccomp.empty()) {
-    SeccompCompileOptions so;
-    so.capabilities = m.capabilities;
-    auto sc = compile_seccomp_file(o.dir + "/" + m.seccomp, so);
-    if (!sc) return sc.error();
-    p.seccomp = std::move(sc).value();
-    for (const auto& w : p.seccomp.warnings) report.notices.push_back("seccomp: " + w);
-    p.has_seccomp = true;
-  }
   return {};
+}
+
+// Waits for the filter compiled by prepare_filters and makes it visible to the
+// (still paused) container.
+Status publish_seccomp(Prepared& p, EnforceReport& report) {
+  auto sc = p.seccomp.get();
+  if (!sc) return sc.error();
+  for (const auto& w : sc->warnings) {
+    report.notices.push_back("seccomp: " + w);
+    log::warn("seccomp: " + w);
+  }
+  return p.seccomp_slot.publish(*sc);
 }
 
 // Waits for the container's first process, killing the whole container when
@@ -245,7 +263,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   }
   if (!c.selinux_exec_context.empty()) report.applied.emplace_back("selinux");
   if (p.has_seccomp) {
-    c.seccomp = &p.seccomp;
+    c.seccomp_slot = p.seccomp_slot.slot();
     report.applied.emplace_back("seccomp");
   }
   for (const auto& n : report.notices) log::warn(n);
@@ -253,6 +271,12 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   auto container = spawn_container(spec, LaunchHooks{});
   if (!container) return container.error();
   Container& ct = **container;
+  if (p.has_seccomp) {
+    if (auto st = publish_seccomp(p, report); !st) {
+      (void)ct.finish(0);  // kills the paused container: the workload never ran
+      return st.error();
+    }
+  }
   forward_signals_to(ct.top_pid());
   if (auto st = ct.release(); !st) {
     forward_signals_to(-1);

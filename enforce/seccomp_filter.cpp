@@ -320,4 +320,61 @@ int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
   return err;
 }
 
+struct SeccompSlot {
+  uint32_t ready;  // written last, with release order
+  uint32_t flags;
+  uint32_t len;
+  sock_filter program[BPF_MAXINSNS];
+};
+
+Result<SharedSeccomp> SharedSeccomp::create() {
+  void* m = ::mmap(nullptr, sizeof(SeccompSlot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return sys_error("mmap(MAP_SHARED, " + std::to_string(sizeof(SeccompSlot)) + ")");
+  SharedSeccomp out;
+  out.slot_ = static_cast<SeccompSlot*>(m);
+  return out;
+}
+
+SharedSeccomp& SharedSeccomp::operator=(SharedSeccomp&& o) noexcept {
+  if (this != &o) {
+    if (slot_ != nullptr) ::munmap(slot_, sizeof(SeccompSlot));
+    slot_ = o.slot_;
+    o.slot_ = nullptr;
+  }
+  return *this;
+}
+
+SharedSeccomp::~SharedSeccomp() {
+  if (slot_ != nullptr) ::munmap(slot_, sizeof(SeccompSlot));
+}
+
+Status SharedSeccomp::publish(const PreparedSeccomp& prepared) {
+  if (slot_ == nullptr) return make_error("the shared seccomp slot was not created");
+  if (prepared.program.empty() || prepared.program.size() > BPF_MAXINSNS)
+    return make_error("a seccomp program of " + std::to_string(prepared.program.size()) + " instructions");
+  std::copy(prepared.program.begin(), prepared.program.end(), slot_->program);
+  slot_->len = static_cast<uint32_t>(prepared.program.size());
+  slot_->flags = prepared.flags;
+  __atomic_store_n(&slot_->ready, 1u, __ATOMIC_RELEASE);
+  return {};
+}
+
+bool seccomp_slot_ready(const SeccompSlot* slot) noexcept {
+  return slot != nullptr && __atomic_load_n(&slot->ready, __ATOMIC_ACQUIRE) == 1 && slot->len != 0 &&
+         slot->len <= BPF_MAXINSNS;
+}
+
+int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept {
+  if (!seccomp_slot_ready(slot)) return EINVAL;
+  sock_fprog prog{static_cast<unsigned short>(slot->len), const_cast<sock_filter*>(slot->program)};
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, slot->flags, &prog) == 0) return 0;
+  int err = errno;
+  if (err == ENOSYS || err == EINVAL) {
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) return 0;
+    err = errno;
+  }
+  return err;
+}
+
 }  // namespace profile

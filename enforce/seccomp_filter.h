@@ -45,4 +45,34 @@ Result<PreparedSeccomp> compile_seccomp_file(const std::string& path, const Secc
 // kernels without seccomp(2). Returns 0 or an errno value. Async-signal-safe.
 int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept;
 
+// A compiled program in memory shared with the container's processes (an
+// anonymous MAP_SHARED mapping made before clone), so that `profile enforce`
+// compiles the filter while the container is being set up: the launcher
+// publishes the program before it releases the container, and the workload loads
+// it from there. A slot that was never published fails the launch (EINVAL): the
+// workload never runs without its filter.
+struct SeccompSlot;
+class SharedSeccomp {
+ public:
+  static Result<SharedSeccomp> create();
+  SharedSeccomp() = default;
+  SharedSeccomp(SharedSeccomp&& o) noexcept : slot_(o.slot_) { o.slot_ = nullptr; }
+  SharedSeccomp& operator=(SharedSeccomp&& o) noexcept;
+  SharedSeccomp(const SharedSeccomp&) = delete;
+  SharedSeccomp& operator=(const SharedSeccomp&) = delete;
+  ~SharedSeccomp();
+
+  // Copies the program in and marks the slot ready. Call before release().
+  Status publish(const PreparedSeccomp& prepared);
+  [[nodiscard]] const SeccompSlot* slot() const { return slot_; }
+
+ private:
+  SeccompSlot* slot_ = nullptr;
+};
+
+// In the child, like apply_seccomp_in_child, from a published slot (EINVAL
+// when it was not published).
+bool seccomp_slot_ready(const SeccompSlot* slot) noexcept;
+int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept;
+
 }  // namespace profile
