@@ -33,6 +33,27 @@ bool channel_wait_go(int fd) noexcept {
   }
 }
 
+void shared_failure_record(SharedFailure* f, const char* step, int err) noexcept {
+  if (f == nullptr) return;
+  size_t i = 0;
+  for (; step != nullptr && step[i] != '\0' && i + 1 < sizeof f->step; ++i) f->step[i] = step[i];
+  f->step[i] = '\0';
+  f->err = err;
+  __atomic_store_n(&f->set, 1u, __ATOMIC_RELEASE);
+}
+
+bool shared_failure_error(const SharedFailure* f, Error& out) {
+  if (f == nullptr || __atomic_load_n(&f->set, __ATOMIC_ACQUIRE) != 1) return false;
+  ChannelMsg msg{};
+  msg.type = ChannelMsgType::Error;
+  msg.err = f->err;
+  static_assert(sizeof msg.step == sizeof f->step);
+  std::memcpy(msg.step, f->step, sizeof msg.step);
+  msg.step[sizeof msg.step - 1] = '\0';
+  out = channel_error(msg);
+  return true;
+}
+
 void channel_fail(int fd, const char* step, int err) noexcept {
   channel_send(fd, ChannelMsgType::Error, err, 0, step);
   ::_exit(kLauncherFailure);

@@ -24,6 +24,17 @@ struct ChannelMsg {
   char step[116];       // Error: what failed, e.g. "mount(\"proc\", \"/proc\")"
 };
 
+// After seccomp is loaded, send(2) and even _exit may be denied by the filter,
+// so a failed execve is also written here: a page of memory shared with the
+// launcher (MAP_SHARED, mapped before clone), read when the channel is silent.
+struct SharedFailure {
+  uint32_t set;  // 1 once written
+  int32_t err;
+  char step[116];
+};
+// Child side; `f` may be null.
+void shared_failure_record(SharedFailure* f, const char* step, int err) noexcept;
+
 // Child side.
 void channel_send(int fd, ChannelMsgType type, int err, int wait_status, const char* step) noexcept;
 // Blocks until Go arrives; false on EOF (the launcher died) or error.
@@ -38,5 +49,7 @@ Status channel_send_go(int fd);
 Result<bool> channel_receive(int fd, ChannelMsg& msg, bool block);
 // "step: ERRNO" for an Error message.
 Error channel_error(const ChannelMsg& msg);
+// The same for a SharedFailure: true and *out set when a child wrote it.
+bool shared_failure_error(const SharedFailure* f, Error& out);
 
 }  // namespace profile

@@ -2,6 +2,7 @@
 // process tree described in launcher.h.
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,7 +68,10 @@ void warn_no_cgroup_once(const Error& error) {
 class ContainerImpl final : public Container {
  public:
   ContainerImpl(const LaunchSpec& spec, NamespacePlan ns) : spec_(spec), ns_(ns) {}
-  ~ContainerImpl() override { kill_and_reap_top(); }
+  ~ContainerImpl() override {
+    kill_and_reap_top();
+    if (failure_ != nullptr) ::munmap(failure_, sizeof(SharedFailure));
+  }
 
   [[nodiscard]] pid_t top_pid() const override { return top_; }
   [[nodiscard]] uint64_t cgroup_id() const override { return cgroup_.id(); }
@@ -121,6 +125,10 @@ class ContainerImpl final : public Container {
       warn_no_cgroup_once(cg.error());
     }
 
+    void* shared = ::mmap(nullptr, sizeof(SharedFailure), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) return sys_error("mmap(MAP_SHARED, " + std::to_string(sizeof(SharedFailure)) + ")");
+    failure_ = static_cast<SharedFailure*>(shared);
+
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
       return sys_error("socketpair(AF_UNIX, SOCK_SEQPACKET)");
@@ -137,6 +145,7 @@ class ContainerImpl final : public Container {
     plan.cwd = cwd_.c_str();
     plan.hooks = hooks_;
     plan.confine = &confine_;
+    plan.failure = failure_;
 
     unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
     pid_t pid = -1;
@@ -212,6 +221,11 @@ class ContainerImpl final : public Container {
       if (msg.type == ChannelMsgType::Exit) workload_status = msg.wait_status;
     }
     channel_.reset();
+    // A failed execve under a filter that also denied the report's send.
+    if (!launch_error) {
+      Error shared;
+      if (shared_failure_error(failure_, shared)) launch_error = shared;
+    }
     Status cleanup;
     if (cgroup_.exists()) {
       cleanup = cgroup_.kill_all();
@@ -291,6 +305,7 @@ class ContainerImpl final : public Container {
   std::unique_ptr<CStrings> argv_, envp_;
   Cgroup cgroup_;
   Fd channel_;
+  SharedFailure* failure_ = nullptr;
   pid_t top_ = -1;
   bool top_reaped_ = false;
   bool released_ = false;

@@ -63,10 +63,13 @@ int mark_fds_cloexec() noexcept {
     }
   }
   // Seccomp last: after it, the only call of ours is execve (and, if that
-  // fails, the error report).
+  // fails, the error report: first in shared memory, since the filter may deny
+  // the send and the exit that follow).
   if (int err = apply_seccomp_last_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   ::execve(plan.path, plan.argv, plan.envp);
-  channel_fail(ch, "execve", errno);
+  int err = errno;
+  shared_failure_record(plan.failure, "execve", err);
+  channel_fail(ch, "execve", err);
 }
 
 }  // namespace

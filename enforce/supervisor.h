@@ -5,6 +5,7 @@
 // All inputs are prepared by the launcher in a ChildPlan before clone.
 #pragma once
 
+#include "enforce/child_channel.h"
 #include "enforce/confine.h"
 #include "enforce/launcher.h"
 
@@ -19,6 +20,7 @@ struct ChildPlan {
   const char* cwd = nullptr;  // resolved again inside the container's mounts
   LaunchHooks hooks;
   const ChildConfinement* confine = nullptr;  // never null
+  SharedFailure* failure = nullptr;           // shared with the launcher; may be null
 };
 
 // Container mode, in the process cloned with the new namespaces. Waits for Go

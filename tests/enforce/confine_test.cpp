@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "common/fd.h"
@@ -51,7 +52,9 @@ class TempDir {
 // is bounded) and returns its exit, plus what it wrote to stdout/stderr in *out.
 // The output file is made the launcher's stdout while the container is cloned,
 // so the workload inherits it without a shell in between.
-Result<ExitInfo> run(const LaunchSpec& spec, const TempDir& tmp, std::string* out = nullptr) {
+// `before_release` runs in the launcher between clone and release.
+Result<ExitInfo> run(const LaunchSpec& spec, const TempDir& tmp, std::string* out = nullptr,
+                     const std::function<void()>& before_release = {}) {
   std::string out_file = tmp.file("stdout");
   Fd file(::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   std::fflush(stdout);
@@ -62,6 +65,7 @@ Result<ExitInfo> run(const LaunchSpec& spec, const TempDir& tmp, std::string* ou
   ::dup2(saved_out.get(), 1);
   ::dup2(saved_err.get(), 2);
   if (!c) return c.error();
+  if (before_release) before_release();
   if (auto st = (*c)->release(); !st) return st.error();
   Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, (*c)->top_pid(), 0)));
   struct pollfd p {
@@ -121,6 +125,52 @@ TEST(Confine, SeccompDeniesWhatIsOutsideTheProfile) {
   auto r = run(ok, tmp, &out);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(out, "open ok\n") << "an allowed syscall must still work";
+}
+
+// `profile enforce` compiles while the container is set up and publishes the
+// filter into shared memory before release: the filter must then be the one
+// loaded, and a slot never published must stop the launch, not run unfiltered.
+TEST(Confine, SharedSeccompIsLoadedWhenPublishedAndFailsClosedOtherwise) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  auto filter = allow_list_filter();
+  ASSERT_TRUE(filter.ok()) << filter.error().message;
+  TempDir tmp;
+  std::string out;
+
+  auto slot = SharedSeccomp::create();
+  ASSERT_TRUE(slot.ok()) << slot.error().message;
+  LaunchSpec spec = probe({"mount"});
+  spec.confine.seccomp_slot = slot->slot();
+  bool published = false;
+  auto r = run(spec, tmp, &out, [&] { published = slot->publish(*filter).ok(); });  // after clone, as run_bundle
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(published);
+  EXPECT_EQ(out, "mount EPERM\n");
+
+  auto unpublished = SharedSeccomp::create();
+  ASSERT_TRUE(unpublished.ok());
+  spec = probe({"write", tmp.file("ran")});
+  spec.confine.seccomp_slot = unpublished->slot();
+  r = run(spec, tmp, &out);
+  ASSERT_FALSE(r.ok()) << "the workload ran without its filter: " << out;
+  EXPECT_NE(r.error().message.find("published no filter"), std::string::npos) << r.error().message;
+  struct stat st {};
+  EXPECT_NE(::stat(tmp.file("ran").c_str(), &st), 0) << "the workload ran";
+}
+
+// A filter that denies execve also denies the send and the exit the launcher
+// uses to report it: the failure must still come back as a launch error naming
+// execve, not as a workload "killed by SIGSEGV".
+TEST(Confine, ExecveDeniedByTheFilterIsReportedAsALaunchError) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  auto deny_all = compile_seccomp_json(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]})", "deny-all.json");
+  ASSERT_TRUE(deny_all.ok()) << deny_all.error().message;
+  TempDir tmp;
+  LaunchSpec spec = probe({"open", "/etc/hostname"});
+  spec.confine.seccomp = &*deny_all;
+  auto r = run(spec, tmp);
+  ASSERT_FALSE(r.ok()) << "exit " << r->status();
+  EXPECT_NE(r.error().message.find("execve: EPERM"), std::string::npos) << r.error().message;
 }
 
 TEST(Confine, Clone3GetsEnosysAndThreadsStillStart) {
