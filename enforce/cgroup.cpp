@@ -1,5 +1,6 @@
 #include "enforce/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -8,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -67,6 +70,35 @@ std::string own_dir(const std::string& mountpoint, const std::string& root, cons
 uint64_t shares_from_weight(uint64_t weight) {
   // The inverse of systemd's/crun's mapping of cpu.shares [2, 262144] to cpu.weight [1, 10000].
   return 2 + ((weight - 1) * 262142) / 9999;
+}
+
+// A launcher that was SIGKILLed could not remove its cgroup. Its empty
+// "profile-<pid>-<n>" directories are removed by the next launch below the same
+// parent, once per process and parent: only when <pid> no longer exists, and
+// rmdir itself refuses a cgroup that still has processes or children. Only
+// directories older than a minute: a launcher in another pid namespace (whose
+// pid means nothing here) may have just made one and not yet started its child.
+void remove_stale_siblings(const std::string& parent) {
+  static std::mutex mutex;
+  static std::vector<std::string> swept;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (contains(swept, parent)) return;
+  swept.push_back(parent);
+  const time_t old_enough = ::time(nullptr) - 60;
+  DIR* d = ::opendir(parent.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = ::readdir(d)) {
+    unsigned long pid = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(e->d_name, "profile-%lu-%lu%c", &pid, &n, &tail) != 2) continue;
+    if (pid == 0 || pid == static_cast<unsigned long>(::getpid())) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::string dir = parent + "/" + e->d_name;
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || st.st_mtime > old_enough) continue;
+    (void)::rmdir(dir.c_str());
+  }
+  ::closedir(d);
 }
 
 }  // namespace
@@ -172,6 +204,7 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
   Cgroup cg;  // its destructor removes whatever was made if we fail half-way
   auto make_dir = [&](const std::string& dir) -> Status {
     if (contains(cg.dirs_, dir)) return {};
+    remove_stale_siblings(dir.substr(0, dir.rfind('/')));
     if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir(\"" + dir + "\")");
     cg.dirs_.push_back(dir);
     return {};

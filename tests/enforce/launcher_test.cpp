@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "enforce/cgroup.h"
 #include "tests/support/privileged.h"
 
 namespace profile {
@@ -316,6 +317,32 @@ TEST_P(LauncherModes, KillingTheLauncherKillsTheWorkload) {
   ::kill(helper, SIGKILL);
   EXPECT_EQ(wait_exit(helper), 128 + SIGKILL);
   EXPECT_TRUE(eventually([&] { return !pid_alive(victim); }, 3000)) << "workload " << victim << " survived";
+}
+
+// A SIGKILLed launcher cannot remove its cgroup; the next launch below the same
+// parent removes it when its pid is gone and it is older than a minute, and
+// leaves a recent one (another pid namespace's launcher may be starting) alone.
+// Run in a helper process: the sweep runs once per process and parent.
+TEST(Launcher, NextLaunchRemovesTheCgroupsOfKilledLaunchers) {
+  PROFILE_REQUIRE(testing::is_root(), "creating cgroups needs root or delegation");
+  auto loc = locate_own_cgroups();
+  ASSERT_TRUE(loc.ok()) << loc.error().message;
+  PROFILE_REQUIRE(!loc->v2_dir.empty(), "needs a cgroup v2 hierarchy");
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_EQ(wait_exit(dead), 0);
+  std::string stale = loc->v2_dir + "/profile-" + std::to_string(dead) + "-1";
+  std::string fresh = loc->v2_dir + "/profile-" + std::to_string(dead) + "-2";
+  ASSERT_EQ(::mkdir(stale.c_str(), 0755), 0) << stale;
+  ASSERT_EQ(::mkdir(fresh.c_str(), 0755), 0) << fresh;
+  struct timespec old_times[2] = {{::time(nullptr) - 600, 0}, {::time(nullptr) - 600, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, stale.c_str(), old_times, 0), 0) << "cgroupfs must take utimensat";
+  pid_t helper = start_helper({LAUNCH_HELPER, "--", "/bin/true"});
+  EXPECT_EQ(wait_exit(helper), 0);
+  EXPECT_FALSE(exists(stale)) << "the dead launcher's cgroup was left behind";
+  EXPECT_TRUE(exists(fresh)) << "a cgroup younger than a minute was removed";
+  ::rmdir(fresh.c_str());
+  ::rmdir(stale.c_str());
 }
 
 TEST(Launcher, UnprivilegedUserGetsAUserNamespace) {
