@@ -59,6 +59,28 @@ std::string dns_label(const std::string& name) {
   return out.empty() ? "profile" : out;
 }
 
+// Whether the observed tuples cover every value the masks can tell apart, so
+// that the argument rules together allow what an unconditional rule allows
+// (mmap with PROT_EXEC seen both set and clear, under mask 0x4). Such rules
+// only cost time: a rule that reads arguments keeps the kernel's per-syscall
+// action cache (5.11+) from skipping the filter (bench/seccomp_cost.sh).
+// Only for masks of few bits in all: a full-width value is never covered.
+bool covers_every_value(const ArgKey& key, const std::set<std::vector<uint64_t>>& tuples) {
+  int bits = 0;
+  for (uint64_t m : key.masks) {
+    if (m == ~uint64_t{0}) return false;
+    bits += __builtin_popcountll(m);
+  }
+  if (bits > 16) return false;
+  std::set<std::vector<uint64_t>> masked;
+  for (const auto& t : tuples) {
+    std::vector<uint64_t> v(t.size());
+    for (size_t i = 0; i < t.size() && i < key.masks.size(); ++i) v[i] = t[i] & key.masks[i];
+    masked.insert(std::move(v));
+  }
+  return masked.size() == (size_t{1} << bits);
+}
+
 }  // namespace
 
 std::vector<std::string> known_syscalls(const std::string& arch) {
@@ -157,7 +179,7 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
         for (const auto& t : av->tuples)
           if (t.size() == av->indices.size()) tuples.insert(t);
       }
-      if (ok && key && !tuples.empty()) argrules[name] = {*key, tuples};
+      if (ok && key && !tuples.empty() && !covers_every_value(*key, tuples)) argrules[name] = {*key, tuples};
     }
   }
 

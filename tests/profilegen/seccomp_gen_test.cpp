@@ -98,6 +98,28 @@ TEST(SeccompGen, ArgumentRulesOnePerObservedTuple) {
   EXPECT_EQ(ioctls, 2);
 }
 
+// Rules that together allow every value the mask tells apart are dropped for
+// one unconditional name: same behaviour, and the kernel's action cache can
+// then skip the filter for that syscall.
+TEST(SeccompGen, TuplesCoveringEveryMaskedValueBecomeUnconditional) {
+  Recording r = testing::sample_recording();  // mmap: PROT_EXEC (mask 0x4) seen clear and set
+  json doc = json::parse(seccomp_to_docker_json(model(r)));
+  const json* m = rule_for(doc, "mmap", "SCMP_ACT_ALLOW");
+  ASSERT_NE(m, nullptr);
+  EXPECT_FALSE(m->contains("args")) << m->dump();
+
+  r.args["x86_64"]["mmap"] = ArgValues{{2}, {0x4}, {{0}}};  // only without PROT_EXEC
+  doc = json::parse(seccomp_to_docker_json(model(r)));
+  int rules = 0;
+  for (const auto& rule : doc["syscalls"]) {
+    if (rule["names"] != json{"mmap"} || rule["action"] != "SCMP_ACT_ALLOW") continue;
+    ++rules;
+    ASSERT_TRUE(rule.contains("args"));
+    EXPECT_EQ(rule["args"][0]["valueTwo"], 0);
+  }
+  EXPECT_EQ(rules, 1) << "PROT_EXEC never seen: mmap stays argument-checked";
+}
+
 TEST(SeccompGen, NoArgsGivesNameOnlyRules) {
   json doc = json::parse(seccomp_to_docker_json(model(testing::sample_recording(), {true, "errno"})));
   for (const auto& r : doc["syscalls"]) EXPECT_FALSE(r.contains("args"));
