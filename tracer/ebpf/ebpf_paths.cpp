@@ -75,6 +75,12 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
         name == "." || name == ".." ? nullptr : resolved_dir(slash == 0 ? "/" : abs.substr(0, slash));
     if (dir != nullptr) {
       std::string path = *dir == "/" ? "/" + name : *dir + "/" + name;
+      if (auto it = finals_.find(path); it != finals_.end()) {
+        out.type = it->second;
+        out.path = std::move(path);
+        out.exists = true;
+        return out;
+      }
       struct stat st {};
       int dirfd = root_ ? root_.get() : AT_FDCWD;
       std::string rel = root_ ? path.substr(1) : path;
@@ -83,6 +89,7 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
           out.path = path;
           out.type = file_type_name(st.st_mode);
           out.exists = true;
+          if (!S_ISLNK(st.st_mode)) finals_.emplace(out.path, out.type);
           return out;
         }
       } else if (errno == ENOENT) {

@@ -39,6 +39,12 @@ class PathResolver {
   Fd root_;
   Fd mnt_ns_;  // keeps the container's mounts attached below root_ after it exits
   mutable std::unordered_map<std::string, std::string> dirs_;
+  // Files already seen to exist (and not be symlinks), by resolved path -> type:
+  // a file is typically named by three events (stat by name, open, stat of the
+  // fd), and one fstatat answers for all. A file deleted later keeps the type it
+  // had, which is what its unlink needs; one replaced by another type of file
+  // under the same name is seen as it was first.
+  mutable std::unordered_map<std::string, std::string> finals_;
 };
 
 // "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode; "" otherwise.
