@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
+#include "enforce/seccomp_cache.h"
 #include "enforce/seccomp_filter.h"
 #include "profilegen/manifest.h"
 
@@ -97,8 +98,8 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, 
     p.seccomp_slot = std::move(slot).value();
     SeccompCompileOptions so;
     so.capabilities = m.capabilities;
-    p.seccomp =
-        std::async(std::launch::async, [path = o.dir + "/" + m.seccomp, so] { return compile_seccomp_file(path, so); });
+    p.seccomp = std::async(std::launch::async,
+                           [path = o.dir + "/" + m.seccomp, so] { return compile_seccomp_file_cached(path, so); });
     p.has_seccomp = true;
   }
   if (!m.landlock.empty()) {
@@ -219,6 +220,8 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
   spec.env = allowed_environment(m.env);
+  std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("PWD=", 0) == 0; });
+  if (!m.cwd.empty()) spec.env.push_back("PWD=" + m.cwd);
   spec.env_exact = true;
   auto net = net_mode_from_name(m.net);
   if (!net) return net.error().wrap(manifest_path);

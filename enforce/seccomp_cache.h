@@ -1,0 +1,38 @@
+// A per-user cache of compiled seccomp programs, so that `profile enforce` does
+// not spend libseccomp's few milliseconds on every launch of the same bundle.
+//
+// An entry holds everything the compile depended on (the JSON text itself, the
+// capabilities, the kernel release for minKernel, the native architecture and
+// libseccomp's version) next to the program and its warnings. A hit needs all of
+// it to be byte-for-byte equal, so an entry can only ever stand for the exact
+// compile it came from: the file name (a hash) is an index, not a proof.
+// Entries are trusted like the user's own files: the directory and the file must
+// belong to the effective user and be writable by nobody else, else they are
+// ignored (and never written into). Any unreadable or corrupt entry is a miss.
+//
+// Where: $PROFILE_CACHE_DIR if set ("none" disables the cache), else
+// /var/cache/profile/seccomp for root, else $XDG_CACHE_HOME/profile/seccomp or
+// ~/.cache/profile/seccomp.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+#include "enforce/seccomp_filter.h"
+
+namespace profile {
+
+struct SeccompCacheStats {
+  bool hit = false;     // served from the cache
+  bool stored = false;  // compiled and written to the cache
+};
+
+// compile_seccomp_file through the cache. Errors are the compile's own (a
+// cache that cannot be read or written only costs the compile).
+Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, const SeccompCompileOptions& opts = {},
+                                                    SeccompCacheStats* stats = nullptr);
+
+// The directory used, "" when the cache is off.
+std::string seccomp_cache_dir();
+
+}  // namespace profile
