@@ -10,6 +10,9 @@
 #   profile enforce full confinement: user, pid, mount, ipc, uts and net
 #                   namespaces, a cgroup, capabilities dropped, no_new_privs,
 #                   Landlock and seccomp from a bundle learned from /bin/true
+#                   (the compiled filter from its per-user cache, as every
+#                   launch but a new bundle's first; a second row compiles it
+#                   with libseccomp each time)
 #   bwrap           bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev
 #   crun run        an OCI bundle (read-only rootfs with /bin/true and its
 #                   libraries, the bundle's seccomp.oci.json as linux.seccomp)
@@ -83,14 +86,22 @@ def crun():
 variants = {
     "native": lambda: ["/bin/true"],
     "profile enforce": lambda: [profile, "-q", "enforce", os.path.join(work, "true")],
+    "  (no filter cache)": lambda: [profile, "-q", "enforce", os.path.join(work, "true")],
     "bwrap --unshare-all": lambda: ["bwrap", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc",
                                     "--dev", "/dev", "/bin/true"],
     "crun run": crun,
 }
 
-def once(argv):
+# The compiled-filter cache lives in the work directory (filled by the warm-up
+# run); the second profile variant compiles the filter with libseccomp on
+# every launch, as the first launch of a new bundle does.
+cached_env = dict(os.environ, PROFILE_CACHE_DIR=os.path.join(work, "filter-cache"))
+uncached_env = dict(os.environ, PROFILE_CACHE_DIR="none")
+
+def once(argv, name=""):
     t0 = time.perf_counter()
-    r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = uncached_env if name == "  (no filter cache)" else cached_env
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit("enforce_coldstart: %s failed (%d): %s" % (" ".join(argv), r.returncode, r.stderr.decode()[-400:]))
@@ -98,12 +109,12 @@ def once(argv):
 
 names = list(variants)
 for n in names:  # warm-up: page cache, first-run costs
-    once(variants[n]())
+    once(variants[n](), n)
 times = {n: [] for n in names}
 for i in range(rounds):
     order = names[i % len(names):] + names[:i % len(names)]
     for n in order:
-        times[n].append(once(variants[n]()))
+        times[n].append(once(variants[n](), n))
 
 def p95(xs):
     xs = sorted(xs)
@@ -119,4 +130,6 @@ print("ratios of medians:")
 print("  profile enforce / native          %6.2fx" % (pe / med["native"]))
 print("  profile enforce / bwrap           %6.2fx   (target <= 1.5x)" % (pe / med["bwrap --unshare-all"]))
 print("  profile enforce / crun run        %6.2fx   (target < 1x)" % (pe / med["crun run"]))
+print("  without the filter cache: %.2fx bwrap, %.2fx crun" %
+      (med["  (no filter cache)"] / med["bwrap --unshare-all"], med["  (no filter cache)"] / med["crun run"]))
 PYEOF
