@@ -220,8 +220,13 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
   spec.env = allowed_environment(m.env);
-  std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("PWD=", 0) == 0; });
-  if (!m.cwd.empty()) spec.env.push_back("PWD=" + m.cwd);
+  // PWD names the working directory the workload starts in, as a shell would
+  // have it: without it, sh calls getcwd(2), which a profile learned from a
+  // shell that had PWD does not allow (a false denial).
+  if (!spec.cwd.empty()) {
+    std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("PWD=", 0) == 0; });
+    spec.env.push_back("PWD=" + spec.cwd);
+  }
   spec.env_exact = true;
   auto net = net_mode_from_name(m.net);
   if (!net) return net.error().wrap(manifest_path);
