@@ -74,6 +74,31 @@ std::string real(const std::string& p) {
   return ::realpath(p.c_str(), buf) != nullptr ? buf : p;
 }
 
+// A file access is one event the first time and a count in the kernel after:
+// the recording must carry the total, the same as the ptrace tracer's.
+TEST(EbpfTracer, FileAccessCountsAreTotals) {
+  REQUIRE_EBPF();
+  ScratchDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string d = real(dir.path());
+  std::ofstream(d + "/five.txt") << "5\n";
+  std::ofstream(d + "/once.txt") << "1\n";
+  auto run = run_ebpf(
+      {"/bin/sh", "-c", "for i in 1 2 3 4 5; do read x < " + d + "/five.txt; done; read x < " + d + "/once.txt"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_EQ(run.lost, 0u);
+  auto count = [&](const std::string& path) -> uint64_t {
+    auto f = run.recording.files.find(path);
+    if (f == run.recording.files.end()) return 0;
+    auto a = f->second.accesses.find(Access::Read);
+    if (a == f->second.accesses.end()) return 0;
+    auto o = a->second.find("ok");
+    return o == a->second.end() ? 0 : o->second;
+  };
+  EXPECT_EQ(count(d + "/five.txt"), 5u);
+  EXPECT_EQ(count(d + "/once.txt"), 1u);
+}
+
 TEST(EbpfTracer, RecordsFilesArgumentsNetworkAndArchitectures) {
   REQUIRE_EBPF();
   ScratchDir dir;

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/fd.h"
@@ -96,7 +97,19 @@ struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
 };
 
-// One decoded file access, waiting for its count from the kernel's seen-map.
+// Transparent hashing, so that a key's bytes are looked up without building
+// a string (a file key is 288 bytes: every std::string of it is an allocation).
+struct BytesHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+std::string_view key_bytes(const pl_file_key& key) {
+  return {reinterpret_cast<const char*>(&key), sizeof key};
+}
+
+// One decoded file access, recorded once when its event arrives; the rest of
+// its count comes from the kernel's seen-map at the end.
 struct FileAccess {
   std::string path;
   std::vector<Access> kinds;
@@ -112,6 +125,7 @@ template <typename Key>
 std::vector<std::pair<Key, uint64_t>> read_counts_of(int fd) {
   constexpr uint32_t kBatch = 4096;
   std::vector<std::pair<Key, uint64_t>> out;
+  out.reserve(kBatch);
   std::vector<Key> keys(kBatch);
   std::vector<uint64_t> values(kBatch);
   uint32_t in_batch = 0, out_batch = 0;
@@ -281,11 +295,11 @@ class EbpfTracer final : public Tracer {
     fa.outcome = ebpf::outcome_of(key.err);
     fa.type = r.type;
     if (!failed && fa.type.empty()) fa.type = ebpf::created_type(syscall, key.flags);
-    if (ev.counted != 0) {
-      for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
-      return;
-    }
-    pending_files_.emplace(std::string(reinterpret_cast<const char*>(&key), sizeof key), std::move(fa));
+    // Recorded now, while the workload runs (this thread has a core of its own
+    // then; after the workload ends it is on the wall clock).
+    for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
+    if (ev.counted != 0) return;
+    pending_files_.emplace(std::string(key_bytes(key)), std::move(fa));
   }
 
   uint64_t percpu_sum(int fd, const void* key) const {
@@ -328,7 +342,7 @@ class EbpfTracer final : public Tracer {
     }
     options_.counters->syscalls.store(total, std::memory_order_relaxed);
     options_.counters->distinct_syscalls.store(distinct, std::memory_order_relaxed);
-    options_.counters->files.store(pending_files_.size() + rec_.files.size(), std::memory_order_relaxed);
+    options_.counters->files.store(rec_.files.size(), std::memory_order_relaxed);
   }
 
   void read_syscalls(Recording& rec) const {
@@ -386,10 +400,15 @@ class EbpfTracer final : public Tracer {
   }
 
   void read_files(Recording& rec) {
+    // Each key's first sighting was recorded with its event; only the keys
+    // seen again add to the counts. A key without an event lost it (counted
+    // in stats[PL_STAT_LOST]).
     for (const auto& [key, count] : read_counts_of<pl_file_key>(bpf_map__fd(skel_->maps.file_seen))) {
-      auto it = pending_files_.find(std::string(reinterpret_cast<const char*>(&key), sizeof key));
-      if (it == pending_files_.end()) continue;  // its event was lost: counted in stats[PL_STAT_LOST]
-      for (Access a : it->second.kinds) rec.add_file(it->second.path, a, it->second.outcome, it->second.type, count);
+      if (count <= 1) continue;
+      auto it = pending_files_.find(key_bytes(key));
+      if (it == pending_files_.end()) continue;
+      for (Access a : it->second.kinds)
+        rec.add_file(it->second.path, a, it->second.outcome, it->second.type, count - 1);
     }
     pending_files_.clear();
   }
@@ -400,7 +419,7 @@ class EbpfTracer final : public Tracer {
   TraceTarget target_;
   int ncpus_ = 1;
   Recording rec_;
-  std::unordered_map<std::string, FileAccess> pending_files_;
+  std::unordered_map<std::string, FileAccess, BytesHash, std::equal_to<>> pending_files_;
   ebpf::PathResolver resolver_;
   uint64_t user_lost_ = 0;
   uint64_t lost_ = 0;

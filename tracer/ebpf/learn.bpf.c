@@ -52,6 +52,7 @@ struct {
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 1024);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, __u64); /* arch << 32 | nr */
   __type(value, __u64);
 } counts_other SEC(".maps");
@@ -66,6 +67,8 @@ struct {
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 65536);
+  /* not preallocated: 65,536 elements made up front cost milliseconds at every start */
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, __u32); /* tgid */
   __type(value, __u8);
 } traced SEC(".maps");
