@@ -278,7 +278,7 @@ class EbpfTracer final : public Tracer {
       return;
     }
     const pl_file_key& key = ev.key;
-    std::string syscall = syscall_name(arch_name(key.arch), seccomp_nr(key.arch, key.nr));
+    std::string syscall = name_of(key.arch, key.nr);
     if (!ebpf::names_a_file(syscall, key.flags, arg.empty(), key.null_path != 0)) return;
     bool failed = key.err < 0;
     // The kernel side resolves at sys_exit: after a successful chdir the cwd
@@ -300,6 +300,15 @@ class EbpfTracer final : public Tracer {
     for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
     if (ev.counted != 0) return;
     pending_files_.emplace(std::string(key_bytes(key)), std::move(fa));
+  }
+
+  // libseccomp resolves a number to its name by scanning its table and returns
+  // a fresh string: once per (arch, number) rather than once per event.
+  std::string name_of(uint32_t arch, uint32_t nr) {
+    if (arch >= PL_NARCH || nr >= PL_MAX_NR) return syscall_name(arch_name(arch), seccomp_nr(arch, nr));
+    std::string& n = names_[arch * PL_MAX_NR + nr];
+    if (n.empty()) n = syscall_name(arch_name(arch), seccomp_nr(arch, nr));
+    return n;
   }
 
   uint64_t percpu_sum(int fd, const void* key) const {
@@ -421,6 +430,7 @@ class EbpfTracer final : public Tracer {
   Recording rec_;
   std::unordered_map<std::string, FileAccess, BytesHash, std::equal_to<>> pending_files_;
   ebpf::PathResolver resolver_;
+  std::vector<std::string> names_ = std::vector<std::string>(PL_NARCH * PL_MAX_NR);
   uint64_t user_lost_ = 0;
   uint64_t lost_ = 0;
 };
