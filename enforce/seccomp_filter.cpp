@@ -305,19 +305,28 @@ Result<PreparedSeccomp> compile_seccomp_file(const std::string& path, const Secc
   return compile_seccomp_json(*text, path, opts);
 }
 
-int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
-  if (prepared.program.empty()) return EINVAL;
-  sock_fprog prog{static_cast<unsigned short>(prepared.program.size()),
-                  const_cast<sock_filter*>(prepared.program.data())};
+namespace {
+
+// no_new_privs, then seccomp(2) with the flags (TSYNC); prctl on kernels
+// before 3.17, which lack seccomp(2) (the flags need it, the filter does not).
+int load_filter(sock_fprog& prog, unsigned flags) noexcept {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prepared.flags, &prog) == 0) return 0;
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) == 0) return 0;
   int err = errno;
   if (err == ENOSYS || err == EINVAL) {
-    // Kernels before 3.17 lack seccomp(2); flags need it, the filter does not.
     if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) return 0;
     err = errno;
   }
   return err;
+}
+
+}  // namespace
+
+int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
+  if (prepared.program.empty()) return EINVAL;
+  sock_fprog prog{static_cast<unsigned short>(prepared.program.size()),
+                  const_cast<sock_filter*>(prepared.program.data())};
+  return load_filter(prog, prepared.flags);
 }
 
 struct SeccompSlot {
@@ -367,14 +376,7 @@ bool seccomp_slot_ready(const SeccompSlot* slot) noexcept {
 int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept {
   if (!seccomp_slot_ready(slot)) return EINVAL;
   sock_fprog prog{static_cast<unsigned short>(slot->len), const_cast<sock_filter*>(slot->program)};
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, slot->flags, &prog) == 0) return 0;
-  int err = errno;
-  if (err == ENOSYS || err == EINVAL) {
-    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) return 0;
-    err = errno;
-  }
-  return err;
+  return load_filter(prog, slot->flags);
 }
 
 }  // namespace profile
