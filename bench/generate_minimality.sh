@@ -7,7 +7,7 @@
 # usage: bench/generate_minimality.sh [PROFILE_BINARY] [SHARED_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-PROFILE=${1:-$here/../build/cli/profile}
+PROFILE=$(readlink -f "${1:-$here/../build/cli/profile}")  # absolute: the learners run from other directories
 SHARED=${2:-$here/../../shared}
 PY=/usr/bin/python3
 work=$(mktemp -d /tmp/profile-minimality-XXXXXX)
