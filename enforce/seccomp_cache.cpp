@@ -1,6 +1,8 @@
 #include "enforce/seccomp_cache.h"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -21,18 +23,60 @@ namespace {
 
 constexpr char kMagic[] = "profile-seccomp-cache 1\n";
 
-// Everything the compile depends on besides the program text's own meaning.
-std::string compile_inputs(const std::string& json_text, const SeccompCompileOptions& opts) {
+// The GNU build-id of the running executable: a different build of profile
+// may compile the same JSON differently. Empty when the linker made none (the
+// cache is then off).
+std::string build_id() {
+  std::string id;
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) -> int {
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_NOTE) continue;
+          const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+          const char* end = p + ph.p_memsz;
+          while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* nh = reinterpret_cast<const ElfW(Nhdr)*>(p);
+            const char* name = p + sizeof(ElfW(Nhdr));
+            const char* desc = name + ((nh->n_namesz + 3) & ~3u);
+            if (desc + nh->n_descsz > end) break;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+              static_cast<std::string*>(out)->assign(desc, nh->n_descsz);
+              return 1;
+            }
+            p = desc + ((nh->n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;  // only the first object: the executable itself
+      },
+      &id);
+  return id;
+}
+
+void put_u32(std::string& out, uint32_t v);
+void put_bytes(std::string& out, const std::string& s);
+
+// Everything the compile depends on: this build of profile, libseccomp, the
+// machine, the file's path (it is in the warnings) and text, and each
+// capability (length-prefixed, so no two lists read the same).
+std::string compile_inputs(const std::string& build, const std::string& path, const std::string& json_text,
+                           const SeccompCompileOptions& opts) {
   std::string release = opts.kernel_release;
   if (release.empty()) {
     utsname u{};
     if (::uname(&u) == 0) release = u.release;
   }
   const scmp_version* v = seccomp_version();
-  std::string in = "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                   std::to_string(v->micro) + "\narch " + native_arch() + "\nkernel " + release + "\ncaps";
-  for (const auto& c : opts.capabilities) in += " " + c;
-  in += "\njson\n" + json_text;
+  std::string in;
+  put_bytes(in, build);
+  put_bytes(in,
+            "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro));
+  put_bytes(in, native_arch());
+  put_bytes(in, release);
+  put_u32(in, static_cast<uint32_t>(opts.capabilities.size()));
+  for (const auto& c : opts.capabilities) put_bytes(in, c);
+  put_bytes(in, path);
+  put_bytes(in, json_text);
   return in;
 }
 
@@ -130,6 +174,31 @@ Fd open_dir(const std::string& dir) {
   return fd;
 }
 
+// Atomically (temporary file, fsync, renameat, fsync of the directory).
+Status write_entry(int dfd, const std::string& name, const std::string& data) {
+  std::string tmp = name + ".tmp-" + std::to_string(::getpid());
+  Fd f(::openat(dfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!f) return sys_error("openat(" + tmp + ")");
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(f.get(), data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::unlinkat(dfd, tmp.c_str(), 0);
+      return sys_error("write(" + tmp + ")", err);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(f.get()) != 0 || ::renameat(dfd, tmp.c_str(), dfd, name.c_str()) != 0) {
+    int err = errno;
+    ::unlinkat(dfd, tmp.c_str(), 0);
+    return sys_error("store " + name, err);
+  }
+  (void)::fsync(dfd);
+  return {};
+}
+
 }  // namespace
 
 std::string seccomp_cache_dir() {
@@ -155,7 +224,9 @@ Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, con
   std::string dir = seccomp_cache_dir();
   if (dir.empty()) return compile_seccomp_json(*text, path, opts);
 
-  std::string inputs = compile_inputs(*text, opts);
+  std::string build = build_id();
+  if (build.empty()) return compile_seccomp_json(*text, path, opts);
+  std::string inputs = compile_inputs(build, path, *text, opts);
   char name[32];
   std::snprintf(name, sizeof name, "%016zx.bpf", std::hash<std::string>{}(inputs));
   Fd dfd = open_dir(dir);
@@ -178,8 +249,9 @@ Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, con
   if (!compiled) return compiled;
   if (!dfd && make_dirs(dir)) dfd = open_dir(dir);
   if (dfd) {
-    // write_file_atomic by path: the directory was just checked to be ours.
-    if (auto w = write_file_atomic(dir + "/" + name, encode(inputs, *compiled), 0600); w) {
+    // Relative to the directory just checked, so that nothing swapped in
+    // under its path meanwhile receives the entry.
+    if (auto w = write_entry(dfd.get(), name, encode(inputs, *compiled)); w) {
       st.stored = true;
     } else {
       log::debug("seccomp cache: " + w.error().message);

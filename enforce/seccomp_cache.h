@@ -1,9 +1,10 @@
 // A per-user cache of compiled seccomp programs, so that `profile enforce` does
 // not spend libseccomp's few milliseconds on every launch of the same bundle.
 //
-// An entry holds everything the compile depended on (the JSON text itself, the
-// capabilities, the kernel release for minKernel, the native architecture and
-// libseccomp's version) next to the program and its warnings. A hit needs all of
+// An entry holds everything the compile depended on (the build-id of this
+// profile binary, the JSON file's path and text, the capabilities, the kernel
+// release for minKernel, the native architecture and libseccomp's version) next
+// to the program and its warnings. A hit needs all of
 // it to be byte-for-byte equal, so an entry can only ever stand for the exact
 // compile it came from: the file name (a hash) is an index, not a proof.
 // Entries are trusted like the user's own files: the directory and the file must

@@ -94,6 +94,32 @@ TEST_F(CacheDir, AnEntryForOtherInputsIsNeverUsed) {
   caps.capabilities = {"CAP_SYS_ADMIN"};
   ASSERT_TRUE(compile_seccomp_file_cached(a, caps, &s).ok());
   EXPECT_FALSE(s.hit);
+  SeccompCompileOptions two, joined;
+  two.capabilities = {"CAP_SYS_ADMIN", "CAP_NET_RAW"};
+  joined.capabilities = {"CAP_SYS_ADMIN CAP_NET_RAW"};
+  ASSERT_TRUE(compile_seccomp_file_cached(a, two, &s).ok());
+  ASSERT_TRUE(compile_seccomp_file_cached(a, joined, &s).ok());
+  EXPECT_FALSE(s.hit) << "two capability lists were taken for the same";
+  // The same text at another path: its warnings name that path.
+  std::string copy = write_profile("copy.json", kAllowRead);
+  ASSERT_TRUE(compile_seccomp_file_cached(copy, {}, &s).ok());
+  EXPECT_FALSE(s.hit);
+}
+
+// A warning names the file it came from, also when served from the cache.
+TEST_F(CacheDir, WarningsAreServedWithTheirFile) {
+  const char* json =
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","no_such_call"],"action":"SCMP_ACT_ALLOW"}]})";
+  std::string p = write_profile("warn.json", json);
+  auto first = compile_seccomp_file_cached(p);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_FALSE(first->warnings.empty());
+  SeccompCacheStats s;
+  auto again = compile_seccomp_file_cached(p, {}, &s);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(s.hit);
+  EXPECT_EQ(again->warnings, first->warnings);
+  EXPECT_NE(again->warnings[0].find("warn.json"), std::string::npos) << again->warnings[0];
 }
 
 TEST_F(CacheDir, CorruptOrForeignWritableEntriesAreMisses) {
