@@ -205,7 +205,11 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
   auto make_dir = [&](const std::string& dir) -> Status {
     if (contains(cg.dirs_, dir)) return {};
     remove_stale_siblings(dir.substr(0, dir.rfind('/')));
-    if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir(\"" + dir + "\")");
+    // The name holds our pid: one that exists already was left by an earlier,
+    // killed process that had the same pid (rmdir refuses it if it is in use).
+    int rc = ::mkdir(dir.c_str(), 0755);
+    if (rc != 0 && errno == EEXIST && ::rmdir(dir.c_str()) == 0) rc = ::mkdir(dir.c_str(), 0755);
+    if (rc != 0) return sys_error("mkdir(\"" + dir + "\")");
     cg.dirs_.push_back(dir);
     return {};
   };

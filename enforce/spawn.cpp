@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,6 +173,10 @@ class ContainerImpl final : public Container {
       return e;
     }
     top_ = pid;
+    // Signals for top go through a pidfd where the kernel has them (5.3+): once
+    // a tracer has reaped top, the pidfd still names that dead process, never a
+    // new one that was given the same pid.
+    top_pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     child_end.reset();  // so that EOF on the channel means every child is gone
 
     if (spec_.container && ns_.user) {
@@ -250,7 +255,7 @@ class ContainerImpl final : public Container {
   Status kill_all() override {
     Status st;
     if (cgroup_.exists()) st = cgroup_.kill_all();
-    if (top_ > 0 && !top_reaped_) ::kill(top_, SIGKILL);  // pid 1 dying takes its namespace with it
+    if (top_ > 0 && !top_reaped_) kill_top();  // pid 1 dying takes its namespace with it
     return st;
   }
 
@@ -284,6 +289,14 @@ class ContainerImpl final : public Container {
     return false;  // ECHILD: the caller reaped it
   }
 
+  void kill_top() {
+    if (top_pidfd_) {
+      (void)::syscall(SYS_pidfd_send_signal, top_pidfd_.get(), SIGKILL, nullptr, 0);
+      return;
+    }
+    ::kill(top_, SIGKILL);
+  }
+
   std::string clone_flag_names() const {
     std::string out;
     for (const auto& n : {std::make_pair(ns_.user, "CLONE_NEWUSER"), std::make_pair(true, "CLONE_NEWPID"),
@@ -305,6 +318,7 @@ class ContainerImpl final : public Container {
   std::unique_ptr<CStrings> argv_, envp_;
   Cgroup cgroup_;
   Fd channel_;
+  Fd top_pidfd_;
   SharedFailure* failure_ = nullptr;
   pid_t top_ = -1;
   bool top_reaped_ = false;
