@@ -220,12 +220,17 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
   spec.env = allowed_environment(m.env);
-  // PWD names the working directory the workload starts in, as a shell would
-  // have it: without it, sh calls getcwd(2), which a profile learned from a
-  // shell that had PWD does not allow (a false denial).
-  if (!spec.cwd.empty()) {
+  // PWD names the working directory the workload starts in (the manifest's, or
+  // ours when it names none), as a shell would have it: without it, sh calls
+  // getcwd(2), which a profile learned from a shell that had PWD does not allow.
+  std::string pwd = spec.cwd;
+  if (pwd.empty()) {
+    char buf[4096];
+    if (::getcwd(buf, sizeof buf) != nullptr) pwd = buf;
+  }
+  if (!pwd.empty() && pwd[0] == '/') {
     std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("PWD=", 0) == 0; });
-    spec.env.push_back("PWD=" + spec.cwd);
+    spec.env.push_back("PWD=" + pwd);
   }
   spec.env_exact = true;
   auto net = net_mode_from_name(m.net);

@@ -120,6 +120,37 @@ TEST(SeccompGen, TuplesCoveringEveryMaskedValueBecomeUnconditional) {
   EXPECT_EQ(rules, 1) << "PROT_EXEC never seen: mmap stays argument-checked";
 }
 
+// Two masked arguments: only all four combinations make the rules redundant;
+// bits outside a mask do not count as combinations of their own.
+TEST(SeccompGen, CoverageCountsCombinationsOfEveryMaskedArgument) {
+  auto mmap_rules = [](const std::vector<std::vector<uint64_t>>& tuples) {
+    Recording r = testing::sample_recording();
+    ArgValues v{{2, 3}, {0x4, 0x20}, {}};
+    for (const auto& t : tuples) v.tuples.insert(t);
+    r.args["x86_64"]["mmap"] = v;
+    json doc = json::parse(seccomp_to_docker_json(model(r)));
+    int n = 0;
+    bool plain = false;
+    for (const auto& rule : doc["syscalls"]) {
+      if (rule["action"] != "SCMP_ACT_ALLOW") continue;
+      bool named = std::find(rule["names"].begin(), rule["names"].end(), "mmap") != rule["names"].end();
+      if (!named) continue;
+      if (rule.contains("args"))
+        ++n;
+      else
+        plain = true;
+    }
+    return std::make_pair(n, plain);
+  };
+  auto all = mmap_rules({{0, 0}, {4, 0}, {0, 0x20}, {4, 0x20}});
+  EXPECT_EQ(all, std::make_pair(0, true)) << "all four combinations: allowed by name";
+  auto three = mmap_rules({{0, 0}, {4, 0}, {0, 0x20}});
+  EXPECT_EQ(three, std::make_pair(3, false)) << "PROT_EXEC with MAP_ANONYMOUS never seen";
+  // Unmasked bits (here 0x3 in prot) make other tuples but no other combination.
+  auto noisy = mmap_rules({{0x1, 0}, {0x3, 0}, {0x5, 0}, {0x1, 0x20}, {0x4, 0x20}});
+  EXPECT_EQ(noisy.second, true) << "0x1/0x3 are the same masked value as 0";
+}
+
 TEST(SeccompGen, NoArgsGivesNameOnlyRules) {
   json doc = json::parse(seccomp_to_docker_json(model(testing::sample_recording(), {true, "errno"})));
   for (const auto& r : doc["syscalls"]) EXPECT_FALSE(r.contains("args"));
