@@ -5,10 +5,30 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "common/fd.h"
 
 namespace profile {
+namespace {
+
+// Writes everything, sets the mode and fsyncs; `tmp` names the file in errors.
+Status fill(int fd, const std::string& content, unsigned mode, const std::string& tmp) {
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("write(\"" + tmp + "\")");
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, mode) != 0) return sys_error("fchmod(\"" + tmp + "\")");
+  if (::fsync(fd) != 0) return sys_error("fsync(\"" + tmp + "\")");
+  return {};
+}
+
+}  // namespace
 
 Status write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
   std::string dir = ".";
@@ -21,23 +41,32 @@ Status write_file_atomic(const std::string& path, const std::string& content, un
     ::unlink(tmp.c_str());
     return sys_error(call, err);
   };
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write(\"" + tmp + "\")");
-    }
-    off += static_cast<size_t>(n);
+  if (auto st = fill(fd.get(), content, mode, tmp); !st) {
+    ::unlink(tmp.c_str());
+    return st;
   }
-  if (::fchmod(fd.get(), mode) != 0) return fail("fchmod(\"" + tmp + "\")");
-  if (::fsync(fd.get()) != 0) return fail("fsync(\"" + tmp + "\")");
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename(\"" + tmp + "\", \"" + path + "\")");
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   // The rename is done; an fsync failure on the directory only weakens durability
   // across a power loss, so it is not reported as a failed write.
   if (dfd) (void)::fsync(dfd.get());
+  return {};
+}
+
+Status write_file_atomic_at(int dirfd, const std::string& name, const std::string& content, unsigned mode) {
+  std::string tmp = name + ".tmp-" + std::to_string(::getpid());
+  Fd fd(::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return sys_error("openat(\"" + tmp + "\", O_CREAT|O_EXCL)");
+  auto st = fill(fd.get(), content, mode, tmp);
+  fd.reset();
+  if (st && ::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0)
+    st = sys_error("renameat(\"" + tmp + "\", \"" + name + "\")");
+  if (!st) {
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    return st;
+  }
+  (void)::fsync(dirfd);  // as above: durability only
   return {};
 }
 

@@ -15,27 +15,11 @@
 #include <sstream>
 #include <thread>
 
+#include "common/atomic_file.h"
 #include "common/fd.h"
 
 namespace profile {
 namespace {
-
-Result<std::string> read_text(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return sys_error("open(\"" + path + "\", O_RDONLY)");
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("read(\"" + path + "\")");
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 Status write_text(const std::string& path, const std::string& value) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -145,13 +129,13 @@ CgroupLocation parse_cgroup_location(const std::string& mountinfo, const std::st
 }
 
 Result<CgroupLocation> locate_own_cgroups() {
-  auto mountinfo = read_text("/proc/self/mountinfo");
+  auto mountinfo = read_file("/proc/self/mountinfo");
   if (!mountinfo) return mountinfo.error();
-  auto cg = read_text("/proc/self/cgroup");
+  auto cg = read_file("/proc/self/cgroup");
   if (!cg) return cg.error();
   CgroupLocation loc = parse_cgroup_location(*mountinfo, *cg);
   if (!loc.v2_dir.empty()) {
-    if (auto c = read_text(loc.v2_dir + "/cgroup.controllers")) {
+    if (auto c = read_file(loc.v2_dir + "/cgroup.controllers")) {
       std::string text = *c;
       if (!text.empty() && text.back() == '\n') text.pop_back();
       loc.v2_controllers = split(text, ' ');
@@ -220,7 +204,7 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
     std::string parent = loc->v2_dir;
     for (const auto& ctrl : needed) {
       if (!contains(loc->v2_controllers, ctrl)) continue;
-      auto enabled = read_text(parent + "/cgroup.subtree_control");
+      auto enabled = read_file(parent + "/cgroup.subtree_control");
       if (!enabled) return enabled.error();
       if (!contains(split(*enabled, ' '), ctrl) && !contains(split(*enabled, ' '), ctrl + "\n")) {
         if (auto st = write_text(parent + "/cgroup.subtree_control", "+" + ctrl); !st) {
@@ -314,7 +298,7 @@ Status Cgroup::kill_all() {
   while (true) {
     bool empty = true;
     for (const auto& dir : dirs_) {
-      auto procs = read_text(dir + "/cgroup.procs");
+      auto procs = read_file(dir + "/cgroup.procs");
       if (!procs) continue;  // already removed
       for (const auto& p : split(*procs, '\n')) {
         if (p.empty()) continue;

@@ -1,25 +1,24 @@
 #include "enforce/run_bundle.h"
 
-#include <poll.h>
 #include <selinux/context.h>
 #include <selinux/selinux.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
-#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/log.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
 #include "enforce/seccomp_cache.h"
 #include "enforce/seccomp_filter.h"
+#include "enforce/watchdog.h"
 #include "profilegen/manifest.h"
 
 extern char** environ;
@@ -30,14 +29,6 @@ namespace profile {
 Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest& manifest, const LaunchSpec& spec);
 
 namespace {
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return sys_error("open(\"" + path + "\")");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -135,36 +126,6 @@ Status publish_seccomp(Prepared& p, EnforceReport& report) {
   return p.seccomp_slot.publish(*sc);
 }
 
-// Waits for the container's first process, killing the whole container when
-// the timeout passes. Returns the wait status.
-Result<int> wait_with_timeout(Container& c, double timeout_s, bool& timed_out) {
-  pid_t pid = c.top_pid();
-  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (timeout_s > 0 && pidfd) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    while (true) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        timed_out = true;
-        if (auto st = c.kill_all(); !st) log::warn(st.error().message);
-        break;
-      }
-      struct pollfd pfd {
-        pidfd.get(), POLLIN, 0
-      };
-      int n = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
-      if (n > 0) break;
-      if (n < 0 && errno != EINTR) return sys_error("poll(pidfd)");
-    }
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, __WALL) < 0) {
-    if (errno == EINTR) continue;
-    return sys_error("waitpid(" + std::to_string(pid) + ")");
-  }
-  return status;
-}
-
 }  // namespace
 
 std::vector<std::string> missing_landlock_features(const LandlockProfile& profile, int abi) {
@@ -220,17 +181,16 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
   spec.env = allowed_environment(m.env);
-  // PWD names the working directory the workload starts in (the manifest's, or
-  // ours when it names none), as a shell would have it: without it, sh calls
-  // getcwd(2), which a profile learned from a shell that had PWD does not allow.
-  std::string pwd = spec.cwd;
-  if (pwd.empty()) {
+  // The manifest's working directory, or ours when it names none (as the
+  // launcher would take it), also as PWD: without PWD, sh calls getcwd(2), which
+  // a profile learned from a shell that had PWD does not allow.
+  if (spec.cwd.empty()) {
     char buf[4096];
-    if (::getcwd(buf, sizeof buf) != nullptr) pwd = buf;
+    if (::getcwd(buf, sizeof buf) != nullptr) spec.cwd = buf;
   }
-  if (!pwd.empty() && pwd[0] == '/') {
+  if (!spec.cwd.empty() && spec.cwd[0] == '/') {
     std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("PWD=", 0) == 0; });
-    spec.env.push_back("PWD=" + pwd);
+    spec.env.push_back("PWD=" + spec.cwd);
   }
   spec.env_exact = true;
   auto net = net_mode_from_name(m.net);
@@ -295,13 +255,20 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     forward_signals_to(-1);
     return st.error();
   }
-  auto status = wait_with_timeout(ct, o.timeout_s, report.timed_out);
-  forward_signals_to(-1);
-  if (!status) {
+  Watchdog watchdog(ct, o.timeout_s);
+  int status = 0;
+  while (::waitpid(ct.top_pid(), &status, __WALL) < 0) {
+    if (errno == EINTR) continue;
+    int err = errno;
+    watchdog.stop();
+    forward_signals_to(-1);
     (void)ct.finish(0);
-    return status.error();
+    return sys_error("waitpid(" + std::to_string(ct.top_pid()) + ")", err);
   }
-  auto exit = ct.finish(*status);
+  watchdog.stop();
+  report.timed_out = watchdog.fired();
+  forward_signals_to(-1);
+  auto exit = ct.finish(status);
   if (!exit) return exit.error();
   report.exit = *exit;
   return report;

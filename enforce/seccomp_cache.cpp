@@ -174,31 +174,6 @@ Fd open_dir(const std::string& dir) {
   return fd;
 }
 
-// Atomically (temporary file, fsync, renameat, fsync of the directory).
-Status write_entry(int dfd, const std::string& name, const std::string& data) {
-  std::string tmp = name + ".tmp-" + std::to_string(::getpid());
-  Fd f(::openat(dfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!f) return sys_error("openat(" + tmp + ")");
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(f.get(), data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::unlinkat(dfd, tmp.c_str(), 0);
-      return sys_error("write(" + tmp + ")", err);
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(f.get()) != 0 || ::renameat(dfd, tmp.c_str(), dfd, name.c_str()) != 0) {
-    int err = errno;
-    ::unlinkat(dfd, tmp.c_str(), 0);
-    return sys_error("store " + name, err);
-  }
-  (void)::fsync(dfd);
-  return {};
-}
-
 }  // namespace
 
 std::string seccomp_cache_dir() {
@@ -251,7 +226,7 @@ Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, con
   if (dfd) {
     // Relative to the directory just checked, so that nothing swapped in
     // under its path meanwhile receives the entry.
-    if (auto w = write_entry(dfd.get(), name, encode(inputs, *compiled)); w) {
+    if (auto w = write_file_atomic_at(dfd.get(), name, encode(inputs, *compiled), 0600); w) {
       st.stored = true;
     } else {
       log::debug("seccomp cache: " + w.error().message);

@@ -3,15 +3,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <ctime>
-#include <mutex>
-#include <thread>
 
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "enforce/watchdog.h"
 
 namespace profile {
 namespace {
@@ -56,43 +53,6 @@ Result<Picked> pick_tracer(TracerKind kind) {
   if (ebpf) return Picked{std::move(ebpf).value(), "eBPF is available here"};
   return Picked{make_ptrace_tracer(), "eBPF unavailable (" + ebpf.error().message + "), using ptrace"};
 }
-
-// Kills the whole container when the timeout passes before stop() is called.
-// A thread rather than a poll loop because the tracers own the wait.
-class Watchdog {
- public:
-  Watchdog(Container& c, double timeout_s) : c_(c) {
-    if (timeout_s <= 0) return;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    thread_ = std::thread([this, deadline] {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (cv_.wait_until(lock, deadline, [this] { return stopped_; })) return;
-      fired_ = true;
-      if (auto st = c_.kill_all(); !st) log::warn(st.error().message);
-    });
-  }
-  ~Watchdog() { stop(); }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
-  void stop() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopped_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  [[nodiscard]] bool fired() const { return fired_; }
-
- private:
-  Container& c_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
-  std::atomic<bool> fired_{false};
-  std::thread thread_;
-};
 
 }  // namespace
 
