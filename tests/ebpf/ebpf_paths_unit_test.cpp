@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -52,6 +53,18 @@ TEST_F(EbpfPaths, MissingNameKeepsItsResolvedParent) {
   EXPECT_EQ(r.path, dir_ + "/real/new.txt");
   EXPECT_FALSE(r.exists);
   EXPECT_EQ(r.type, "");
+}
+
+TEST_F(EbpfPaths, ModeFromTheCallSavesTheLookupOnlyWhenNotFollowing) {
+  // The mode the kernel side read from the call describes the final component
+  // itself only when the call did not follow it: then it is taken as is.
+  Resolved told = resolver_.resolve(dir_ + "/link/file", false, S_IFDIR | 0755);
+  EXPECT_EQ(told.path, dir_ + "/real/file");
+  EXPECT_EQ(told.type, "dir") << "the call's own view wins over a later lookup";
+  // A following call's mode is its target's: the path must still be resolved.
+  Resolved followed = resolver_.resolve(dir_ + "/filelink", true, S_IFREG | 0644);
+  EXPECT_EQ(followed.path, dir_ + "/real/file");
+  EXPECT_EQ(followed.type, "file");
 }
 
 TEST_F(EbpfPaths, ProcSelfStaysAsWritten) {

@@ -125,6 +125,29 @@ TEST(EbpfDecode, AbsolutePathJoinsAndFoldsLexically) {
   EXPECT_EQ(absolute_path("/home/u", ""), "/home/u");
   EXPECT_EQ(absolute_path("/home/u", "./x/../y/"), "/home/u/y");
   EXPECT_EQ(absolute_path("/", ".."), "/");
+  // the fast path keeps names that only start with dots, and folds the rest
+  EXPECT_EQ(absolute_path("/a", ".hidden/..b/c..d"), "/a/.hidden/..b/c..d");
+  EXPECT_EQ(absolute_path("/a", "b/."), "/a/b");
+  EXPECT_EQ(absolute_path("/a", "b/.."), "/a");
+  EXPECT_EQ(absolute_path("/a/", "b"), "/a/b");
+  EXPECT_EQ(absolute_path("/a", "b//c"), "/a/b/c");
+  EXPECT_EQ(absolute_path("", "/"), "/");
+}
+
+TEST(EbpfSpecs, StatBuffersWhereTheLayoutIsKnown) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* nf = find(specs, PL_ARCH_X86_64, "newfstatat");
+  ASSERT_NE(nf, nullptr);
+  EXPECT_EQ(nf->stat_idx, 2);
+  EXPECT_EQ(nf->stat_off, 24);  // offsetof(struct stat, st_mode) on x86_64
+  const pl_sys_spec* sx = find(specs, PL_ARCH_X86, "statx");
+  ASSERT_NE(sx, nullptr);
+  EXPECT_EQ(sx->stat_idx, 4);
+  EXPECT_EQ(sx->stat_off, 28);  // offsetof(struct statx, stx_mode)
+  const pl_sys_spec* st = find(specs, PL_ARCH_X86, "stat64");
+  ASSERT_NE(st, nullptr);
+  EXPECT_EQ(st->stat_idx, -1) << "i386 stat structs are not read";
+  EXPECT_EQ(find(specs, PL_ARCH_X86_64, "openat")->stat_idx, -1);
 }
 
 TEST(EbpfDecode, Outcomes) {

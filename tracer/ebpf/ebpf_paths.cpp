@@ -57,7 +57,7 @@ const std::string* PathResolver::resolved_dir(const std::string& dir) const {
   return &dirs_.emplace(dir, r.path).first->second;
 }
 
-Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
+Resolved PathResolver::resolve(const std::string& abs, bool follow, uint32_t mode) const {
   Resolved out;
   // /proc/self names the traced process, not us: keep it as written, like the
   // ptrace tracer does after mapping its resolution back.
@@ -79,6 +79,15 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow) const {
         out.type = it->second;
         out.path = std::move(path);
         out.exists = true;
+        return out;
+      }
+      if (mode != 0 && !follow) {
+        // The call saw the file itself, not a symlink's target: no second
+        // lookup, and no race with the file changing in between.
+        out.path = std::move(path);
+        out.type = file_type_name(mode);
+        out.exists = true;
+        if (!S_ISLNK(mode)) finals_.emplace(out.path, out.type);
         return out;
       }
       struct stat st {};

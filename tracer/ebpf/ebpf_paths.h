@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -28,7 +29,10 @@ class PathResolver {
   // Resolves inside the root of process `pid` (the container's first process,
   // which lives as long as the container); -1 or failure: the tracer's root.
   void set_root(pid_t pid);
-  [[nodiscard]] Resolved resolve(const std::string& abs, bool follow) const;
+  // `mode`: the st_mode the call itself reported (0 = unknown); used only
+  // when it did not follow a final symlink, and then the file needs no
+  // lookup of its own.
+  [[nodiscard]] Resolved resolve(const std::string& abs, bool follow, uint32_t mode = 0) const;
 
  private:
   bool open_existing(const std::string& abs, bool follow, Resolved& out) const;

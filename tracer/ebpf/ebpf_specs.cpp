@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
+#include <unordered_map>
 
 #include "common/names.h"
 #include "common/syscalls.h"
@@ -118,10 +120,26 @@ const NetSyscall kNetSyscalls[] = {
     {"accept4", "accept", 0, -1, -1},
 };
 
+// Looked up for every event the tracer decodes, several times: hashed, not scanned.
 const PathSyscall* find_path_syscall(const std::string& name) {
-  for (const auto& p : kPathSyscalls)
-    if (name == p.name) return &p;
-  return nullptr;
+  static const std::unordered_map<std::string, const PathSyscall*> by_name = [] {
+    std::unordered_map<std::string, const PathSyscall*> m;
+    for (const auto& p : kPathSyscalls) m.emplace(p.name, &p);
+    return m;
+  }();
+  auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
+// Where a stat-family call leaves st_mode: (argument, offset). struct stat on
+// x86_64 and x32 has st_mode at 24; struct statx has stx_mode at 28 everywhere.
+// The i386 stat structs are not read: those calls fall back to a lookup.
+std::pair<int8_t, uint8_t> stat_buffer(uint32_t arch, const std::string& name) {
+  if (name == "statx") return {4, 28};
+  if (arch == PL_ARCH_X86) return {-1, 0};
+  if (name == "newfstatat") return {2, 24};
+  if (name == "stat" || name == "lstat") return {1, 24};
+  return {-1, 0};
 }
 
 const NetSyscall* find_net_syscall(const std::string& name) {
@@ -138,6 +156,7 @@ pl_sys_spec empty_spec() {
   s.fd_idx = -1;
   s.addr_idx = -1;
   s.addrlen_idx = -1;
+  s.stat_idx = -1;
   for (auto& a : s.arg_idx) a = -1;
   return s;
 }
@@ -199,6 +218,7 @@ std::vector<SpecEntry> build_specs(const ArgPolicy& args) {
         // The return value is the new fd: look for FMODE_CREATED (creat has no
         // flags argument: it always creates a missing file).
         if (p->op == Op::Open || p->op == Op::Creat) s.fd_idx = -2;
+        std::tie(s.stat_idx, s.stat_off) = stat_buffer(arch, name);
       }
       if (const auto* n = find_net_syscall(name)) {
         s.what |= n->addr >= 0 ? PL_SPEC_NET : PL_SPEC_LOCAL;
@@ -315,6 +335,25 @@ Outcome outcome_of(int64_t err) {
   return err >= 0 ? kOk : errno_name(static_cast<int>(-err));
 }
 
+namespace {
+// True when `p` is absolute with no empty, "." or ".." component and no
+// trailing slash: already what absolute_path would make of it.
+bool is_normal(const std::string& p) {
+  if (p.empty() || p[0] != '/') return false;
+  if (p.size() == 1) return true;
+  if (p.back() == '/') return false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '/') continue;
+    size_t n = p.size() - i - 1;  // bytes after this slash
+    const char* c = p.data() + i + 1;
+    if (n == 0 || c[0] == '/') return false;
+    if (c[0] == '.' && (n == 1 || c[1] == '/')) return false;
+    if (c[0] == '.' && c[1] == '.' && (n == 2 || c[2] == '/')) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string absolute_path(const std::string& base, const std::string& path) {
   std::string joined;
   if (!path.empty() && path[0] == '/')
@@ -323,6 +362,7 @@ std::string absolute_path(const std::string& base, const std::string& path) {
     joined = base;
   else
     joined = base + "/" + path;
+  if (is_normal(joined)) return joined;  // the common case, without splitting it
   std::vector<std::string> parts;
   size_t i = 0;
   while (i <= joined.size()) {

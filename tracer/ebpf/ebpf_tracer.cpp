@@ -6,19 +6,19 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
-#include <string_view>
-#include <unordered_map>
 
 #include "common/fd.h"
 #include "common/log.h"
@@ -36,8 +36,11 @@ using ebpf::Resolved;
 using ebpf::seccomp_nr;
 
 // Sized so that the benchmarks (10,000 distinct files in a burst) lose nothing:
-// an event is ~400 bytes and only first sightings are events.
-constexpr uint32_t kRingBufferBytes = 32u << 20;
+// an event is ~150 bytes (an 80-byte header, the base directory and the path),
+// only first sightings are events, and the consumer drains the buffer every
+// 20 ms or when a quarter of it is full. Smaller is faster to set up: the
+// kernel allocates and maps every page of it before the workload starts.
+constexpr uint32_t kRingBufferBytes = 8u << 20;
 
 // libbpf prints its own diagnostics to stderr by default; keep the last lines
 // for our error messages and show them only with debug logging.
@@ -45,9 +48,13 @@ std::mutex g_libbpf_log_mutex;
 std::string g_libbpf_last;
 
 int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
-  char buf[1024];
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  std::string line(buf);
+  // The verifier's log comes as one message of many kilobytes: sized to fit.
+  va_list again;
+  va_copy(again, ap);
+  int n = std::vsnprintf(nullptr, 0, fmt, again);
+  va_end(again);
+  std::string line(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(line.data(), line.size() + 1, fmt, ap);
   while (!line.empty() && line.back() == '\n') line.pop_back();
   if (level != LIBBPF_DEBUG) {
     std::lock_guard<std::mutex> lock(g_libbpf_log_mutex);
@@ -97,24 +104,20 @@ struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
 };
 
-// Transparent hashing, so that a key's bytes are looked up without building
-// a string (a file key is 288 bytes: every std::string of it is an allocation).
-struct BytesHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-std::string_view key_bytes(const pl_file_key& key) {
-  return {reinterpret_cast<const char*>(&key), sizeof key};
-}
-
 // One decoded file access, recorded once when its event arrives; the rest of
-// its count comes from the kernel's seen-map at the end.
+// its count comes from the kernel's file_counts array at the end.
 struct FileAccess {
   std::string path;
   std::vector<Access> kinds;
   Outcome outcome;
   std::string type;
+};
+
+struct MunmapDeleter {
+  size_t len;
+  void operator()(void* p) const {
+    if (p != nullptr) ::munmap(p, len);
+  }
 };
 
 // Every (key, count) of a seen-map (a hash map of u64 counts): in batches of
@@ -284,7 +287,8 @@ class EbpfTracer final : public Tracer {
     // The kernel side resolves at sys_exit: after a successful chdir the cwd
     // it walked is already the new directory, which is the path itself.
     if (!failed && syscall == "chdir" && !base.empty()) arg.clear();
-    Resolved r = resolver_.resolve(ebpf::absolute_path(base, arg), ebpf::follows(syscall, key.slot, key.flags));
+    bool follow = ebpf::follows(syscall, key.slot, key.flags);
+    Resolved r = resolver_.resolve(ebpf::absolute_path(base, arg), follow, ev.mode);
     // Whether the file was there before the call: a successful open says so
     // itself (FMODE_CREATED); after a failed one, it is whether it is there now.
     bool existed = r.exists;
@@ -298,8 +302,9 @@ class EbpfTracer final : public Tracer {
     // Recorded now, while the workload runs (this thread has a core of its own
     // then; after the workload ends it is on the wall clock).
     for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
-    if (ev.counted != 0) return;
-    pending_files_.emplace(std::string(key_bytes(key)), std::move(fa));
+    if (ev.counted != 0 || ev.id >= PL_MAX_FILE_KEYS) return;
+    if (pending_files_.size() <= ev.id) pending_files_.resize(std::max<size_t>(ev.id + 1, pending_files_.size() * 2));
+    pending_files_[ev.id] = std::move(fa);
   }
 
   // libseccomp resolves a number to its name by scanning its table and returns
@@ -410,14 +415,30 @@ class EbpfTracer final : public Tracer {
 
   void read_files(Recording& rec) {
     // Each key's first sighting was recorded with its event; only the keys
-    // seen again add to the counts. A key without an event lost it (counted
-    // in stats[PL_STAT_LOST]).
-    for (const auto& [key, count] : read_counts_of<pl_file_key>(bpf_map__fd(skel_->maps.file_seen))) {
-      if (count <= 1) continue;
-      auto it = pending_files_.find(key_bytes(key));
-      if (it == pending_files_.end()) continue;
-      for (Access a : it->second.kinds)
-        rec.add_file(it->second.path, a, it->second.outcome, it->second.type, count - 1);
+    // seen again add to the counts, read straight from the kernel's array.
+    // An id without a decoded event is one whose event was lost (counted in
+    // stats[PL_STAT_LOST]) or whose path named no file.
+    size_t used = std::min<size_t>(skel_->bss->next_file_id, PL_MAX_FILE_KEYS);
+    used = std::min(used, pending_files_.size());
+    if (used == 0) return;
+    const size_t len = size_t{PL_MAX_FILE_KEYS} * sizeof(uint64_t);
+    void* mem = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, bpf_map__fd(skel_->maps.file_counts), 0);
+    std::vector<uint64_t> copied;
+    const uint64_t* counts = nullptr;
+    std::unique_ptr<void, MunmapDeleter> mapping(mem == MAP_FAILED ? nullptr : mem, MunmapDeleter{len});
+    if (mapping) {
+      counts = static_cast<const uint64_t*>(mapping.get());
+    } else {  // not mappable here: one lookup per id
+      copied.resize(used);
+      int fd = bpf_map__fd(skel_->maps.file_counts);
+      for (uint32_t i = 0; i < used; ++i) (void)bpf_map_lookup_elem(fd, &i, &copied[i]);
+      counts = copied.data();
+    }
+    for (size_t id = 0; id < used; ++id) {
+      uint64_t count = counts[id];
+      const FileAccess& fa = pending_files_[id];
+      if (count <= 1 || fa.kinds.empty()) continue;
+      for (Access a : fa.kinds) rec.add_file(fa.path, a, fa.outcome, fa.type, count - 1);
     }
     pending_files_.clear();
   }
@@ -428,7 +449,7 @@ class EbpfTracer final : public Tracer {
   TraceTarget target_;
   int ncpus_ = 1;
   Recording rec_;
-  std::unordered_map<std::string, FileAccess, BytesHash, std::equal_to<>> pending_files_;
+  std::vector<FileAccess> pending_files_;  // by file key id
   ebpf::PathResolver resolver_;
   std::vector<std::string> names_ = std::vector<std::string>(PL_NARCH * PL_MAX_NR);
   uint64_t user_lost_ = 0;
@@ -446,6 +467,12 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
   if (!skel) return sys_error("open the eBPF tracer's BPF object");
   if (int err = bpf_map__set_max_entries(skel->maps.events, kRingBufferBytes); err != 0)
     return sys_error("size the BPF ring buffer", -err);
+  // --verbose: the verifier's statistics per program (its time and the
+  // instructions it processed), which is most of the tracer's start-up.
+  if (log::level() == log::Level::Debug) {
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, skel->obj) bpf_program__set_log_level(prog, 4);
+  }
   if (int err = learn_bpf__load(skel.get()); err != 0) {
     int e = -err;
     if ((e == EPERM || e == EACCES) && !may_load_bpf()) {

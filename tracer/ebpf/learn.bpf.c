@@ -97,13 +97,26 @@ struct {
   __type(value, __u64);
 } net_seen SEC(".maps");
 
+/* A file key's value is its id: the key's count lives in file_counts[id],
+ * which user space reads through mmap when the run ends instead of copying
+ * every 300-byte key out of the hash map, and the id names the key's event. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 262144);
-  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, PL_MAX_FILE_KEYS);
   __type(key, struct pl_file_key);
-  __type(value, __u64);
+  __type(value, __u32);
 } file_seen SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, PL_MAX_FILE_KEYS);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __type(key, __u32);
+  __type(value, __u64);
+} file_counts SEC(".maps");
+
+/* The next unused id of file_counts. */
+volatile __u32 next_file_id = 0;
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -120,6 +133,10 @@ struct scratch {
   struct pl_event ev;
   char data[2 * PL_PATH_MAX]; /* base directory then path: the event's tail */
   char walk[2 * PL_PATH_MAX]; /* the directory walk writes backwards from walk[PL_PATH_MAX] */
+  char path[PL_PATH_MAX];     /* the path argument as read from the process */
+  __u64 walk_dentry;          /* walk_path's arguments: global functions take no kernel pointers */
+  __u64 walk_mnt;
+  __u64 opened; /* mode_of's: the struct file an open returned */
   struct pl_args_key args;
   struct pl_net_key net;
 };
@@ -182,7 +199,7 @@ static __always_inline bool in_scope(void) {
 
 /* i386 syscalls run with TS_COMPAT set; x32 ones carry the x32 bit in their number. */
 static __always_inline __u32 syscall_arch(struct task_struct* task, __u64* nr) {
-  if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) return PL_ARCH_X86;
+  if (task->thread_info.status & TS_COMPAT) return PL_ARCH_X86;
   if (*nr & PL_X32_BIT) {
     *nr &= ~PL_X32_BIT;
     return PL_ARCH_X32;
@@ -213,8 +230,8 @@ static __always_inline void count_syscall(__u32 arch, __u64 nr) {
   }
 }
 
-/* Counts `key` in a seen-map. Returns 1 when the key is new, 0 when it was
- * there, -1 when the map is full. */
+/* Counts `key` in a seen-map of counts. Returns 1 when the key is new, 0
+ * when it was there, -1 when the map is full. */
 static __always_inline int count_key(void* map, void* key) {
   __u64* v = bpf_map_lookup_elem(map, key);
   if (v) {
@@ -232,26 +249,33 @@ static __always_inline int count_key(void* map, void* key) {
   return -1;
 }
 
+/* The syscall's arguments. tp_btf hands over a typed pt_regs pointer: the
+ * fields are plain loads, not a probe-read helper call each. */
 static __always_inline void load_args(struct scratch* s, struct pt_regs* regs, __u32 arch) {
   if (arch == PL_ARCH_X86) {
     /* compat entry stores the 32-bit registers zero-extended */
-    s->a[0] = (__u32)BPF_CORE_READ(regs, bx);
-    s->a[1] = (__u32)BPF_CORE_READ(regs, cx);
-    s->a[2] = (__u32)BPF_CORE_READ(regs, dx);
-    s->a[3] = (__u32)BPF_CORE_READ(regs, si);
-    s->a[4] = (__u32)BPF_CORE_READ(regs, di);
-    s->a[5] = (__u32)BPF_CORE_READ(regs, bp);
+    s->a[0] = (__u32)regs->bx;
+    s->a[1] = (__u32)regs->cx;
+    s->a[2] = (__u32)regs->dx;
+    s->a[3] = (__u32)regs->si;
+    s->a[4] = (__u32)regs->di;
+    s->a[5] = (__u32)regs->bp;
   } else {
-    s->a[0] = BPF_CORE_READ(regs, di);
-    s->a[1] = BPF_CORE_READ(regs, si);
-    s->a[2] = BPF_CORE_READ(regs, dx);
-    s->a[3] = BPF_CORE_READ(regs, r10);
-    s->a[4] = BPF_CORE_READ(regs, r8);
-    s->a[5] = BPF_CORE_READ(regs, r9);
+    s->a[0] = regs->di;
+    s->a[1] = regs->si;
+    s->a[2] = regs->dx;
+    s->a[3] = regs->r10;
+    s->a[4] = regs->r8;
+    s->a[5] = regs->r9;
   }
 }
 
 #define ARG(i) (s->a[(i)&7])
+
+/* The kernel's cast to a BTF type (6.2+): a pointer read from memory (an fd
+ * table slot, the struct mount around a vfsmount) becomes one whose fields
+ * are plain loads instead of a helper call each. */
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
 
 static __always_inline struct file* task_file(struct task_struct* task, int fd) {
   if (fd < 0) return NULL;
@@ -281,15 +305,15 @@ static long walk_step(__u32 i, void* data) {
   if (!s) return 1;
   struct dentry* dentry = w->dentry;
   struct mount* mnt = w->mnt;
-  struct dentry* mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-  struct dentry* parent = BPF_CORE_READ(dentry, d_parent);
-  if (dentry == mnt_root) {
-    struct mount* mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+  if (!dentry || !mnt) return 1;
+  struct dentry* parent = dentry->d_parent;
+  if (dentry == mnt->mnt.mnt_root) {
+    struct mount* mnt_parent = mnt->mnt_parent;
     if (mnt_parent == mnt) {
       w->complete = true;
       return 1;
     }
-    w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+    w->dentry = mnt->mnt_mountpoint;
     w->mnt = mnt_parent;
     return 0;
   }
@@ -297,8 +321,8 @@ static long walk_step(__u32 i, void* data) {
     w->complete = true;
     return 1;
   }
-  __u32 len = BPF_CORE_READ(dentry, d_name.len) & 255;
-  const unsigned char* name = BPF_CORE_READ(dentry, d_name.name);
+  __u32 len = dentry->d_name.len & 255;
+  const unsigned char* name = dentry->d_name.name;
   __u32 off = w->off;
   if (off < len + 2 || off > PL_PATH_MAX) return 1;
   off -= len + 1;
@@ -313,16 +337,19 @@ static long walk_step(__u32 i, void* data) {
  * returns len; -1 when the file has no path name (a pipe, socket, memfd: its
  * mount is the kernel's own, in no namespace). Walks dentries up to the mount
  * root, then crosses to the parent mount, as d_path does. */
-__noinline int walk_path(struct scratch* s, __u64 dentry_addr, __u64 vfsmnt_addr) {
+__noinline int walk_path(struct scratch* s) {
   if (!s) return -1;
-  struct vfsmount* vfsmnt = (struct vfsmount*)vfsmnt_addr;
-  struct mount* start = (struct mount*)((void*)vfsmnt - bpf_core_field_offset(struct mount, mnt));
-  __u64 ns = (__u64)BPF_CORE_READ(start, mnt_ns);
+  __u64 dentry_addr = s->walk_dentry, vfsmnt_addr = s->walk_mnt;
+  if (!dentry_addr || !vfsmnt_addr) return -1;
+  struct dentry* dentry = bpf_rdonly_cast((void*)dentry_addr, bpf_core_type_id_kernel(struct dentry));
+  struct mount* start = bpf_rdonly_cast((void*)(vfsmnt_addr - bpf_core_field_offset(struct mount, mnt)),
+                                        bpf_core_type_id_kernel(struct mount));
+  __u64 ns = (__u64)start->mnt_ns;
   if (ns == 0 || ns >= (__u64)-4095) return -1; /* NULL or MNT_NS_INTERNAL */
   struct walk_ctx w = {
       .s = s,
-      .dentry = (struct dentry*)dentry_addr,
-      .mnt = (struct mount*)((void*)vfsmnt - bpf_core_field_offset(struct mount, mnt)),
+      .dentry = dentry,
+      .mnt = start,
       .off = PL_PATH_MAX,
       .complete = false,
   };
@@ -336,6 +363,12 @@ __noinline int walk_path(struct scratch* s, __u64 dentry_addr, __u64 vfsmnt_addr
   __u32 len = (PL_PATH_MAX - off) & (PL_PATH_MAX - 1);
   bpf_probe_read_kernel(s->data, len, &s->walk[off & (PL_PATH_MAX - 1)]);
   return len;
+}
+
+static __always_inline int walk_path_of(struct scratch* s, struct dentry* d, struct vfsmount* m) {
+  s->walk_dentry = (__u64)d;
+  s->walk_mnt = (__u64)m;
+  return walk_path(s);
 }
 
 static __always_inline void emit(struct scratch* s, __u32 base_len, __u32 path_len) {
@@ -364,6 +397,92 @@ static __always_inline bool base_of(struct task_struct* task, int dirfd, struct 
   return *d != NULL && *m != NULL;
 }
 
+/* st_mode as the call reported it: from the new fd of an open, or from the
+ * stat buffer the call filled. 0 when the call failed or says nothing. */
+__noinline __u32 mode_of(struct scratch* s, const struct pl_sys_spec* spec) {
+  if (!s || !spec || s->ret < 0) return 0;
+  if (s->opened) {
+    struct file* opened = (struct file*)s->opened;
+    return BPF_CORE_READ(opened, f_inode, i_mode);
+  }
+  int si = spec->stat_idx;
+  if (si < 0) return 0;
+  __u16 mode = 0;
+  const char* buf = (const char*)ARG(si);
+  if (bpf_probe_read_user(&mode, sizeof mode, buf + spec->stat_off) != 0) return 0;
+  return mode;
+}
+
+struct hash_ctx {
+  struct scratch* s;
+  __u32 len;
+  __u64 a, b;
+};
+
+/* One word of the hash: a bpf_loop callback, checked once by the verifier
+ * however long the path. 0 = go on, 1 = stop. */
+static long hash_step(__u32 i, void* data) {
+  struct hash_ctx* h = data;
+  struct scratch* s = h->s;
+  if (!s) return 1;
+  __u32 off = i * 8;
+  if (off >= h->len) return 1;
+  __u64 w = *(__u64*)&s->path[off & (PL_PATH_MAX - 8)];
+  __u32 rest = h->len - off;
+  if (rest < 8) w &= (1ULL << (rest * 8)) - 1;
+  __u64 a = (h->a ^ w) * 0x100000001b3ULL;
+  h->a = a ^ (a >> 29);
+  __u64 b = (h->b + w) * 0xff51afd7ed558ccdULL;
+  h->b = (b << 31) | (b >> 33);
+  return 0;
+}
+
+/* The key's two hashes of s->path[0..len), a word at a time. The bytes after
+ * the NUL are whatever an earlier path left there: the last word is masked. */
+static __always_inline void hash_path(struct scratch* s, __u32 len, struct pl_file_key* key) {
+  struct hash_ctx h = {.s = s, .len = len, .a = 0x9e3779b97f4a7c15ULL, .b = 0xc2b2ae3d27d4eb4fULL};
+  bpf_loop((len + 7) / 8, hash_step, &h, 0);
+  key->hash[0] = h.a ^ len;
+  key->hash[1] = h.b + len;
+  key->path_len = len;
+}
+
+/* Counts the file key in s->ev.key: new (1, s->ev.id set), seen (0), or
+ * the map is full (-1). A new key's count starts at 1 before the key is
+ * visible, so that another CPU's sighting right after is added to it.
+ * Global functions such as this one are verified once, not once for every
+ * path through their callers: that keeps the tracer's start-up short. */
+__noinline int count_file_key(struct scratch* s) {
+  if (!s) return -1;
+  struct pl_file_key* key = &s->ev.key;
+  __u32* v = bpf_map_lookup_elem(&file_seen, key);
+  if (v) {
+    __u32 old = *v;
+    __u64* c = bpf_map_lookup_elem(&file_counts, &old);
+    if (c) __sync_fetch_and_add(c, 1);
+    return 0;
+  }
+  __u32 fresh = __sync_fetch_and_add(&next_file_id, 1);
+  __u64* c = bpf_map_lookup_elem(&file_counts, &fresh);
+  if (!c) return -1; /* every id is used */
+  *c = 1;
+  long err = bpf_map_update_elem(&file_seen, key, &fresh, BPF_NOEXIST);
+  if (err == 0) {
+    s->ev.id = fresh;
+    return 1;
+  }
+  if (err == -EEXIST) {
+    v = bpf_map_lookup_elem(&file_seen, key);
+    if (v) {
+      __u32 old = *v;
+      c = bpf_map_lookup_elem(&file_counts, &old);
+      if (c) __sync_fetch_and_add(c, 1);
+    }
+    return 0;
+  }
+  return -1;
+}
+
 __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
   if (!s || !spec) return 0;
   __u32 arch = s->arch;
@@ -390,18 +509,22 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
   }
   /* fd_idx -2: open (O_CREAT in its flags) or creat (no flags argument, always creates). */
   bool may_create = spec->flags_idx < 0 || (key->flags & O_CREAT);
-  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && may_create && spec->fd_idx == -2) {
-    struct file* f = task_file(task, (int)ret);
-    if (f && (BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) key->created = 1;
+  struct file* opened = NULL;
+  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && spec->fd_idx == -2) {
+    opened = task_file(task, (int)ret);
+    if (opened && may_create && (BPF_CORE_READ(opened, f_mode) & FMODE_CREATED)) key->created = 1;
   }
   const char* upath = (const char*)ARG(path_idx);
   long n = 0;
   key->null_path = upath == NULL;
   if (upath) {
-    n = bpf_probe_read_user_str(key->path, PL_PATH_KEY, upath);
+    n = bpf_probe_read_user_str(s->path, PL_PATH_MAX, upath);
     if (n < 0) return 0; /* unreadable: the call failed with EFAULT, there is no path */
   }
-  bool relative = n <= 1 || key->path[0] != '/';
+  __u32 path_len = n > 0 ? (__u32)(n - 1) & (PL_PATH_MAX - 1) : 0;
+  if (n == PL_PATH_MAX) stat_inc(PL_STAT_TRUNCATED);
+  hash_path(s, path_len, key);
+  bool relative = n <= 1 || s->path[0] != '/';
   struct dentry* bd = NULL;
   struct vfsmount* bm = NULL;
   if (relative) {
@@ -414,8 +537,8 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
     key->base = (__u64)bd;
   }
   s->ev.counted = 0;
-  if (n < PL_PATH_KEY) {
-    int r = count_key(&file_seen, key);
+  if (n < PL_PATH_MAX) {
+    int r = count_file_key(s);
     if (r == 0) return 0;
     if (r < 0) s->ev.counted = 1; /* the seen-map is full: this event carries its own count */
   } else {
@@ -423,19 +546,16 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
   }
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
+  s->opened = (__u64)opened;
+  s->ev.mode = slot == 0 ? mode_of(s, spec) : 0;
   __u32 base_len = 0;
   if (relative && bd) {
-    int w = walk_path(s, (__u64)bd, (__u64)bm);
+    int w = walk_path_of(s, bd, bm);
     if (w < 0) return 0; /* fstat of a pipe or socket: not a file access */
     base_len = w;
   }
-  __u32 path_len = 0;
-  if (upath) {
-    long m = bpf_probe_read_user_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, upath);
-    if (m > 0) path_len = (__u32)(m - 1);
-    if (m == PL_PATH_MAX) stat_inc(PL_STAT_TRUNCATED);
-  }
-  emit(s, base_len & (PL_PATH_MAX - 1), path_len & (PL_PATH_MAX - 1));
+  if (path_len > 0) bpf_probe_read_kernel(&s->data[base_len & (PL_PATH_MAX - 1)], path_len, s->path);
+  emit(s, base_len & (PL_PATH_MAX - 1), path_len);
   return 0;
 }
 
@@ -456,12 +576,13 @@ static __always_inline void mmap_exec(struct scratch* s, struct task_struct* tas
   key->err = ret < 0 ? (__s32)ret : 0;
   key->base = (__u64)d;
   s->ev.counted = 0;
-  int r = count_key(&file_seen, key);
+  int r = count_file_key(s);
   if (r == 0) return;
   if (r < 0) s->ev.counted = 1;
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
-  int w = walk_path(s, (__u64)d, (__u64)m);
+  s->ev.mode = BPF_CORE_READ(f, f_inode, i_mode);
+  int w = walk_path_of(s, d, m);
   if (w < 0) return; /* an anonymous or memfd mapping: no path */
   __u32 base_len = w;
   emit(s, base_len & (PL_PATH_MAX - 1), 0);
@@ -502,7 +623,8 @@ static __always_inline void record_local(struct scratch* s, struct task_struct* 
     if (ua) {
       __u64 len = (__u32)BPF_CORE_READ(ua, len);
       if (len > PL_SOCKADDR_MAX) len = PL_SOCKADDR_MAX;
-      bpf_probe_read_kernel(key->addr, len, &ua->name);
+      barrier_var(len);
+      bpf_probe_read_kernel(key->addr, len & 0xff, &ua->name);
       key->addrlen = len;
     }
   }
@@ -543,7 +665,8 @@ static __always_inline void record_net(struct scratch* s, struct task_struct* ta
   key->nr = nr;
   key->err = ret < 0 ? (__s32)ret : 0;
   key->addrlen = len;
-  if (bpf_probe_read_user(key->addr, len, addr) != 0) return;
+  barrier_var(len); /* keep the bound in the register the verifier checks */
+  if (bpf_probe_read_user(key->addr, len & 0xff, addr) != 0) return;
   struct file* f = task_file(task, (int)ARG(spec->fd_idx));
   if (f) {
     __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
@@ -568,7 +691,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
   /* most syscalls need nothing at exit: look at the spec before the scope */
   struct task_struct* task = bpf_get_current_task_btf();
-  __u64 nr = BPF_CORE_READ(regs, orig_ax);
+  __u64 nr = regs->orig_ax;
   __u32 arch = syscall_arch(task, &nr);
   if (nr >= PL_MAX_NR) return 0;
   __u32 idx = arch * PL_MAX_NR + (__u32)nr;
@@ -615,7 +738,7 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
     traced_changed();
     /* its sys_enter ran before it was traced: count the execve here */
     struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
-    __u64 nr = BPF_CORE_READ(regs, orig_ax);
+    __u64 nr = regs->orig_ax;
     __u32 arch = syscall_arch(task, &nr);
     count_syscall(arch, nr);
   }
@@ -626,14 +749,15 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
   s->ev.type = PL_EV_EXEC;
   s->ev.tgid = tgid;
   s->ev.counted = 1;
-  const char* filename = BPF_CORE_READ(bprm, filename);
-  long n = bpf_probe_read_kernel_str(s->ev.key.path, 2, filename);
+  s->ev.mode = 0;
+  const char* filename = bprm->filename;
+  long n = bpf_probe_read_kernel_str(s->path, 2, filename);
   __u32 base_len = 0;
-  if (n > 1 && s->ev.key.path[0] != '/') {
-    struct dentry* d = BPF_CORE_READ(task, fs, pwd.dentry);
-    struct vfsmount* m = BPF_CORE_READ(task, fs, pwd.mnt);
+  if (n > 1 && s->path[0] != '/') {
+    struct dentry* d = task->fs->pwd.dentry;
+    struct vfsmount* m = task->fs->pwd.mnt;
     if (d && m) {
-      int w = walk_path(s, (__u64)d, (__u64)m);
+      int w = walk_path_of(s, d, m);
       base_len = w > 0 ? w : 0;
     }
   }

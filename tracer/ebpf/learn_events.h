@@ -42,7 +42,9 @@ struct pl_sys_spec {
   __s8 addrlen_idx;  /* net: its length */
   __u8 nargs;        /* args: how many indices are used */
   __s8 arg_idx[3];
-  __u8 pad[4];
+  __s8 stat_idx; /* path: argument pointing to the struct stat/statx the call fills; -1 = none */
+  __u8 stat_off; /* offset of st_mode (stx_mode) in it */
+  __u8 pad[2];
   __u64 arg_mask[3];
 };
 
@@ -65,9 +67,13 @@ struct pl_net_key {
   __u8 addr[PL_SOCKADDR_MAX];
 };
 
-#define PL_PATH_KEY 256
-/* A file access seen (map key; value = count). Paths longer than PL_PATH_KEY-1
- * are never deduplicated: each access is its own event with count 1. */
+/* A file access seen (map key; value = its id, which indexes the counts
+ * array and names its event). The path argument is in the key as its length
+ * and two independent 64-bit hashes: a 56-byte key hashes, compares and
+ * allocates far faster than the path itself would, and a collision of both
+ * hashes between two paths of the same length, syscall, flags and base
+ * directory is not a practical concern (2^-128 per pair). Paths cut at
+ * PL_PATH_MAX are never deduplicated: each access is its own event. */
 struct pl_file_key {
   __u32 arch;
   __u32 nr;
@@ -78,8 +84,13 @@ struct pl_file_key {
   __u8 pad;
   __u64 flags; /* raw flags argument */
   __u64 base;  /* identity of the directory a relative path starts from (dentry), 0 if absolute */
-  char path[PL_PATH_KEY];
+  __u64 hash[2];
+  __u32 path_len;
+  __u32 pad2;
 };
+
+/* Distinct file keys deduplicated in the kernel; later ones are events of their own. */
+#define PL_MAX_FILE_KEYS 131072
 
 #define PL_PATH_MAX 4096
 #define PL_EV_FILE 1 /* a new pl_file_key (or an undeduplicated access) */
@@ -93,7 +104,9 @@ struct pl_event {
   __u32 counted; /* 1: not in the seen map, count it here */
   __u16 base_len;
   __u16 path_len;
-  struct pl_file_key key; /* key.path is only the first bytes; the full path follows */
+  __u32 id;   /* the key's slot in file_counts (when counted == 0) */
+  __u32 mode; /* st_mode the call itself saw (a followed symlink's target's); 0 = not known */
+  struct pl_file_key key;
 };
 
 /* Per-CPU counters in the `stats` array. */
