@@ -1,9 +1,15 @@
-// JSON form of the recording. nlohmann::json objects are std::map-backed, so keys
-// come out sorted; arrays are built from ordered containers: the output is a pure
-// function of the Recording.
+// JSON form of the recording. Written by a streaming writer (byte for byte what
+// nlohmann's dump(2) of the same document gives: keys sorted, arrays in the
+// Recording's order, so the output is a pure function of the Recording); read with
+// nlohmann. Strings are bytes, stored as json text (common/json_text.h).
+#include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "common/atomic_file.h"
+#include "common/json_text.h"
 #include "common/recording.h"
 
 namespace profile {
@@ -37,35 +43,34 @@ uint64_t as_count(const json& v, const std::string& where) {
   return v.get<uint64_t>();
 }
 
-std::string as_string(const json& v, const std::string& where) {
-  if (!v.is_string()) throw Bad{where, "expected a string"};
-  return v.get<std::string>();
+// Every string in the document (keys too) is json text (common/json_text.h): back
+// to bytes. Only the form the writer gives is accepted, so that no two spellings
+// (a hand-edited U+10FFC3 U+10FFA9 for "\u00e9") can name the same path.
+std::string decode(const std::string& text, const std::string& where) {
+  std::string b = json_text_to_bytes(text);
+  if (b.size() != text.size() && bytes_to_json_text(b) != text)
+    throw Bad{where, "U+10FF80..U+10FFFF stand for bytes that are not valid UTF-8, but these spell valid UTF-8"};
+  return b;
 }
 
-json run_to_json(const RunInfo& r) {
-  json j = json::object();
-  j["command"] = r.command;
-  j["cwd"] = r.cwd;
-  j["tracer"] = r.tracer;
-  j["kernel"] = r.kernel;
-  j["arch"] = r.arch;
-  j["started"] = r.started;
-  j["duration_ms"] = r.duration_ms;
-  j["exit"] = r.exit.signal != 0 ? json{{"signal", r.exit.signal}} : json{{"code", r.exit.code}};
-  j["lost_events"] = r.lost_events;
-  j["container"] = r.container;
-  return j;
+std::string bytes(const json& v, const std::string& where) {
+  return decode(v.get_ref<const std::string&>(), where);
+}
+
+std::string as_string(const json& v, const std::string& where) {
+  if (!v.is_string()) throw Bad{where, "expected a string"};
+  return bytes(v, where);
 }
 
 RunInfo run_from_json(const json& j, const std::string& w) {
   if (!j.is_object()) throw Bad{w, "expected an object"};
   RunInfo r;
   for (const auto& a : need(j, "command", json::value_t::array, w)) r.command.push_back(as_string(a, w + "/command"));
-  r.tracer = need(j, "tracer", json::value_t::string, w).get<std::string>();
-  if (auto* v = opt(j, "cwd", json::value_t::string, w)) r.cwd = v->get<std::string>();
-  if (auto* v = opt(j, "kernel", json::value_t::string, w)) r.kernel = v->get<std::string>();
-  if (auto* v = opt(j, "arch", json::value_t::string, w)) r.arch = v->get<std::string>();
-  if (auto* v = opt(j, "started", json::value_t::string, w)) r.started = v->get<std::string>();
+  r.tracer = bytes(need(j, "tracer", json::value_t::string, w), w + "/tracer");
+  if (auto* v = opt(j, "cwd", json::value_t::string, w)) r.cwd = bytes(*v, w + "/cwd");
+  if (auto* v = opt(j, "kernel", json::value_t::string, w)) r.kernel = bytes(*v, w + "/kernel");
+  if (auto* v = opt(j, "arch", json::value_t::string, w)) r.arch = bytes(*v, w + "/arch");
+  if (auto* v = opt(j, "started", json::value_t::string, w)) r.started = bytes(*v, w + "/started");
   if (j.contains("duration_ms")) r.duration_ms = as_count(j["duration_ms"], w + "/duration_ms");
   if (j.contains("lost_events")) r.lost_events = as_count(j["lost_events"], w + "/lost_events");
   if (auto* e = opt(j, "exit", json::value_t::object, w)) {
@@ -77,46 +82,265 @@ RunInfo run_from_json(const json& j, const std::string& w) {
       throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
   }
   if (auto* c = opt(j, "container", json::value_t::object, w))
-    for (const auto& [k, v] : c->items()) r.container[k] = as_string(v, w + "/container/" + k);
+    for (const auto& [k, v] : c->items())
+      r.container[decode(k, w + "/container/" + k)] = as_string(v, w + "/container/" + k);
   return r;
 }
 }  // namespace
 
-std::string recording_to_json(const Recording& rec) {
-  json j = json::object();
-  j["format"] = kRecordingFormat;
-  json runs = json::array();
-  for (const auto& r : rec.runs) runs.push_back(run_to_json(r));
-  j["runs"] = runs;
-  j["syscalls"] = json::object();
-  for (const auto& [arch, names] : rec.syscalls) j["syscalls"][arch] = names;
-  j["args"] = json::object();
-  for (const auto& [arch, per_sys] : rec.args)
-    for (const auto& [name, v] : per_sys) {
-      json tuples = json::array();
-      for (const auto& t : v.tuples) tuples.push_back(t);
-      j["args"][arch][name] = {{"indices", v.indices}, {"masks", v.masks}, {"values", tuples}};
+namespace {
+// Streams the bytes nlohmann's dump(2) + "\n" gives for the same document: keys
+// sorted by byte (nlohmann objects are std::maps), 2-space indent, one member or
+// element per line, {} and [] when empty. Building, dumping and freeing a DOM for
+// 10,000 files cost tens of ms on every learn; this walks the ordered containers.
+struct Writer {
+  std::string out;
+  size_t depth = 0;
+  bool first = true;  // nothing written yet in the innermost object/array
+
+  void indent() { out.append(2 * depth, ' '); }
+  void open(char c) {
+    out += c;
+    ++depth;
+    first = true;
+  }
+  void close(char c) {
+    --depth;
+    if (!first) {
+      out += '\n';
+      indent();
     }
-  j["files"] = json::object();
+    out += c;
+    first = false;  // the enclosing container holds at least this one
+  }
+  void next() {
+    out += first ? "\n" : ",\n";
+    first = false;
+    indent();
+  }
+  // `text` is already json text (valid UTF-8, see json_text.h).
+  void key_text(std::string_view text) {
+    next();
+    append_json_escaped(out, text);
+    out += ": ";
+  }
+  void key(std::string_view name) { key_text(name); }  // the document's own ASCII names
+  void str(std::string_view s) { append_json_string(out, s); }
+  template <class Int>
+  void num(Int v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+  }
+  void nums(const auto& v) {
+    open('[');
+    for (auto x : v) {
+      next();
+      num(x);
+    }
+    close(']');
+  }
+
+  // The members of a string-keyed map, in the order nlohmann would sort their json
+  // text. That is the map's own order unless a key had to be encoded (encoding can
+  // move a key past others), so only then are the keys sorted again.
+  template <class Map, class Value, class Skip>
+  void members(const Map& m, Value value, Skip skip) {
+    bool plain = true;
+    for (const auto& kv : m)
+      if (!json_text_is_plain(kv.first)) {
+        plain = false;
+        break;
+      }
+    if (plain) {
+      for (const auto& [k, v] : m)
+        if (!skip(v)) {
+          key_text(k);
+          value(v);
+        }
+      return;
+    }
+    std::vector<std::pair<std::string, const typename Map::mapped_type*>> sorted;
+    for (const auto& [k, v] : m)
+      if (!skip(v)) sorted.emplace_back(bytes_to_json_text(k), &v);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [k, v] : sorted) {
+      key_text(k);
+      value(*v);
+    }
+  }
+  template <class Map, class Value>
+  void object(const Map& m, Value value) {
+    open('{');
+    members(m, value, [](const auto&) { return false; });
+    close('}');
+  }
+  void counts(const std::map<std::string, uint64_t>& m) {
+    object(m, [this](uint64_t n) { num(n); });
+  }
+};
+
+void write_run(Writer& w, const RunInfo& r) {
+  w.open('{');
+  w.key("arch");
+  w.str(r.arch);
+  w.key("command");
+  w.open('[');
+  for (const auto& a : r.command) {
+    w.next();
+    w.str(a);
+  }
+  w.close(']');
+  w.key("container");
+  w.object(r.container, [&w](const std::string& v) { w.str(v); });
+  w.key("cwd");
+  w.str(r.cwd);
+  w.key("duration_ms");
+  w.num(r.duration_ms);
+  w.key("exit");
+  w.open('{');
+  w.key(r.exit.signal != 0 ? "signal" : "code");
+  w.num(r.exit.signal != 0 ? r.exit.signal : r.exit.code);
+  w.close('}');
+  w.key("kernel");
+  w.str(r.kernel);
+  w.key("lost_events");
+  w.num(r.lost_events);
+  w.key("started");
+  w.str(r.started);
+  w.key("tracer");
+  w.str(r.tracer);
+  w.close('}');
+}
+
+void write_file(Writer& w, const FileRecord& f) {
+  // Access kinds are keyed by name, so they come out in name order, not enum order.
+  static const std::vector<Access> by_name = [] {
+    auto v = all_accesses();
+    std::sort(v.begin(), v.end(), [](Access a, Access b) { return std::string_view(access_name(a)) < access_name(b); });
+    return v;
+  }();
+  w.open('{');
+  w.key("access");
+  w.open('{');
+  for (Access a : by_name)
+    if (auto it = f.accesses.find(a); it != f.accesses.end()) {
+      w.key(access_name(a));
+      w.counts(it->second);
+    }
+  w.close('}');
+  if (!f.type.empty()) {
+    w.key("type");
+    w.str(f.type);
+  }
+  w.close('}');
+}
+
+void write_endpoint(Writer& w, const NetEndpoint& ep, uint64_t count) {
+  w.open('{');
+  if (!ep.address.empty()) {
+    w.key("address");
+    w.str(ep.address);
+  }
+  w.key("count");
+  w.num(count);
+  w.key("family");
+  w.str(ep.family);
+  w.key("op");
+  w.str(ep.op);
+  if (!ep.path.empty()) {
+    w.key("path");
+    w.str(ep.path);
+  }
+  if (ep.port != 0) {
+    w.key("port");
+    w.num(ep.port);
+  }
+  w.key("result");
+  w.str(ep.result);
+  if (!ep.type.empty()) {
+    w.key("type");
+    w.str(ep.type);
+  }
+  w.close('}');
+}
+
+// Enough for the whole document in one allocation (rarely a little short: the
+// string then grows once).
+size_t size_estimate(const Recording& rec) {
+  size_t n = 256;
+  for (const auto& r : rec.runs) {
+    n += 512 + r.cwd.size();
+    for (const auto& a : r.command) n += 16 + a.size();
+    for (const auto& [k, v] : r.container) n += 16 + k.size() + v.size();
+  }
+  for (const auto& [arch, names] : rec.syscalls) n += 32 + names.size() * 40;
+  for (const auto& [arch, per_sys] : rec.args)
+    for (const auto& [name, v] : per_sys) n += 160 + v.tuples.size() * (16 + v.indices.size() * 32);
   for (const auto& [path, f] : rec.files) {
-    json acc = json::object();
-    for (const auto& [kind, outcomes] : f.accesses) acc[access_name(kind)] = outcomes;
-    json fj = {{"access", acc}};
-    if (!f.type.empty()) fj["type"] = f.type;
-    j["files"][path] = fj;
+    n += 80 + path.size();
+    for (const auto& [a, outcomes] : f.accesses) n += 32 + outcomes.size() * 32;
   }
-  j["executables"] = rec.executables;
-  json net = json::array();
+  for (const auto& [path, c] : rec.executables) n += 32 + path.size();
+  for (const auto& [ep, c] : rec.network) n += 256 + ep.address.size() + ep.path.size();
+  return n;
+}
+}  // namespace
+
+std::string recording_to_json(const Recording& rec) {
+  Writer w;
+  w.out.reserve(size_estimate(rec));
+  w.open('{');
+  w.key("args");
+  w.open('{');
+  // An architecture with no syscall entries has no key (as when the DOM was built by indexing).
+  auto no_entries = [](const std::map<std::string, ArgValues>& per_sys) { return per_sys.empty(); };
+  w.members(
+      rec.args,
+      [&w](const std::map<std::string, ArgValues>& per_sys) {
+        w.object(per_sys, [&w](const ArgValues& v) {
+          w.open('{');
+          w.key("indices");
+          w.nums(v.indices);
+          w.key("masks");
+          w.nums(v.masks);
+          w.key("values");
+          w.open('[');
+          for (const auto& t : v.tuples) {
+            w.next();
+            w.nums(t);
+          }
+          w.close(']');
+          w.close('}');
+        });
+      },
+      no_entries);
+  w.close('}');
+  w.key("executables");
+  w.counts(rec.executables);
+  w.key("files");
+  w.object(rec.files, [&w](const FileRecord& f) { write_file(w, f); });
+  w.key("format");
+  w.str(kRecordingFormat);
+  w.key("network");
+  w.open('[');
   for (const auto& [ep, count] : rec.network) {
-    json e = {{"family", ep.family}, {"op", ep.op}, {"result", ep.result}, {"count", count}};
-    if (!ep.type.empty()) e["type"] = ep.type;
-    if (!ep.address.empty()) e["address"] = ep.address;
-    if (ep.port != 0) e["port"] = ep.port;
-    if (!ep.path.empty()) e["path"] = ep.path;
-    net.push_back(e);
+    w.next();
+    write_endpoint(w, ep, count);
   }
-  j["network"] = net;
-  return j.dump(2) + "\n";
+  w.close(']');
+  w.key("runs");
+  w.open('[');
+  for (const auto& r : rec.runs) {
+    w.next();
+    write_run(w, r);
+  }
+  w.close(']');
+  w.key("syscalls");
+  w.object(rec.syscalls, [&w](const std::map<std::string, uint64_t>& names) { w.counts(names); });
+  w.close('}');
+  w.out += '\n';
+  return std::move(w.out);
 }
 
 Result<Recording> recording_from_json(const std::string& text, const std::string& source) {
@@ -140,7 +364,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
     for (const auto& [arch, names] : need(j, "syscalls", json::value_t::object, "").items()) {
       if (!names.is_object()) throw Bad{"/syscalls/" + arch, "expected an object"};
       for (const auto& [name, count] : names.items())
-        rec.syscalls[arch][name] = as_count(count, "/syscalls/" + arch + "/" + name);
+        rec.syscalls[decode(arch, "/syscalls/" + arch)][decode(name, "/syscalls/" + arch + "/" + name)] =
+            as_count(count, "/syscalls/" + arch + "/" + name);
     }
     if (auto* args = opt(j, "args", json::value_t::object, ""))
       for (const auto& [arch, per_sys] : args->items())
@@ -162,37 +387,39 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
             for (const auto& x : t) tuple.push_back(as_count(x, w + "/values"));
             av.tuples.insert(tuple);
           }
-          rec.args[arch][name] = std::move(av);
+          rec.args[decode(arch, "/args/" + arch)][decode(name, w)] = std::move(av);
         }
     for (const auto& [path, f] : need(j, "files", json::value_t::object, "").items()) {
       std::string w = "/files/" + path;
       if (path.empty() || path[0] != '/') throw Bad{w, "file paths must be absolute"};
       if (!f.is_object()) throw Bad{w, "expected an object"};
       FileRecord fr;
-      if (auto* t = opt(f, "type", json::value_t::string, w)) fr.type = t->get<std::string>();
+      if (auto* t = opt(f, "type", json::value_t::string, w)) fr.type = bytes(*t, w + "/type");
       for (const auto& [kind, outcomes] : need(f, "access", json::value_t::object, w).items()) {
         auto k = access_from_name(kind);
         if (!k) throw Bad{w + "/access", "unknown access kind \"" + kind + "\""};
         if (!outcomes.is_object()) throw Bad{w + "/access/" + kind, "expected an object"};
         for (const auto& [outcome, count] : outcomes.items())
-          fr.accesses[*k][outcome] = as_count(count, w + "/access/" + kind + "/" + outcome);
+          fr.accesses[*k][decode(outcome, w + "/access/" + kind + "/" + outcome)] =
+              as_count(count, w + "/access/" + kind + "/" + outcome);
       }
-      rec.files[path] = std::move(fr);
+      rec.files[decode(path, w)] = std::move(fr);
     }
     if (auto* ex = opt(j, "executables", json::value_t::object, ""))
-      for (const auto& [path, count] : ex->items()) rec.executables[path] = as_count(count, "/executables/" + path);
+      for (const auto& [path, count] : ex->items())
+        rec.executables[decode(path, "/executables/" + path)] = as_count(count, "/executables/" + path);
     if (auto* net = opt(j, "network", json::value_t::array, "")) {
       int n = 0;
       for (const auto& e : *net) {
         std::string w = "/network/" + std::to_string(n++);
         if (!e.is_object()) throw Bad{w, "expected an object"};
         NetEndpoint ep;
-        ep.family = need(e, "family", json::value_t::string, w).get<std::string>();
-        ep.op = need(e, "op", json::value_t::string, w).get<std::string>();
-        if (auto* v = opt(e, "type", json::value_t::string, w)) ep.type = v->get<std::string>();
-        if (auto* v = opt(e, "address", json::value_t::string, w)) ep.address = v->get<std::string>();
-        if (auto* v = opt(e, "path", json::value_t::string, w)) ep.path = v->get<std::string>();
-        if (auto* v = opt(e, "result", json::value_t::string, w)) ep.result = v->get<std::string>();
+        ep.family = bytes(need(e, "family", json::value_t::string, w), w + "/family");
+        ep.op = bytes(need(e, "op", json::value_t::string, w), w + "/op");
+        if (auto* v = opt(e, "type", json::value_t::string, w)) ep.type = bytes(*v, w + "/type");
+        if (auto* v = opt(e, "address", json::value_t::string, w)) ep.address = bytes(*v, w + "/address");
+        if (auto* v = opt(e, "path", json::value_t::string, w)) ep.path = bytes(*v, w + "/path");
+        if (auto* v = opt(e, "result", json::value_t::string, w)) ep.result = bytes(*v, w + "/result");
         if (e.contains("port")) {
           uint64_t port = as_count(e["port"], w + "/port");
           if (port > 65535) throw Bad{w + "/port", "port must be 0..65535"};
