@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/json_text.h"
 
 namespace profile {
 namespace {
@@ -105,7 +106,8 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       std::string w = source + "/fs/" + std::to_string(i);
       if (!fs[i].is_object() || !fs[i].contains("path") || !fs[i]["path"].is_string())
         throw Bad{w + ": expected {\"path\": ..., \"access\": [...]}"};
-      LandlockPathRule r{fs[i]["path"].get<std::string>(), fs_bits(fs[i].value("access", json::array()), w)};
+      LandlockPathRule r{json_text_to_bytes(fs[i]["path"].get<std::string>()),
+                         fs_bits(fs[i].value("access", json::array()), w)};
       if (r.path.empty() || r.path[0] != '/') throw Bad{w + ": \"path\" must be absolute"};
       if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
       p.fs.push_back(std::move(r));

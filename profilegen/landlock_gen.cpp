@@ -1,9 +1,10 @@
 #include "profilegen/landlock_gen.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <unordered_map>
+
+#include "common/json_text.h"
 
 namespace profile {
 namespace {
@@ -54,36 +55,10 @@ Rights make_right(const std::string& type) {
   return kMakeReg;
 }
 
+// Paths are bytes: one that is not valid UTF-8 is stored as json text (common/json_text.h);
+// enforce/landlock.cpp decodes it.
 void json_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through; invalid bytes too (paths are bytes)
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, s);
 }
 
 void json_list(std::string& out, const std::vector<std::string>& v, const char* indent) {
