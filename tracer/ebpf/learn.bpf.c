@@ -137,6 +137,8 @@ struct scratch {
   __u64 walk_dentry;          /* walk_path's arguments: global functions take no kernel pointers */
   __u64 walk_mnt;
   __u64 opened; /* mode_of's: the struct file an open returned */
+  __u32 path_len;
+  __u32 opens; /* the call returns a new fd (open, creat) */
   struct pl_args_key args;
   struct pl_net_key net;
 };
@@ -181,14 +183,17 @@ static __always_inline void traced_changed(void) {
   __sync_fetch_and_add(&traced_gen, 1);
 }
 
+/* Every syscall of every process on the machine asks this: the cached answer
+ * costs one helper call; the cgroup check (a second one) is made only when
+ * the answer is computed again. */
 static __always_inline bool in_scope(void) {
-  if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return false;
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   __u32 zero = 0;
   struct scope_cache* c = bpf_map_lookup_elem(&scope, &zero);
   __u64 gen = traced_gen;
   if (c && c->tgid == tgid && c->gen == gen) return c->traced != 0;
-  bool traced_now = bpf_map_lookup_elem(&traced, &tgid) != NULL;
+  bool traced_now = (target_cgroup == 0 || bpf_get_current_cgroup_id() == target_cgroup) &&
+                    bpf_map_lookup_elem(&traced, &tgid) != NULL;
   if (c) {
     c->tgid = tgid;
     c->gen = gen;
@@ -437,14 +442,18 @@ static long hash_step(__u32 i, void* data) {
   return 0;
 }
 
-/* The key's two hashes of s->path[0..len), a word at a time. The bytes after
- * the NUL are whatever an earlier path left there: the last word is masked. */
-static __always_inline void hash_path(struct scratch* s, __u32 len, struct pl_file_key* key) {
+/* The key's two hashes of s->path[0..s->path_len), a word at a time. The
+ * bytes after the NUL are whatever an earlier path left there: the last word
+ * is masked. */
+__noinline int hash_path(struct scratch* s) {
+  if (!s) return 0;
+  __u32 len = s->path_len & (PL_PATH_MAX - 1);
   struct hash_ctx h = {.s = s, .len = len, .a = 0x9e3779b97f4a7c15ULL, .b = 0xc2b2ae3d27d4eb4fULL};
   bpf_loop((len + 7) / 8, hash_step, &h, 0);
-  key->hash[0] = h.a ^ len;
-  key->hash[1] = h.b + len;
-  key->path_len = len;
+  s->ev.key.hash[0] = h.a ^ len;
+  s->ev.key.hash[1] = h.b + len;
+  s->ev.key.path_len = len;
+  return 0;
 }
 
 /* Counts the file key in s->ev.key: new (1, s->ev.id set), seen (0), or
@@ -483,7 +492,12 @@ __noinline int count_file_key(struct scratch* s) {
   return -1;
 }
 
-__noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
+/* The key of path argument `slot` into s->ev.key, and what its event would
+ * need into s (the path and its length, the base directory, the opened
+ * file). Returns 0 when the argument names no file, 1 when the key is ready,
+ * 2 when the path was cut at PL_PATH_MAX (never deduplicated). The three
+ * steps of a file access are global functions, each verified once. */
+__noinline int file_key(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
   if (!s || !spec) return 0;
   __u32 arch = s->arch;
   __u32 nr = s->nr;
@@ -509,10 +523,13 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
   }
   /* fd_idx -2: open (O_CREAT in its flags) or creat (no flags argument, always creates). */
   bool may_create = spec->flags_idx < 0 || (key->flags & O_CREAT);
+  /* the new fd's file: looked up here only when the key depends on it, and
+   * after the seen-map only for a key seen for the first time */
+  bool opens = (spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && spec->fd_idx == -2;
   struct file* opened = NULL;
-  if ((spec->what & PL_SPEC_EXEC) == 0 && ret >= 0 && spec->fd_idx == -2) {
+  if (opens && may_create) {
     opened = task_file(task, (int)ret);
-    if (opened && may_create && (BPF_CORE_READ(opened, f_mode) & FMODE_CREATED)) key->created = 1;
+    if (opened && (BPF_CORE_READ(opened, f_mode) & FMODE_CREATED)) key->created = 1;
   }
   const char* upath = (const char*)ARG(path_idx);
   long n = 0;
@@ -523,7 +540,8 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
   }
   __u32 path_len = n > 0 ? (__u32)(n - 1) & (PL_PATH_MAX - 1) : 0;
   if (n == PL_PATH_MAX) stat_inc(PL_STAT_TRUNCATED);
-  hash_path(s, path_len, key);
+  s->path_len = path_len;
+  hash_path(s);
   bool relative = n <= 1 || s->path[0] != '/';
   struct dentry* bd = NULL;
   struct vfsmount* bm = NULL;
@@ -536,39 +554,59 @@ __noinline int file_access(struct scratch* s, const struct pl_sys_spec* spec, in
     }
     key->base = (__u64)bd;
   }
-  s->ev.counted = 0;
-  if (n < PL_PATH_MAX) {
-    int r = count_file_key(s);
-    if (r == 0) return 0;
-    if (r < 0) s->ev.counted = 1; /* the seen-map is full: this event carries its own count */
-  } else {
-    s->ev.counted = 1;
-  }
+  s->walk_dentry = relative ? (__u64)bd : 0;
+  s->walk_mnt = (__u64)bm;
+  s->opened = (__u64)opened;
+  s->opens = opens;
+  return n < PL_PATH_MAX ? 1 : 2;
+}
+
+/* The event of a file key seen for the first time (or not deduplicated). */
+__noinline int file_event(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
+  if (!s || !spec) return 0;
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
-  s->opened = (__u64)opened;
+  if (s->opens && !s->opened) s->opened = (__u64)task_file(bpf_get_current_task_btf(), (int)s->ret);
   s->ev.mode = slot == 0 ? mode_of(s, spec) : 0;
   __u32 base_len = 0;
-  if (relative && bd) {
-    int w = walk_path_of(s, bd, bm);
+  if (s->walk_dentry) {
+    int w = walk_path(s);
     if (w < 0) return 0; /* fstat of a pipe or socket: not a file access */
     base_len = w;
   }
+  __u32 path_len = s->path_len & (PL_PATH_MAX - 1);
   if (path_len > 0) bpf_probe_read_kernel(&s->data[base_len & (PL_PATH_MAX - 1)], path_len, s->path);
   emit(s, base_len & (PL_PATH_MAX - 1), path_len);
   return 0;
 }
 
+static __always_inline void file_access(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
+  int k = file_key(s, spec, slot);
+  if (k == 0) return;
+  s->ev.counted = 0;
+  if (k == 1) {
+    int r = count_file_key(s);
+    if (r == 0) return;
+    if (r < 0) s->ev.counted = 1; /* the seen-map is full: this event carries its own count */
+  } else {
+    s->ev.counted = 1;
+  }
+  file_event(s, spec, slot);
+}
+
 /* mmap(PROT_EXEC) of a file: an Exec access of the file the fd names. */
-static __always_inline void mmap_exec(struct scratch* s, struct task_struct* task, struct pt_regs* regs, __u32 arch,
-                                      __u32 nr, long ret) {
-  if ((ARG(2) & 0x4 /* PROT_EXEC */) == 0) return;
-  if (ARG(3) & 0x20 /* MAP_ANONYMOUS */) return;
+__noinline int mmap_exec(struct scratch* s, const struct pl_sys_spec* spec) {
+  if (!s || !spec) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  __u32 arch = s->arch, nr = s->nr;
+  long ret = s->ret;
+  if ((ARG(2) & 0x4 /* PROT_EXEC */) == 0) return 0;
+  if (ARG(3) & 0x20 /* MAP_ANONYMOUS */) return 0;
   struct file* f = task_file(task, (int)ARG(4));
-  if (!f) return;
+  if (!f) return 0;
   struct dentry* d = BPF_CORE_READ(f, f_path.dentry);
   struct vfsmount* m = BPF_CORE_READ(f, f_path.mnt);
-  if (!d || !m) return;
+  if (!d || !m) return 0;
   struct pl_file_key* key = &s->ev.key;
   __builtin_memset(key, 0, sizeof *key);
   key->arch = arch;
@@ -577,27 +615,31 @@ static __always_inline void mmap_exec(struct scratch* s, struct task_struct* tas
   key->base = (__u64)d;
   s->ev.counted = 0;
   int r = count_file_key(s);
-  if (r == 0) return;
+  if (r == 0) return 0;
   if (r < 0) s->ev.counted = 1;
   s->ev.type = PL_EV_FILE;
   s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
   s->ev.mode = BPF_CORE_READ(f, f_inode, i_mode);
   int w = walk_path_of(s, d, m);
-  if (w < 0) return; /* an anonymous or memfd mapping: no path */
+  if (w < 0) return 0; /* an anonymous or memfd mapping: no path */
   __u32 base_len = w;
   emit(s, base_len & (PL_PATH_MAX - 1), 0);
+  return 0;
 }
 
 /* listen/accept: the socket's local address, as getsockname would give it. */
-static __always_inline void record_local(struct scratch* s, struct task_struct* task, struct pt_regs* regs,
-                                         const struct pl_sys_spec* spec, __u32 arch, __u32 nr, long ret) {
+__noinline int record_local(struct scratch* s, const struct pl_sys_spec* spec) {
+  if (!s || !spec) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  __u32 arch = s->arch, nr = s->nr;
+  long ret = s->ret;
   struct file* f = task_file(task, (int)ARG(spec->fd_idx));
-  if (!f) return;
+  if (!f) return 0;
   __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
-  if ((mode & S_IFMT) != S_IFSOCK) return;
+  if ((mode & S_IFMT) != S_IFSOCK) return 0;
   struct socket* sock = BPF_CORE_READ(f, private_data);
   struct sock* sk = BPF_CORE_READ(sock, sk);
-  if (!sk) return;
+  if (!sk) return 0;
   struct pl_net_key* key = &s->net;
   __builtin_memset(key, 0, sizeof *key);
   key->arch = arch;
@@ -629,10 +671,12 @@ static __always_inline void record_local(struct scratch* s, struct task_struct* 
     }
   }
   if (count_key(&net_seen, key) < 0) stat_inc(PL_STAT_LOST);
+  return 0;
 }
 
-static __always_inline void record_args(struct scratch* s, struct pt_regs* regs, const struct pl_sys_spec* spec,
-                                        __u32 arch, __u32 nr) {
+__noinline int record_args(struct scratch* s, const struct pl_sys_spec* spec) {
+  if (!s || !spec) return 0;
+  __u32 arch = s->arch, nr = s->nr;
   struct pl_args_key* key = &s->args;
   __builtin_memset(key, 0, sizeof *key);
   key->arch = arch;
@@ -651,12 +695,16 @@ static __always_inline void record_args(struct scratch* s, struct pt_regs* regs,
     key->v[i] = v & spec->arg_mask[i];
   }
   if (count_key(&args_seen, key) < 0) stat_inc(PL_STAT_LOST);
+  return 0;
 }
 
-static __always_inline void record_net(struct scratch* s, struct task_struct* task, struct pt_regs* regs,
-                                       const struct pl_sys_spec* spec, __u32 arch, __u32 nr, long ret) {
+__noinline int record_net(struct scratch* s, const struct pl_sys_spec* spec) {
+  if (!s || !spec) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  __u32 arch = s->arch, nr = s->nr;
+  long ret = s->ret;
   const void* addr = (const void*)ARG(spec->addr_idx);
-  if (!addr) return;
+  if (!addr) return 0;
   __u64 len = ARG(spec->addrlen_idx) & 0xffffffffULL; /* socklen_t */
   if (len > PL_SOCKADDR_MAX) len = PL_SOCKADDR_MAX;
   struct pl_net_key* key = &s->net;
@@ -666,7 +714,7 @@ static __always_inline void record_net(struct scratch* s, struct task_struct* ta
   key->err = ret < 0 ? (__s32)ret : 0;
   key->addrlen = len;
   barrier_var(len); /* keep the bound in the register the verifier checks */
-  if (bpf_probe_read_user(key->addr, len & 0xff, addr) != 0) return;
+  if (bpf_probe_read_user(key->addr, len & 0xff, addr) != 0) return 0;
   struct file* f = task_file(task, (int)ARG(spec->fd_idx));
   if (f) {
     __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
@@ -676,6 +724,7 @@ static __always_inline void record_net(struct scratch* s, struct task_struct* ta
     }
   }
   if (count_key(&net_seen, key) < 0) stat_inc(PL_STAT_LOST);
+  return 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -705,10 +754,12 @@ int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
   s->ret = ret;
   s->nr = (__u32)nr;
   s->arch = arch;
-  if (spec->what & PL_SPEC_ARGS) record_args(s, regs, spec, arch, (__u32)nr);
-  if (spec->what & PL_SPEC_NET) record_net(s, task, regs, spec, arch, (__u32)nr, ret);
-  if (spec->what & PL_SPEC_LOCAL) record_local(s, task, regs, spec, arch, (__u32)nr, ret);
-  if (spec->what & PL_SPEC_MMAP) mmap_exec(s, task, regs, arch, (__u32)nr, ret);
+  /* each a global function: the verifier checks it once, not once per
+   * combination of the branches before it */
+  if (spec->what & PL_SPEC_ARGS) record_args(s, spec);
+  if (spec->what & PL_SPEC_NET) record_net(s, spec);
+  if (spec->what & PL_SPEC_LOCAL) record_local(s, spec);
+  if (spec->what & PL_SPEC_MMAP) mmap_exec(s, spec);
   if (spec->what & PL_SPEC_PATH) {
     /* a successful execve replaced the registers and memory: sched_process_exec records it */
     if ((spec->what & PL_SPEC_EXEC) && ret >= 0) return 0;
