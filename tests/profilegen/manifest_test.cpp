@@ -72,6 +72,45 @@ TEST(Manifest, BadInputGetsOneSentenceNamingThePlace) {
   }
 }
 
+// Paths and argv are bytes: profile.toml stores those that are not UTF-8 with the
+// encoding of recording.json (profile-recording(5)), so that enforce runs the same
+// command in the same directory. toml++ alone would write 0xFE as \u00FE (U+00FE).
+TEST(Manifest, BytesThatAreNotUtf8RoundTrip) {
+  Manifest m = full();
+  m.command = {
+      "/srv/in\xfe"
+      "dir/run",
+      "--file=bad\xff", "caf\xc3\xa9", "\xf4\x8f\xbf\xbf"};
+  m.cwd =
+      "/srv/in\xfe"
+      "dir";
+  m.bind = {{"/data/\x80\x81", "/x\xc3", false}};
+  m.env = {"V\xe9"};
+  std::string text = manifest_to_toml(m);
+  auto back = parse_manifest(text, "profile.toml");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, m);
+  EXPECT_EQ(manifest_to_toml(*back), text);
+  // The text is UTF-8 that any TOML reader accepts; U+00FE would be a different path.
+  EXPECT_EQ(text.find("\\u00FE"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\xc3\xbe"), std::string::npos) << text;
+}
+
+TEST(Manifest, AnotherSpellingOfTheSameBytesIsRejected) {
+  // U+10FFC3 U+10FFA9 decode to C3 A9, which is "\u00e9" itself: two spellings of
+  // one path must not both be accepted.
+  auto m =
+      parse_manifest("[workload]\nname = \"a\"\ncommand = [\"x\"]\ncwd = \"/caf\\U0010FFC3\\U0010FFA9\"\n", "p.toml");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message.find("p.toml:4"), std::string::npos) << m.error().message;
+  EXPECT_NE(m.error().message.find("U+10FF80..U+10FFFF"), std::string::npos) << m.error().message;
+  EXPECT_EQ(m.error().message.find('\n'), std::string::npos) << m.error().message;
+  // The writer's own spelling is accepted.
+  auto ok = parse_manifest("[workload]\nname = \"a\"\ncommand = [\"x\\U0010FFFF\"]\n", "p.toml");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->command, std::vector<std::string>{"x\xff"});
+}
+
 TEST(Manifest, WorkloadNameFromCommand) {
   EXPECT_EQ(workload_name_from_command({"/usr/bin/Python3.11"}), "python3_11");
   EXPECT_EQ(workload_name_from_command({"7zip"}), "w_7zip");
