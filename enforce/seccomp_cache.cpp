@@ -1,60 +1,27 @@
 #include "enforce/seccomp_cache.h"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <functional>
 
 #include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "common/user_cache.h"
 
 namespace profile {
 namespace {
 
 constexpr char kMagic[] = "profile-seccomp-cache 1\n";
 
-// The GNU build-id of the running executable: a different build of profile
-// may compile the same JSON differently. Empty when the linker made none (the
-// cache is then off).
-std::string build_id() {
-  std::string id;
-  ::dl_iterate_phdr(
-      [](dl_phdr_info* info, size_t, void* out) -> int {
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          if (ph.p_type != PT_NOTE) continue;
-          const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-          const char* end = p + ph.p_memsz;
-          while (p + sizeof(ElfW(Nhdr)) <= end) {
-            const auto* nh = reinterpret_cast<const ElfW(Nhdr)*>(p);
-            const char* name = p + sizeof(ElfW(Nhdr));
-            const char* desc = name + ((nh->n_namesz + 3) & ~3u);
-            if (desc + nh->n_descsz > end) break;
-            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-              static_cast<std::string*>(out)->assign(desc, nh->n_descsz);
-              return 1;
-            }
-            p = desc + ((nh->n_descsz + 3) & ~3u);
-          }
-        }
-        return 1;  // only the first object: the executable itself
-      },
-      &id);
-  return id;
-}
-
-void put_u32(std::string& out, uint32_t v);
-void put_bytes(std::string& out, const std::string& s);
+using user_cache::put_bytes;
+using user_cache::put_u32;
 
 // Everything the compile depends on: this build of profile, libseccomp, the
 // machine, the file's path (it is in the warnings) and text, and each
@@ -78,15 +45,6 @@ std::string compile_inputs(const std::string& build, const std::string& path, co
   put_bytes(in, path);
   put_bytes(in, json_text);
   return in;
-}
-
-void put_u32(std::string& out, uint32_t v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-
-void put_bytes(std::string& out, const std::string& s) {
-  put_u32(out, static_cast<uint32_t>(s.size()));
-  out += s;
 }
 
 std::string encode(const std::string& inputs, const PreparedSeccomp& p) {
@@ -152,41 +110,10 @@ bool decode(const std::string& data, const std::string& inputs, PreparedSeccomp&
   return true;
 }
 
-// Only what the effective user owns and nobody else may write.
-bool trusted(int fd) {
-  struct stat st {};
-  return ::fstat(fd, &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-// mkdir -p with 0700 for what it creates.
-bool make_dirs(const std::string& dir) {
-  for (size_t i = 1; i <= dir.size(); ++i) {
-    if (i != dir.size() && dir[i] != '/') continue;
-    std::string part = dir.substr(0, i);
-    if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) return false;
-  }
-  return true;
-}
-
-Fd open_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd && !trusted(fd.get())) return Fd();
-  return fd;
-}
-
 }  // namespace
 
 std::string seccomp_cache_dir() {
-  if (const char* d = std::getenv("PROFILE_CACHE_DIR"); d != nullptr && *d != '\0') {
-    return std::string(d) == "none" ? "" : std::string(d);
-  }
-  if (::geteuid() == 0) return "/var/cache/profile/seccomp";
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && x[0] == '/') {
-    return std::string(x) + "/profile/seccomp";
-  }
-  if (const char* h = std::getenv("HOME"); h != nullptr && h[0] == '/')
-    return std::string(h) + "/.cache/profile/seccomp";
-  return "";
+  return user_cache::dir("seccomp");
 }
 
 Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, const SeccompCompileOptions& opts,
@@ -199,38 +126,24 @@ Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, con
   std::string dir = seccomp_cache_dir();
   if (dir.empty()) return compile_seccomp_json(*text, path, opts);
 
-  std::string build = build_id();
+  std::string build = user_cache::build_id();
   if (build.empty()) return compile_seccomp_json(*text, path, opts);
   std::string inputs = compile_inputs(build, path, *text, opts);
-  char name[32];
-  std::snprintf(name, sizeof name, "%016zx.bpf", std::hash<std::string>{}(inputs));
-  Fd dfd = open_dir(dir);
-  if (dfd) {
-    Fd f(::openat(dfd.get(), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (f && trusted(f.get())) {
-      std::string data;
-      char buf[16384];
-      ssize_t n;
-      while ((n = ::read(f.get(), buf, sizeof buf)) > 0) data.append(buf, static_cast<size_t>(n));
-      PreparedSeccomp cached;
-      if (n == 0 && decode(data, inputs, cached)) {
-        st.hit = true;
-        return cached;
-      }
+  std::string name = user_cache::entry_name(inputs, "bpf");
+  if (auto data = user_cache::read(dir, name)) {
+    PreparedSeccomp cached;
+    if (decode(*data, inputs, cached)) {
+      st.hit = true;
+      return cached;
     }
   }
 
   auto compiled = compile_seccomp_json(*text, path, opts);
   if (!compiled) return compiled;
-  if (!dfd && make_dirs(dir)) dfd = open_dir(dir);
-  if (dfd) {
-    // Relative to the directory just checked, so that nothing swapped in
-    // under its path meanwhile receives the entry.
-    if (auto w = write_file_atomic_at(dfd.get(), name, encode(inputs, *compiled), 0600); w) {
-      st.stored = true;
-    } else {
-      log::debug("seccomp cache: " + w.error().message);
-    }
+  if (auto w = user_cache::write(dir, name, encode(inputs, *compiled)); w) {
+    st.stored = true;
+  } else {
+    log::debug("seccomp cache: " + w.error().message);
   }
   return compiled;
 }

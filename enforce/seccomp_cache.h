@@ -7,13 +7,9 @@
 // to the program and its warnings. A hit needs all of
 // it to be byte-for-byte equal, so an entry can only ever stand for the exact
 // compile it came from: the file name (a hash) is an index, not a proof.
-// Entries are trusted like the user's own files: the directory and the file must
-// belong to the effective user and be writable by nobody else, else they are
-// ignored (and never written into). Any unreadable or corrupt entry is a miss.
-//
-// Where: $PROFILE_CACHE_DIR if set ("none" disables the cache), else
-// /var/cache/profile/seccomp for root, else $XDG_CACHE_HOME/profile/seccomp or
-// ~/.cache/profile/seccomp.
+// Entries live in the per-user cache of common/user_cache.h (kind "seccomp":
+// /var/cache/profile/seccomp for root), trusted only when the user owns them
+// and nobody else may write them. Any unreadable or corrupt entry is a miss.
 #pragma once
 
 #include <string>

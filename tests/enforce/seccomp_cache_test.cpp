@@ -22,8 +22,8 @@ class CacheDir : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/seccomp-cache-test-XXXXXX";
     root_ = ::mkdtemp(tmpl);
-    cache_ = root_ + "/cache";
-    ::setenv("PROFILE_CACHE_DIR", cache_.c_str(), 1);
+    ::setenv("PROFILE_CACHE_DIR", (root_ + "/cache").c_str(), 1);
+    cache_ = root_ + "/cache/seccomp";  // each kind of entry has its own directory
   }
   void TearDown() override {
     ::unsetenv("PROFILE_CACHE_DIR");
