@@ -1,6 +1,7 @@
 // The eBPF tracer against real workloads, in a real cgroup, with the kernel's
 // BPF: what it records, what it must not record, that it loses nothing, and
 // how it says it cannot run. Needs root (CAP_BPF, CAP_PERFMON) and cgroup v2.
+#include <bpf/btf.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -11,11 +12,14 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
+#include "common/log.h"
 #include "tests/ebpf/ebpf_harness.h"
 #include "tests/support/privileged.h"
 
@@ -281,6 +285,52 @@ TEST(EbpfTracer, SaysClearlyWhenBpfIsNotPermitted) {
   ASSERT_EQ(WEXITSTATUS(status), 0) << "uid 65534 without capabilities could load BPF";
   EXPECT_NE(msg.find("needs root, or CAP_BPF with CAP_PERFMON"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos) << "one sentence: " << msg;
+}
+
+// The cached kernel BTF subset is a shortcut, never a way to lose the tracer:
+// an entry that no longer relocates (here: an empty BTF under a valid header)
+// makes the load retry against the full kernel BTF, and says so in the log.
+TEST(EbpfTracer, ABadCachedBtfSubsetFallsBackToTheFullBtf) {
+  PROFILE_REQUIRE(is_root(), "needs root to load BPF");
+  char tmpl[] = "/tmp/profile-btf-fallback-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string root = tmpl;
+  ::setenv("PROFILE_CACHE_DIR", root.c_str(), 1);
+  {
+    auto first = make_ebpf_tracer();
+    ASSERT_TRUE(first.ok()) << first.error().message;
+  }
+  std::string dir = root + "/btf";
+  std::string entry;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) entry = e.path();
+  ASSERT_FALSE(entry.empty()) << "the first load cached no subset";
+  std::string data;
+  {
+    std::ifstream in(entry, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string magic = "profile-btf-cache 1\n";
+  ASSERT_EQ(data.compare(0, magic.size(), magic), 0);
+  uint32_t len = 0;
+  std::memcpy(&len, data.data() + magic.size(), sizeof len);
+  std::string header = data.substr(0, magic.size() + sizeof len + len);
+  btf* empty = btf__new_empty();
+  uint32_t size = 0;
+  const void* raw = btf__raw_data(empty, &size);
+  std::ofstream(entry, std::ios::binary | std::ios::trunc)
+      << header << std::string(static_cast<const char*>(raw), size);
+  btf__free(empty);
+
+  log::Level before = log::level();
+  log::set_level(log::Level::Debug);
+  ::testing::internal::CaptureStderr();
+  auto second = make_ebpf_tracer();
+  std::string err = ::testing::internal::GetCapturedStderr();
+  log::set_level(before);
+  ::unsetenv("PROFILE_CACHE_DIR");
+  std::filesystem::remove_all(root);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_NE(err.find("retrying with the full kernel BTF"), std::string::npos) << "the broken entry was not tried";
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The kernel half of the eBPF tracer (see ebpf_tracer.h for the user half).
+/* The kernel half of the eBPF tracer (ebpf_tracer.cpp is the user half).
  *
- * Only tracepoint-family programs (tp_btf), which load on the project's
- * machines; fentry/kprobes are never needed. Scope: a process is traced from
+ * Only raw tracepoints, which load on the project's machines; fentry/kprobes
+ * are never needed. Raw rather than BTF-typed (tp_btf) ones, and no kfuncs:
+ * then libbpf needs the kernel's BTF for CO-RE relocations only, and takes
+ * them from the few KB that ebpf_btf.cpp caches instead of parsing all of
+ * /sys/kernel/btf/vmlinux at every start (~40 ms). Scope: a process is traced from
  * its first execve inside the learning container's cgroup (or pid namespace,
  * or the armed pid with --no-container) and every process it forks; the
  * container's supervisor never execs and so is never traced.
@@ -254,7 +257,7 @@ static __always_inline int count_key(void* map, void* key) {
   return -1;
 }
 
-/* The syscall's arguments. tp_btf hands over a typed pt_regs pointer: the
+/* The syscall's arguments, read through the task's typed pt_regs pointer: the
  * fields are plain loads, not a probe-read helper call each. */
 static __always_inline void load_args(struct scratch* s, struct pt_regs* regs, __u32 arch) {
   if (arch == PL_ARCH_X86) {
@@ -277,11 +280,6 @@ static __always_inline void load_args(struct scratch* s, struct pt_regs* regs, _
 
 #define ARG(i) (s->a[(i)&7])
 
-/* The kernel's cast to a BTF type (6.2+): a pointer read from memory (an fd
- * table slot, the struct mount around a vfsmount) becomes one whose fields
- * are plain loads instead of a helper call each. */
-extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
-
 static __always_inline struct file* task_file(struct task_struct* task, int fd) {
   if (fd < 0) return NULL;
   struct fdtable* fdt = BPF_CORE_READ(task, files, fdt);
@@ -298,9 +296,46 @@ struct walk_ctx {
   struct scratch* s;
   struct dentry* dentry;
   struct mount* mnt;
+  __u64 mnt_parent; /* the current mount's fields */
+  __u64 mnt_mountpoint;
+  __u64 mnt_root;
   __u32 off;
   bool complete;
 };
+
+/* The fields a walk reads lie next to each other in struct dentry (d_parent,
+ * then d_name's hash, len and name) and struct mount (mnt_parent,
+ * mnt_mountpoint, then mnt.mnt_root): one read of each window instead of a
+ * helper call per field. The layout is checked against the kernel's (the
+ * offsets are relocated constants); another one takes a field at a time. */
+struct dentry_window {
+  __u64 parent;
+  __u32 hash;
+  __u32 len;
+  __u64 name;
+};
+struct mount_window {
+  __u64 parent;
+  __u64 mountpoint;
+  __u64 root;
+};
+
+static __always_inline void load_mount(struct walk_ctx* w) {
+  struct mount* mnt = w->mnt;
+  __u32 p = bpf_core_field_offset(struct mount, mnt_parent);
+  if (bpf_core_field_offset(struct mount, mnt_mountpoint) == p + 8 &&
+      bpf_core_field_offset(struct mount, mnt.mnt_root) == p + 16) {
+    struct mount_window mw = {};
+    bpf_probe_read_kernel(&mw, sizeof mw, (void*)mnt + p);
+    w->mnt_parent = mw.parent;
+    w->mnt_mountpoint = mw.mountpoint;
+    w->mnt_root = mw.root;
+  } else {
+    w->mnt_parent = (__u64)BPF_CORE_READ(mnt, mnt_parent);
+    w->mnt_mountpoint = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+    w->mnt_root = (__u64)BPF_CORE_READ(mnt, mnt.mnt_root);
+  }
+}
 
 /* One step of the walk: a bpf_loop callback, so that the verifier checks it
  * once rather than once per level. 0 = go on, 1 = stop. */
@@ -311,30 +346,37 @@ static long walk_step(__u32 i, void* data) {
   struct dentry* dentry = w->dentry;
   struct mount* mnt = w->mnt;
   if (!dentry || !mnt) return 1;
-  struct dentry* parent = dentry->d_parent;
-  if (dentry == mnt->mnt.mnt_root) {
-    struct mount* mnt_parent = mnt->mnt_parent;
-    if (mnt_parent == mnt) {
+  if ((__u64)dentry == w->mnt_root) {
+    if (w->mnt_parent == (__u64)mnt) {
       w->complete = true;
       return 1;
     }
-    w->dentry = mnt->mnt_mountpoint;
-    w->mnt = mnt_parent;
+    w->dentry = (struct dentry*)w->mnt_mountpoint;
+    w->mnt = (struct mount*)w->mnt_parent;
+    load_mount(w);
     return 0;
   }
-  if (dentry == parent) { /* root of a tree that is not mounted here */
+  struct dentry_window dw = {};
+  __u32 p = bpf_core_field_offset(struct dentry, d_parent);
+  if (bpf_core_field_offset(struct dentry, d_name) == p + 8) {
+    bpf_probe_read_kernel(&dw, sizeof dw, (void*)dentry + p);
+  } else {
+    dw.parent = (__u64)BPF_CORE_READ(dentry, d_parent);
+    dw.len = BPF_CORE_READ(dentry, d_name.len);
+    dw.name = (__u64)BPF_CORE_READ(dentry, d_name.name);
+  }
+  if ((__u64)dentry == dw.parent) { /* root of a tree that is not mounted here */
     w->complete = true;
     return 1;
   }
-  __u32 len = dentry->d_name.len & 255;
-  const unsigned char* name = dentry->d_name.name;
+  __u32 len = dw.len & 255;
   __u32 off = w->off;
   if (off < len + 2 || off > PL_PATH_MAX) return 1;
   off -= len + 1;
   s->walk[off & (PL_PATH_MAX - 1)] = '/';
-  bpf_probe_read_kernel(&s->walk[(off + 1) & (PL_PATH_MAX - 1)], len, name);
+  bpf_probe_read_kernel(&s->walk[(off + 1) & (PL_PATH_MAX - 1)], len, (const void*)dw.name);
   w->off = off;
-  w->dentry = parent;
+  w->dentry = (struct dentry*)dw.parent;
   return 0;
 }
 
@@ -346,10 +388,9 @@ __noinline int walk_path(struct scratch* s) {
   if (!s) return -1;
   __u64 dentry_addr = s->walk_dentry, vfsmnt_addr = s->walk_mnt;
   if (!dentry_addr || !vfsmnt_addr) return -1;
-  struct dentry* dentry = bpf_rdonly_cast((void*)dentry_addr, bpf_core_type_id_kernel(struct dentry));
-  struct mount* start = bpf_rdonly_cast((void*)(vfsmnt_addr - bpf_core_field_offset(struct mount, mnt)),
-                                        bpf_core_type_id_kernel(struct mount));
-  __u64 ns = (__u64)start->mnt_ns;
+  struct dentry* dentry = (struct dentry*)dentry_addr;
+  struct mount* start = (struct mount*)(vfsmnt_addr - bpf_core_field_offset(struct mount, mnt));
+  __u64 ns = (__u64)BPF_CORE_READ(start, mnt_ns);
   if (ns == 0 || ns >= (__u64)-4095) return -1; /* NULL or MNT_NS_INTERNAL */
   struct walk_ctx w = {
       .s = s,
@@ -358,6 +399,7 @@ __noinline int walk_path(struct scratch* s) {
       .off = PL_PATH_MAX,
       .complete = false,
   };
+  load_mount(&w);
   bpf_loop(MAX_DEPTH, walk_step, &w, 0);
   if (!w.complete) stat_inc(PL_STAT_TRUNCATED);
   __u32 off = w.off;
@@ -727,7 +769,7 @@ __noinline int record_net(struct scratch* s, const struct pl_sys_spec* spec) {
   return 0;
 }
 
-SEC("tp_btf/sys_enter")
+SEC("raw_tp/sys_enter")
 int BPF_PROG(pl_sys_enter, struct pt_regs* regs, long id) {
   if (!in_scope()) return 0;
   __u64 nr = (__u64)id;
@@ -736,10 +778,13 @@ int BPF_PROG(pl_sys_enter, struct pt_regs* regs, long id) {
   return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
+SEC("raw_tp/sys_exit")
+int BPF_PROG(pl_sys_exit, struct pt_regs* raw_regs, long ret) {
   /* most syscalls need nothing at exit: look at the spec before the scope */
   struct task_struct* task = bpf_get_current_task_btf();
+  /* the raw tracepoint's pt_regs pointer is untyped (a helper call per
+   * field); the same registers through the task are plain loads */
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
   __u64 nr = regs->orig_ax;
   __u32 arch = syscall_arch(task, &nr);
   if (nr >= PL_MAX_NR) return 0;
@@ -769,9 +814,9 @@ int BPF_PROG(pl_sys_exit, struct pt_regs* regs, long ret) {
   return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
+SEC("raw_tp/sched_process_exec")
 int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binprm* bprm) {
-  __u32 tgid = task->tgid;
+  __u32 tgid = BPF_CORE_READ(task, tgid);
   if (!bpf_map_lookup_elem(&traced, &tgid)) {
     bool start = false;
     if (target_cgroup != 0 && bpf_get_current_cgroup_id() == target_cgroup) start = true;
@@ -788,9 +833,9 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
     }
     traced_changed();
     /* its sys_enter ran before it was traced: count the execve here */
-    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
-    __u64 nr = regs->orig_ax;
-    __u32 arch = syscall_arch(task, &nr);
+    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
+    __u64 nr = BPF_CORE_READ(regs, orig_ax);
+    __u32 arch = syscall_arch(bpf_get_current_task_btf(), &nr);
     count_syscall(arch, nr);
   }
   __u32 zero = 0;
@@ -801,12 +846,12 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
   s->ev.tgid = tgid;
   s->ev.counted = 1;
   s->ev.mode = 0;
-  const char* filename = bprm->filename;
+  const char* filename = BPF_CORE_READ(bprm, filename);
   long n = bpf_probe_read_kernel_str(s->path, 2, filename);
   __u32 base_len = 0;
   if (n > 1 && s->path[0] != '/') {
-    struct dentry* d = task->fs->pwd.dentry;
-    struct vfsmount* m = task->fs->pwd.mnt;
+    struct dentry* d = BPF_CORE_READ(task, fs, pwd.dentry);
+    struct vfsmount* m = BPF_CORE_READ(task, fs, pwd.mnt);
     if (d && m) {
       int w = walk_path_of(s, d, m);
       base_len = w > 0 ? w : 0;
@@ -819,11 +864,11 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
   return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(pl_fork, struct task_struct* parent, struct task_struct* child) {
   if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return 0;
-  __u32 ptgid = parent->tgid;
-  __u32 ctgid = child->tgid;
+  __u32 ptgid = BPF_CORE_READ(parent, tgid);
+  __u32 ctgid = BPF_CORE_READ(child, tgid);
   if (ptgid == ctgid) return 0; /* a thread: its process is already in the map */
   if (!bpf_map_lookup_elem(&traced, &ptgid)) return 0;
   __u8 one = 1;
@@ -832,12 +877,12 @@ int BPF_PROG(pl_fork, struct task_struct* parent, struct task_struct* child) {
   return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int BPF_PROG(pl_exit, struct task_struct* task) {
   if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return 0;
   /* signal->live dropped to 0 before this tracepoint when the whole group is dead */
   if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
-  __u32 tgid = task->tgid;
+  __u32 tgid = BPF_CORE_READ(task, tgid);
   if (bpf_map_delete_elem(&traced, &tgid) == 0) traced_changed();
   return 0;
 }
