@@ -5,11 +5,13 @@
 // file types are compared only where both tracers can know them (see
 // kKnownDifferences below).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -178,6 +180,33 @@ TEST(EbpfEquivalence, FilesOnTheContainersMountsKeepTheirType) {
   auto it = e->recording.files.find("/proc/filesystems");
   ASSERT_NE(it, e->recording.files.end());
   EXPECT_EQ(it->second.type, "file");
+}
+
+// A script's interpreter (#!/usr/bin/env sh) is opened and run by the kernel
+// inside execve, with no syscall naming it: both tracers must still record it
+// as executed, or Landlock's execute rule for it is missing and the script
+// fails under enforcement (the pyenv shims on these machines are such scripts).
+TEST(EbpfEquivalence, ScriptInterpretersAreExecutions) {
+  REQUIRE_BOTH();
+  char tmpl[] = "/var/tmp/profile-ebpf-eq-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string d = tmpl;
+  std::string script = d + "/hello.sh";
+  std::ofstream(script) << "#!/usr/bin/env sh\necho hello\n";
+  ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+  expect_equivalent({script}, d);
+  for (TracerKind kind : {TracerKind::Ptrace, TracerKind::Ebpf}) {
+    auto r = learn_with(kind, {script}, d);
+    ASSERT_TRUE(r) << r.error().message;
+    const Recording& rec = r->recording;
+    EXPECT_EQ(rec.executables.count(script), 1u);
+    EXPECT_EQ(rec.executables.count("/usr/bin/env"), 1u) << "the #! interpreter was not recorded";
+    auto it = rec.files.find("/usr/bin/env");
+    ASSERT_NE(it, rec.files.end());
+    EXPECT_TRUE(it->second.accesses.count(Access::Exec));
+    EXPECT_EQ(rec.executables.at(script), 1u) << "the script itself counted twice";
+  }
+  (void)std::system(("rm -rf '" + d + "'").c_str());
 }
 
 }  // namespace

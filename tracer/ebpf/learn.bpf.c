@@ -861,6 +861,19 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
   long m = bpf_probe_read_kernel_str(&s->data[base_len & (PL_PATH_MAX - 1)], PL_PATH_MAX, filename);
   if (m > 0) path_len = (__u32)(m - 1);
   emit(s, base_len & (PL_PATH_MAX - 1), path_len & (PL_PATH_MAX - 1));
+  /* A script: the kernel opened its interpreter (#!/usr/bin/env ...) itself,
+   * with no syscall to see, and runs it: that is an execution too, of the
+   * file now in bprm->file. bprm->interp is bprm->filename until a script
+   * handler replaces it. */
+  if (BPF_CORE_READ(bprm, interp) != filename) {
+    struct file* f = BPF_CORE_READ(bprm, file);
+    struct dentry* d = BPF_CORE_READ(f, f_path.dentry);
+    struct vfsmount* mnt = BPF_CORE_READ(f, f_path.mnt);
+    if (d && mnt) {
+      int w = walk_path_of(s, d, mnt);
+      if (w > 0) emit(s, w & (PL_PATH_MAX - 1), 0);
+    }
+  }
   return 0;
 }
 

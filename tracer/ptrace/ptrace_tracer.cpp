@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 #include <unordered_map>
 
@@ -95,6 +97,10 @@ struct PtraceTracer::Loop {
       }
     }
     ThreadState& st = state(tid);
+    char link[64], image[4096];
+    std::snprintf(link, sizeof link, "/proc/%d/exe", tid);
+    ssize_t n = ::readlink(link, image, sizeof image - 1);
+    if (n > 0) recorder.on_exec_image(st, std::string(image, static_cast<size_t>(n)));
     st.fs.reset();       // new process image: ids stay, but drop caches to be safe
     st.privileged = -1;  // set-uid/file capabilities may have changed them
     resume(tid, st, 0);

@@ -427,13 +427,26 @@ void SyscallRecorder::record_outcome(ThreadState& st, const Outcome& outcome, bo
     for (int k = 0; k < path.nkinds; ++k) rec_.add_file(path.resolved.path, path.kinds[k], outcome, *type);
   }
   if (p.npaths > 0 && counters_ != nullptr) counters_->files.store(rec_.files.size(), std::memory_order_relaxed);
-  if (p.exec && !is_error && p.npaths > 0) rec_.add_exec(p.paths[0].resolved.path);
+  if (p.exec && !is_error && p.npaths > 0) {
+    rec_.add_exec(p.paths[0].resolved.path);
+    st.last_exec = p.paths[0].resolved.path;
+  }
   if (p.net) {
     p.endpoint.result = outcome;
     rec_.add_endpoint(p.endpoint);
   }
   // chroot moved the root the cached handles point at.
   if (!is_error && p.spec != nullptr && std::strcmp(p.spec->name, "chroot") == 0) st.fs.reset();
+}
+
+void SyscallRecorder::on_exec_image(ThreadState& st, const std::string& image) {
+  // The execve is either still pending (its exit stop comes next) or was
+  // recorded at its seccomp stop already (outcome predicted).
+  const std::string& named =
+      st.has_pending && st.pending.exec && st.pending.npaths > 0 ? st.pending.paths[0].resolved.path : st.last_exec;
+  if (image.empty() || image[0] != '/' || image == named) return;
+  rec_.add_exec(image);
+  rec_.add_file(image, Access::Exec, kOk, "file");
 }
 
 Recording SyscallRecorder::take() {

@@ -51,6 +51,9 @@ struct ThreadState {
   // The thread confined itself (seccomp, Landlock): its outcomes are never
   // predicted. Inherited and kept across exec, like the confinement itself.
   bool confined = false;
+  // The file its last successful execve named (resolved), to tell a script
+  // from the interpreter the kernel ran for it.
+  std::string last_exec;
 };
 
 // The raw values of one syscall stop (from PTRACE_GET_SYSCALL_INFO).
@@ -67,6 +70,10 @@ class SyscallRecorder {
   // `st.pending` holds what to complete in on_exit.
   bool on_entry(pid_t tid, ThreadState& st, const SyscallStop& stop);
   void on_exit(ThreadState& st, int64_t rval, bool is_error);
+  // At PTRACE_EVENT_EXEC, with the new image (/proc/<tid>/exe): when it is not
+  // the file execve named, the kernel ran a script's interpreter (#!), which
+  // no syscall shows: recorded as executed too.
+  void on_exec_image(ThreadState& st, const std::string& image);
   // Something could not be decoded (unknown architecture).
   void count_lost() { ++lost_; }
   [[nodiscard]] uint64_t lost() const { return lost_; }
