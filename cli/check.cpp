@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "common/atomic_file.h"
+#include "common/json_bytes.h"
 #include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/manifest.h"
@@ -140,7 +141,7 @@ void register_check(CLI::App& app, Context& ctx) {
                              {"detail", o.detail}});
       if (o.failures.empty()) log::info("check " + o.name + " passed");
     }
-    if (a->json) std::printf("%s\n", j.dump(2).c_str());
+    if (a->json) std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
     ctx.exit_code = failed ? kExitFindings : kExitOk;
   });
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "common/json_bytes.h"
 #include "common/policy.h"
 #include "common/recording.h"
 
@@ -141,7 +142,7 @@ void run_show(const ShowArgs& a, Context& ctx) {
   if (!rec) throw FatalError{rec.error(), kExitUsage};
   const DangerousList& dangerous = builtin_dangerous_list();
   if (a.json)
-    std::printf("%s\n", to_json(*rec, dangerous).dump(2).c_str());
+    std::printf("%s\n", dump_bytes(to_json(*rec, dangerous), 2).c_str());
   else
     print_text(*rec, dangerous);
   ctx.exit_code = kExitOk;

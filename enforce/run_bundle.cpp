@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/fd.h"
+#include "common/json_bytes.h"
 #include "common/log.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
@@ -303,7 +304,7 @@ std::string enforce_report_json(const EnforceReport& r) {
         {"syscalls", r.outside.syscalls}, {"args", r.outside.args}, {"files", files}, {"network", r.outside.net}};
     j["updated_files"] = r.updated_files;
   }
-  return j.dump(2) + "\n";
+  return dump_bytes(std::move(j), 2) + "\n";  // notices and outside_profile hold paths: bytes
 }
 
 }  // namespace profile

@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.h"
 #include "common/fd.h"
+#include "common/json_bytes.h"
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
 #include "profilegen/seccomp_gen.h"
@@ -360,7 +361,7 @@ std::string report_to_json(const GenerateReport& r) {
   j["landlock_rules"] = r.landlock_rules;
   j["landlock_min_abi"] = r.landlock_min_abi;
   j["notes"] = r.notes;
-  return j.dump() + "\n";
+  return dump_bytes(std::move(j)) + "\n";  // dir and notes hold paths: bytes
 }
 
 }  // namespace profile

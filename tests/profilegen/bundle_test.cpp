@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/json_text.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -23,6 +25,36 @@ class BundleTest : public ::testing::Test {
   void TearDown() override { (void)std::system(("rm -rf '" + root_ + "'").c_str()); }
   std::string root_;
 };
+
+// A bundle directory, argv, cwd and file paths that are not UTF-8: the manifest
+// keeps the bytes (enforce runs the same command) and the --json report (whose
+// dir and notes hold paths) is valid JSON that maps back to them.
+TEST_F(BundleTest, BytesThatAreNotUtf8SurviveTheManifestAndTheJsonReport) {
+  const std::string dir = root_ + "/b\xfd";
+  const std::string cwd = root_ +
+                          "/in\xfe"
+                          "dir";
+  Recording rec = testing::sample_recording();
+  rec.runs[0].command = {"/usr/bin/app", "--file=" + cwd + "/bad\xffname"};
+  rec.runs[0].cwd = cwd;
+  rec.add_file(cwd + "/bad\xffname", Access::Create, kOk, "file");
+  GenerateReport r;
+  auto files = render_bundle(rec, testing::no_selinux(), "", &r);
+  ASSERT_TRUE(files) << files.error().message;
+  auto man = parse_manifest(files->at("profile.toml"), "profile.toml");
+  ASSERT_TRUE(man) << man.error().message;
+  EXPECT_EQ(man->command, rec.runs[0].command);
+  EXPECT_EQ(man->cwd, cwd);
+
+  auto gen = generate_bundle(dir, rec, testing::no_selinux());
+  ASSERT_TRUE(gen) << gen.error().message;
+  gen->notes.push_back("a note naming " + cwd);
+  std::string out;
+  ASSERT_NO_THROW(out = report_to_json(*gen));
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(json_text_to_bytes(j["dir"].get<std::string>()), dir);
+  EXPECT_EQ(json_text_to_bytes(j["notes"].back().get<std::string>()), "a note naming " + cwd);
+}
 
 TEST_F(BundleTest, WritesEveryArtifactAndReports) {
   std::string dir = root_ + "/b";
