@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "common/atomic_file.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
@@ -148,8 +149,14 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     generated = report_to_text(*report);
   }
   if (a.json) {
-    std::printf("{\"recording\":\"%s\",\"tracer\":\"%s\",\"exit_status\":%d,\"lost_events\":%llu}\n", rec_path.c_str(),
-                result->tracer.c_str(), result->exit.status(), static_cast<unsigned long long>(run.lost_events));
+    // rec_path is bytes (-o DIR need not be UTF-8, and may hold a quote): escaped and encoded as json text.
+    std::string out = "{\"recording\":";
+    append_json_string(out, rec_path);
+    out += ",\"tracer\":";
+    append_json_string(out, result->tracer);
+    out += ",\"exit_status\":" + std::to_string(result->exit.status()) +
+           ",\"lost_events\":" + std::to_string(run.lost_events) + "}\n";
+    std::fputs(out.c_str(), stdout);
   } else {
     log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
     if (!generated.empty() && log::level() >= log::Level::Info) std::fputs(generated.c_str(), stderr);

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/json_bytes.h"
+#include "common/json_text.h"
 #include "common/policy.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
@@ -104,7 +106,7 @@ Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, con
       json l = json::parse(landlock_json);
       for (const auto& f : l.value("fs", json::array()))
         for (const auto& a : f.value("access", json::array()))
-          v.files[f.value("path", "")].insert(a.get<std::string>());
+          v.files[json_text_to_bytes(f.value("path", ""))].insert(a.get<std::string>());  // bytes, as recorded
       v.net_restricted = !l.value("handled_net", json::array()).empty();
       if (l.contains("net")) {
         for (const auto& p : l["net"].value("bind_tcp", json::array())) v.bind_tcp.insert(p.get<uint16_t>());
@@ -195,7 +197,7 @@ std::string diff_to_json(const ProfileDiff& d) {
   j["more_permissive"] = !d.added.empty();
   j["added"] = side(d.added);
   j["removed"] = side(d.removed);
-  return j.dump() + "\n";
+  return dump_bytes(std::move(j)) + "\n";  // file paths are bytes
 }
 
 }  // namespace profile

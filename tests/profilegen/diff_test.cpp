@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "common/json_text.h"
 #include "profilegen/bundle.h"
 #include "tests/profilegen/sample.h"
 
@@ -54,6 +57,24 @@ TEST(Diff, AnyArgumentsIsMoreThanSomeValues) {
   r.args["x86_64"].erase("ioctl");
   auto d = diff_views(a, view(r));
   EXPECT_EQ(d.added.args, std::vector<std::string>{"ioctl: any arguments"});
+}
+
+// landlock.json stores a path that is not UTF-8 as json text (profile-recording(5)):
+// the diff compares and prints the bytes, and --json encodes them exactly once.
+TEST(Diff, PathsThatAreNotUtf8AreBytesInTextAndJson) {
+  const std::string bad =
+      "/etc/in\xfe"
+      "dir/bad\xffname";
+  Recording more = testing::sample_recording();
+  more.add_file(bad, Access::Read, kOk, "file");
+  auto d = diff_views(view(testing::sample_recording()), view(more));
+  ASSERT_EQ(d.added.files.size(), 1u);
+  EXPECT_EQ(d.added.files[0].first, bad);
+  EXPECT_NE(diff_to_text(d).find("+ file    " + bad + " ("), std::string::npos) << diff_to_text(d);
+  std::string j;
+  ASSERT_NO_THROW(j = diff_to_json(d));
+  auto parsed = nlohmann::json::parse(j);
+  EXPECT_EQ(json_text_to_bytes(parsed["added"]["files"][0]["path"].get<std::string>()), bad) << j;
 }
 
 }  // namespace
