@@ -19,6 +19,15 @@ Status check_selinux_name(const std::string& name) {
 std::string fc_escape(const std::string& path) {
   std::string out;
   for (char c : path) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) {
+      // Paths are bytes, but setfiles refuses a file_contexts line with non-ASCII
+      // characters and whitespace separates its fields: \xHH matches the byte
+      // (libselinux compiles the regexes without PCRE2_UTF).
+      static const char hex[] = "0123456789abcdef";
+      out += {'\\', 'x', hex[u >> 4], hex[u & 0xF]};
+      continue;
+    }
     if (std::string_view(".+*?[](){}^$|\\").find(c) != std::string_view::npos) out += '\\';
     out += c;
   }

@@ -56,7 +56,8 @@ struct SelinuxModel {
 // `name` must be usable as an SELinux identifier prefix: [a-z][a-z0-9_]*, at most 40 chars.
 Status check_selinux_name(const std::string& name);
 
-// Regular-expression escaping for file_contexts specs.
+// Regular-expression escaping for file_contexts specs: ASCII out, whitespace,
+// control bytes and bytes >= 0x7f as \xHH.
 std::string fc_escape(const std::string& path);
 
 Result<SelinuxModel> build_selinux_model(const Recording& rec, const std::string& name, const PolicyLabels& labels,

@@ -74,5 +74,39 @@ TEST_P(FiveWorkloads, ModuleCompilesBothWaysAndVerifies) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, FiveWorkloads,
                          ::testing::Values("httpserver", "sqlite3", "pipeline", "tar", "httpclient"));
 
+// Paths are bytes: a file whose name has a space or is not valid UTF-8 gets a
+// file_contexts entry that setfiles accepts (it refuses non-ASCII, and a space
+// would split the line) and that matches those bytes, so the module links and verifies.
+TEST(SelinuxPaths, FileNamesWithSpacesOrBytesThatAreNotUtf8Verify) {
+  PROFILE_REQUIRE(reference_policy_present(), "Debian's selinux-policy-default is not installed");
+  Recording rec = fixture("pipeline");
+  const std::string dir =
+      "/tmp/in\xfe"
+      "dir with space";
+  // An existing /tmp directory the workload creates a file in gets a private type,
+  // with an exact entry for the file: both paths are written into pipeline.fc.
+  rec.add_file(dir, Access::Read, kOk, "dir");
+  rec.add_file(dir + "/bad\xffname", Access::Create, kOk, "file");
+  rec.add_file(dir + "/bad\xffname", Access::Write, kOk, "file");
+  auto gen = generate_selinux(rec, "pipeline", SelinuxOptions{});
+  ASSERT_TRUE(gen.ok()) << gen.error().message;
+  const std::string& fc = gen->files.at("selinux/pipeline.fc");
+  EXPECT_NE(fc.find("/tmp/in\\xfedir\\x20with\\x20space(/.*)?\t"), std::string::npos) << fc;
+  EXPECT_NE(fc.find("/tmp/in\\xfedir\\x20with\\x20space/bad\\xffname\t--\t"), std::string::npos) << fc;
+  for (const char* ext : {".fc", ".cil"})
+    for (unsigned char c : gen->files.at(std::string("selinux/pipeline") + ext)) ASSERT_LT(c, 0x80) << ext;
+  auto ref = find_selinux_policy("");
+  ASSERT_TRUE(ref.ok());
+  for (const char* ext : {".pp"}) {  // the .cil holds the same regexes; linking costs ~10 s each
+    auto v =
+        verify_selinux_module(rec, "pipeline", std::string("pipeline") + ext,
+                              gen->files.at(std::string("selinux/pipeline") + ext), *ref, builtin_selinux_policy());
+    ASSERT_TRUE(v.ok()) << ext << ": " << v.error().message;
+    std::string all;
+    for (const auto& f : v->failures) all += "\n  " + f;
+    EXPECT_TRUE(v->passed()) << ext << all;
+  }
+}
+
 }  // namespace
 }  // namespace profile
