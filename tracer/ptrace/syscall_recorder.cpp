@@ -382,6 +382,10 @@ const char* SyscallRecorder::predict(pid_t tid, ThreadState& st, const SyscallSt
   if (!r.exists) {
     switch (r.err) {
       case ENOENT:
+        // Once: a missing path probed again is being waited for (a ready
+        // flag, a socket another process creates) and may appear between the
+        // lookup and the call; the last probe must say what the kernel said.
+        if (!predicted_missing_.insert(r.path).second) return nullptr;
         return "ENOENT";
       case ENOTDIR:
         return "ENOTDIR";

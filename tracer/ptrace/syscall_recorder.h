@@ -118,6 +118,10 @@ class SyscallRecorder {
   std::string abs_;
   std::string own_userns_;
   bool fd_stat_ = false;  // the decoded path is an open descriptor (AT_EMPTY_PATH)
+  // Paths already predicted missing once. A path probed again is polled: the
+  // workload waits for something else to create it, which can happen between
+  // the lookup and the syscall, so its outcome is read at the exit stop.
+  std::unordered_set<std::string> predicted_missing_;
   uint64_t distinct_ = 0;
   uint64_t lost_ = 0;
 };
