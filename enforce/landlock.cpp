@@ -106,8 +106,11 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       std::string w = source + "/fs/" + std::to_string(i);
       if (!fs[i].is_object() || !fs[i].contains("path") || !fs[i]["path"].is_string())
         throw Bad{w + ": expected {\"path\": ..., \"access\": [...]}"};
-      LandlockPathRule r{json_text_to_bytes(fs[i]["path"].get<std::string>()),
-                         fs_bits(fs[i].value("access", json::array()), w)};
+      const std::string spelled = fs[i]["path"].get<std::string>();
+      LandlockPathRule r{json_text_to_bytes(spelled), fs_bits(fs[i].value("access", json::array()), w)};
+      // Only the writer's own spelling: two spellings of one path would be two rules for one file.
+      if (r.path.size() != spelled.size() && bytes_to_json_text(r.path) != spelled)
+        throw Bad{w + ": \"path\" spells bytes in a way profile never writes (see profile-recording(5))"};
       if (r.path.empty() || r.path[0] != '/') throw Bad{w + ": \"path\" must be absolute"};
       if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
       p.fs.push_back(std::move(r));

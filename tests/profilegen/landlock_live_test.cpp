@@ -139,6 +139,14 @@ TEST(LandlockLive, BadLandlockJsonIsAClearError) {
                                "l.json");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("l.json/fs/0: unknown filesystem access"), std::string::npos);
+  // "\xc3\xa9" (é) spelled as the two byte code points U+10FFC3 U+10FFA9: a
+  // second name for a path the writer spells as plain UTF-8.
+  auto twice = parse_landlock_json(
+      "{\"format\":\"profile-landlock/1\",\"handled_fs\":[\"read_file\"],"
+      "\"fs\":[{\"path\":\"/caf\xf4\x8f\xbf\x83\xf4\x8f\xbe\xa9\",\"access\":[\"read_file\"]}]}",
+      "l.json");
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("spells bytes"), std::string::npos) << twice.error().message;
 }
 
 }  // namespace
