@@ -19,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <unordered_map>
 
 #include "common/fd.h"
 #include "common/log.h"
@@ -106,7 +107,7 @@ struct RingBufferDeleter {
 };
 
 // One decoded file access, recorded once when its event arrives; the rest of
-// its count comes from the kernel's file_counts array at the end.
+// its count comes from the kernel's slot for its key at the end.
 struct FileAccess {
   std::string path;
   std::vector<Access> kinds;
@@ -304,7 +305,6 @@ class EbpfTracer final : public Tracer {
     // then; after the workload ends it is on the wall clock).
     for (Access a : fa.kinds) rec_.add_file(fa.path, a, fa.outcome, fa.type);
     if (ev.counted != 0 || ev.id >= PL_MAX_FILE_KEYS) return;
-    if (pending_files_.size() <= ev.id) pending_files_.resize(std::max<size_t>(ev.id + 1, pending_files_.size() * 2));
     pending_files_[ev.id] = std::move(fa);
   }
 
@@ -416,30 +416,23 @@ class EbpfTracer final : public Tracer {
 
   void read_files(Recording& rec) {
     // Each key's first sighting was recorded with its event; only the keys
-    // seen again add to the counts, read straight from the kernel's array.
-    // An id without a decoded event is one whose event was lost (counted in
+    // seen again add to the counts, read from the slot the event named. A
+    // slot without a decoded event is one whose event was lost (counted in
     // stats[PL_STAT_LOST]) or whose path named no file.
-    size_t used = std::min<size_t>(skel_->bss->next_file_id, PL_MAX_FILE_KEYS);
-    used = std::min(used, pending_files_.size());
-    if (used == 0) return;
-    const size_t len = size_t{PL_MAX_FILE_KEYS} * sizeof(uint64_t);
-    void* mem = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, bpf_map__fd(skel_->maps.file_counts), 0);
-    std::vector<uint64_t> copied;
-    const uint64_t* counts = nullptr;
+    if (pending_files_.empty()) return;
+    const size_t len = size_t{PL_MAX_FILE_KEYS} * sizeof(pl_file_slot);
+    int fd = bpf_map__fd(skel_->maps.file_slots);
+    void* mem = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
     std::unique_ptr<void, MunmapDeleter> mapping(mem == MAP_FAILED ? nullptr : mem, MunmapDeleter{len});
-    if (mapping) {
-      counts = static_cast<const uint64_t*>(mapping.get());
-    } else {  // not mappable here: one lookup per id
-      copied.resize(used);
-      int fd = bpf_map__fd(skel_->maps.file_counts);
-      for (uint32_t i = 0; i < used; ++i) (void)bpf_map_lookup_elem(fd, &i, &copied[i]);
-      counts = copied.data();
-    }
-    for (size_t id = 0; id < used; ++id) {
-      uint64_t count = counts[id];
-      const FileAccess& fa = pending_files_[id];
-      if (count <= 1 || fa.kinds.empty()) continue;
-      for (Access a : fa.kinds) rec.add_file(fa.path, a, fa.outcome, fa.type, count - 1);
+    const auto* slots = static_cast<const pl_file_slot*>(mapping.get());
+    for (const auto& [id, fa] : pending_files_) {
+      pl_file_slot slot{};
+      if (slots != nullptr)
+        slot.count = slots[id].count;
+      else if (bpf_map_lookup_elem(fd, &id, &slot) != 0)  // not mappable here: one lookup per key
+        continue;
+      if (slot.count <= 1) continue;
+      for (Access a : fa.kinds) rec.add_file(fa.path, a, fa.outcome, fa.type, slot.count - 1);
     }
     pending_files_.clear();
   }
@@ -450,7 +443,7 @@ class EbpfTracer final : public Tracer {
   TraceTarget target_;
   int ncpus_ = 1;
   Recording rec_;
-  std::vector<FileAccess> pending_files_;  // by file key id
+  std::unordered_map<uint32_t, FileAccess> pending_files_;  // by the slot of its key
   ebpf::PathResolver resolver_;
   std::vector<std::string> names_ = std::vector<std::string>(PL_NARCH * PL_MAX_NR);
   uint64_t user_lost_ = 0;

@@ -100,26 +100,13 @@ struct {
   __type(value, __u64);
 } net_seen SEC(".maps");
 
-/* A file key's value is its id: the key's count lives in file_counts[id],
- * which user space reads through mmap when the run ends instead of copying
- * every 300-byte key out of the hash map, and the id names the key's event. */
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, PL_MAX_FILE_KEYS);
-  __type(key, struct pl_file_key);
-  __type(value, __u32);
-} file_seen SEC(".maps");
-
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, PL_MAX_FILE_KEYS);
   __uint(map_flags, BPF_F_MMAPABLE);
   __type(key, __u32);
-  __type(value, __u64);
-} file_counts SEC(".maps");
-
-/* The next unused id of file_counts. */
-volatile __u32 next_file_id = 0;
+  __type(value, struct pl_file_slot);
+} file_slots SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -498,40 +485,60 @@ __noinline int hash_path(struct scratch* s) {
   return 0;
 }
 
-/* Counts the file key in s->ev.key: new (1, s->ev.id set), seen (0), or
- * the map is full (-1). A new key's count starts at 1 before the key is
- * visible, so that another CPU's sighting right after is added to it.
- * Global functions such as this one are verified once, not once for every
- * path through their callers: that keeps the tracer's start-up short. */
-__noinline int count_file_key(struct scratch* s) {
-  if (!s) return -1;
-  struct pl_file_key* key = &s->ev.key;
-  __u32* v = bpf_map_lookup_elem(&file_seen, key);
-  if (v) {
-    __u32 old = *v;
-    __u64* c = bpf_map_lookup_elem(&file_counts, &old);
-    if (c) __sync_fetch_and_add(c, 1);
-    return 0;
+struct probe_ctx {
+  struct scratch* s;
+  __u64 hash;
+  int result;
+};
+
+/* Slot `i` of the key's probe sequence: a bpf_loop callback (checked once).
+ * 0 = go on, 1 = stop with ctx->result set. */
+static long probe_slot(__u32 i, void* data) {
+  struct probe_ctx* p = data;
+  struct scratch* s = p->s;
+  if (!s) return 1;
+  __u64 busy = p->hash | 1, ready = p->hash | 3;
+  busy &= ~2ULL;
+  __u32 idx = (__u32)(p->hash + i) & (PL_MAX_FILE_KEYS - 1);
+  struct pl_file_slot* slot = bpf_map_lookup_elem(&file_slots, &idx);
+  if (!slot) return 1;
+  __u64 t = slot->tag;
+  if (t == 0) {
+    t = __sync_val_compare_and_swap(&slot->tag, 0, busy);
+    if (t == 0) { /* ours: write the key, then publish it */
+      __builtin_memcpy(&slot->key, &s->ev.key, sizeof slot->key);
+      slot->count = 1;
+      __sync_lock_test_and_set(&slot->tag, ready);
+      s->ev.id = idx;
+      p->result = 1;
+      return 1;
+    }
   }
-  __u32 fresh = __sync_fetch_and_add(&next_file_id, 1);
-  __u64* c = bpf_map_lookup_elem(&file_counts, &fresh);
-  if (!c) return -1; /* every id is used */
-  *c = 1;
-  long err = bpf_map_update_elem(&file_seen, key, &fresh, BPF_NOEXIST);
-  if (err == 0) {
-    s->ev.id = fresh;
+  if (t == ready) {
+    const __u64* a = (const __u64*)&slot->key;
+    const __u64* b = (const __u64*)&s->ev.key;
+#pragma clang loop unroll(full)
+    for (int w = 0; w < (int)(sizeof(struct pl_file_key) / 8); w++)
+      if (a[w] != b[w]) return 0;
+    __sync_fetch_and_add(&slot->count, 1);
+    p->result = 0;
     return 1;
   }
-  if (err == -EEXIST) {
-    v = bpf_map_lookup_elem(&file_seen, key);
-    if (v) {
-      __u32 old = *v;
-      c = bpf_map_lookup_elem(&file_counts, &old);
-      if (c) __sync_fetch_and_add(c, 1);
-    }
-    return 0;
-  }
-  return -1;
+  /* Another CPU is writing a key with this hash, maybe this very one: this
+   * access becomes an event with its own count rather than wait. */
+  if (t == busy) return 1;
+  return 0;
+}
+
+/* Counts the file key in s->ev.key: new (1, s->ev.id set), seen (0), or no
+ * slot for it (-1: the event carries its own count). Global functions such
+ * as this one are verified once, not once for every path through their
+ * callers: that keeps the tracer's start-up short. */
+__noinline int count_file_key(struct scratch* s) {
+  if (!s) return -1;
+  struct probe_ctx p = {.s = s, .hash = s->ev.key.hash[0], .result = -1};
+  bpf_loop(PL_FILE_PROBES, probe_slot, &p, 0);
+  return p.result;
 }
 
 /* The key of path argument `slot` into s->ev.key, and what its event would

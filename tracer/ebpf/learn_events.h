@@ -67,8 +67,7 @@ struct pl_net_key {
   __u8 addr[PL_SOCKADDR_MAX];
 };
 
-/* A file access seen (map key; value = its id, which indexes the counts
- * array and names its event). The path argument is in the key as its length
+/* A file access seen (the key of a slot of file_slots). The path argument is in the key as its length
  * and two independent 64-bit hashes: a 56-byte key hashes, compares and
  * allocates far faster than the path itself would, and a collision of both
  * hashes between two paths of the same length, syscall, flags and base
@@ -89,8 +88,21 @@ struct pl_file_key {
   __u32 pad2;
 };
 
-/* Distinct file keys deduplicated in the kernel; later ones are events of their own. */
+/* Distinct file keys deduplicated in the kernel (a power of two); later ones
+ * are events of their own. */
 #define PL_MAX_FILE_KEYS 131072
+/* Slots a key may take from its hash on (linear probing). */
+#define PL_FILE_PROBES 16
+
+/* One slot of the kernel's table of file keys: open addressing over an
+ * mmap'able array, so that a lookup is a few loads and an insert a
+ * compare-and-swap (a hash map insert took ~1 us here), and user space reads
+ * each key's count straight from the slot its event named. */
+struct pl_file_slot {
+  __u64 tag; /* 0: empty; the key's hash[0] with bit 0 set while it is written, bits 0-1 once it is */
+  __u64 count;
+  struct pl_file_key key;
+};
 
 #define PL_PATH_MAX 4096
 #define PL_EV_FILE 1 /* a new pl_file_key (or an undeduplicated access) */
@@ -104,7 +116,7 @@ struct pl_event {
   __u32 counted; /* 1: not in the seen map, count it here */
   __u16 base_len;
   __u16 path_len;
-  __u32 id;   /* the key's slot in file_counts (when counted == 0) */
+  __u32 id;   /* the key's slot in file_slots (when counted == 0) */
   __u32 mode; /* st_mode the call itself saw (a followed symlink's target's); 0 = not known */
   struct pl_file_key key;
 };
