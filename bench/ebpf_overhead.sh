@@ -13,8 +13,11 @@
 #
 # Variants: native; strace -f -o /dev/null; profile learn --tracer ptrace;
 # profile learn --tracer ebpf; bpftrace counting syscalls per number for the
-# cgroup the workload runs in (Debian's bpftrace). Lost events: the eBPF runs'
-# recording.json lost_events, summed.
+# cgroup the workload runs in (Debian's bpftrace); and "floor": bpftrace with
+# empty programs on both raw syscall tracepoints, filtered by that cgroup,
+# which is what merely observing every syscall's entry and exit costs (any
+# tracer built on these tracepoints pays at least this). Lost events: the
+# eBPF runs' recording.json lost_events, summed.
 #
 # Usage: bench/ebpf_overhead.sh [ROUNDS] [BUILD_DIR]   (root; 7 rounds by default)
 set -euo pipefail
@@ -84,11 +87,15 @@ run() {
         $PY -c 'import json,sys; print(sum(r.get("lost_events",0) for r in json.load(open(sys.argv[1]))["runs"]))' \
           "$WORK/rec-ebpf/recording.json" >>"$WORK/lost"
       fi ;;
-    bpftrace)
-      local cgid
+    bpftrace|floor)
+      local cgid prog
       cgid=$(stat -c %i "$CG")
-      bpftrace -e "tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ { @[args->id] = count(); }" \
-        >"$WORK/bpftrace.out" 2>&1 &
+      if [ "$variant" = bpftrace ]; then
+        prog="tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ { @[args->id] = count(); }"
+      else
+        prog="tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ {} tracepoint:raw_syscalls:sys_exit /cgroup == $cgid/ {}"
+      fi
+      bpftrace -e "$prog" >"$WORK/bpftrace.out" 2>&1 &
       BT_PID=$!
       for _ in $(seq 1 300); do
         grep -q Attaching "$WORK/bpftrace.out" 2>/dev/null && break
@@ -102,7 +109,8 @@ run() {
   echo $((t1 - t0))
 }
 
-VARIANTS=(native strace ptrace ebpf bpftrace)
+# BENCH_VARIANTS="native ebpf bpftrace floor" skips the slow peers for a quick look.
+read -r -a VARIANTS <<<"${BENCH_VARIANTS:-native strace ptrace ebpf bpftrace floor}"
 : >"$WORK/lost"
 : >"$WORK/times"
 for wl in w0 w1 w2; do
@@ -128,7 +136,7 @@ for line in open(sys.argv[1]):
     times[(wl, int(r))][v] = None if ns == "fail" else int(ns)
 lost = [int(x) for x in open(sys.argv[2]).read().split()]
 names = {"w0": "W0 true (fixed cost)", "w1": "W1 syscall storm", "w2": "W2 tar 10,000 files"}
-variants = ["native", "strace", "ptrace", "ebpf", "bpftrace"]
+variants = ["native", "strace", "ptrace", "ebpf", "bpftrace", "floor"]
 print("rounds: %s; figure = median over rounds of (variant time / native time in the same round)" % sys.argv[3])
 print("%-22s %s" % ("workload", "  ".join("%12s" % v for v in variants)))
 def med(wl, v):
