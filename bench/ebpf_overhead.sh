@@ -13,11 +13,11 @@
 #
 # Variants: native; strace -f -o /dev/null; profile learn --tracer ptrace;
 # profile learn --tracer ebpf; bpftrace counting syscalls per number for the
-# cgroup the workload runs in (Debian's bpftrace); and "floor": bpftrace with
-# empty programs on both raw syscall tracepoints, filtered by that cgroup,
-# which is what merely observing every syscall's entry and exit costs (any
-# tracer built on these tracepoints pays at least this). Lost events: the
-# eBPF runs' recording.json lost_events, summed.
+# cgroup the workload runs in (Debian's bpftrace); and "floor": empty BPF
+# programs on the raw sys_enter and sys_exit tracepoints (bench_tracepoint_floor),
+# what merely observing every syscall's entry and exit costs: any tracer built
+# on these tracepoints, as the eBPF tracer is, pays at least this. Lost events:
+# the eBPF runs' recording.json lost_events, summed.
 #
 # Usage: bench/ebpf_overhead.sh [ROUNDS] [BUILD_DIR]   (root; 7 rounds by default)
 set -euo pipefail
@@ -26,11 +26,12 @@ ROUNDS=${1:-7}
 BUILD=${2:-build}
 PROFILE_BIN=${PROFILE_BIN:-$BUILD/cli/profile}
 STORM=${STORM:-$BUILD/bench/bench_learn_storm}
+FLOOR=${FLOOR:-$BUILD/bench/bench_tracepoint_floor}
 STORM_N=${STORM_N:-100000}
 PY=/usr/bin/python3
 
-for f in "$PROFILE_BIN" "$STORM"; do
-  [ -x "$f" ] || { echo "ebpf_overhead: $f is missing: build the profile and bench_learn_storm targets first" >&2; exit 2; }
+for f in "$PROFILE_BIN" "$STORM" "$FLOOR"; do
+  [ -x "$f" ] || { echo "ebpf_overhead: $f is missing: build the profile, bench_learn_storm and bench_tracepoint_floor targets first" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "ebpf_overhead: needs root (BPF, cgroups)" >&2; exit 2; }
 
@@ -87,15 +88,22 @@ run() {
         $PY -c 'import json,sys; print(sum(r.get("lost_events",0) for r in json.load(open(sys.argv[1]))["runs"]))' \
           "$WORK/rec-ebpf/recording.json" >>"$WORK/lost"
       fi ;;
-    bpftrace|floor)
-      local cgid prog
+    floor)
+      "$FLOOR" >"$WORK/floor.out" 2>&1 &
+      BT_PID=$!
+      for _ in $(seq 1 300); do
+        grep -q attached "$WORK/floor.out" 2>/dev/null && break
+        sleep 0.05
+      done
+      t0=$(now)
+      bash -c "$cmd"
+      t1=$(now)
+      kill -INT "$BT_PID"; wait "$BT_PID" || true; BT_PID= ;;
+    bpftrace)
+      local cgid
       cgid=$(stat -c %i "$CG")
-      if [ "$variant" = bpftrace ]; then
-        prog="tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ { @[args->id] = count(); }"
-      else
-        prog="tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ {} tracepoint:raw_syscalls:sys_exit /cgroup == $cgid/ {}"
-      fi
-      bpftrace -e "$prog" >"$WORK/bpftrace.out" 2>&1 &
+      bpftrace -e "tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ { @[args->id] = count(); }" \
+        >"$WORK/bpftrace.out" 2>&1 &
       BT_PID=$!
       for _ in $(seq 1 300); do
         grep -q Attaching "$WORK/bpftrace.out" 2>/dev/null && break
