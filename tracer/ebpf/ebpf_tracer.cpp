@@ -477,9 +477,10 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
   // The kernel's structs the programs read, as a few KB of BTF from the
   // per-user cache (built on the first run on this kernel) instead of libbpf
   // parsing all of /sys/kernel/btf/vmlinux: ~40 ms of every start-up.
+  // (Not for a process that cannot load BPF at all: it would only fill a cache.)
   bool built = false;
-  Fd subset = ebpf::kernel_btf_subset(nullptr);
-  if (!subset) {
+  Fd subset = may_load_bpf() ? ebpf::kernel_btf_subset(nullptr) : Fd();
+  if (!subset && may_load_bpf()) {
     std::unique_ptr<learn_bpf, SkelDeleter> probe(learn_bpf__open());
     if (probe) subset = ebpf::kernel_btf_subset(bpf_object__btf(probe->obj), &built);
   }
