@@ -71,6 +71,14 @@ W2="tar -cf $WORK/out.tar -C $TREE ."
 
 now() { date +%s%N; }
 
+# wait_for WORD FILE: until a tracer started in the background says it is attached (15 s at most)
+wait_for() {
+  for _ in $(seq 1 300); do
+    grep -q "$1" "$2" 2>/dev/null && return
+    sleep 0.05
+  done
+}
+
 # run VARIANT CMD -> prints the elapsed nanoseconds of the run
 run() {
   local variant=$1 cmd=$2 t0 t1
@@ -91,10 +99,7 @@ run() {
     floor)
       "$FLOOR" >"$WORK/floor.out" 2>&1 &
       BT_PID=$!
-      for _ in $(seq 1 300); do
-        grep -q attached "$WORK/floor.out" 2>/dev/null && break
-        sleep 0.05
-      done
+      wait_for attached "$WORK/floor.out"
       t0=$(now)
       bash -c "$cmd"
       t1=$(now)
@@ -105,10 +110,7 @@ run() {
       bpftrace -e "tracepoint:raw_syscalls:sys_enter /cgroup == $cgid/ { @[args->id] = count(); }" \
         >"$WORK/bpftrace.out" 2>&1 &
       BT_PID=$!
-      for _ in $(seq 1 300); do
-        grep -q Attaching "$WORK/bpftrace.out" 2>/dev/null && break
-        sleep 0.05
-      done
+      wait_for Attaching "$WORK/bpftrace.out"
       t0=$(now)
       bash -c "echo \$\$ > $CG/cgroup.procs; $cmd"
       t1=$(now)

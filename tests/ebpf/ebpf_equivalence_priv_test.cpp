@@ -5,9 +5,9 @@
 // file types are compared only where both tracers can know them (see
 // kKnownDifferences below).
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>

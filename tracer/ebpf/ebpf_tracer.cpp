@@ -479,8 +479,9 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
   // parsing all of /sys/kernel/btf/vmlinux: ~40 ms of every start-up.
   // (Not for a process that cannot load BPF at all: it would only fill a cache.)
   bool built = false;
-  Fd subset = may_load_bpf() ? ebpf::kernel_btf_subset(nullptr) : Fd();
-  if (!subset && may_load_bpf()) {
+  const bool permitted = may_load_bpf();
+  Fd subset = permitted ? ebpf::kernel_btf_subset(nullptr) : Fd();
+  if (!subset && permitted) {
     std::unique_ptr<learn_bpf, SkelDeleter> probe(learn_bpf__open());
     if (probe) subset = ebpf::kernel_btf_subset(bpf_object__btf(probe->obj), &built);
   }
@@ -503,7 +504,7 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
   }
   if (err != 0) {
     int e = -err;
-    if ((e == EPERM || e == EACCES) && !may_load_bpf()) {
+    if ((e == EPERM || e == EACCES) && !permitted) {
       if (locked_down_confidentiality())
         return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
       return make_error("the kernel refused to load BPF programs (" + errno_name(e) +

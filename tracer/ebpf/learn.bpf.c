@@ -13,7 +13,8 @@
  * Work per traced syscall: sys_enter bumps a per-CPU counter for (arch, nr);
  * sys_exit looks up the syscall's spec (filled by user space from libseccomp)
  * and, for the few syscalls that need it, builds a key (argument tuple,
- * endpoint, or file access with its outcome) and counts it in a hash map. Only
+ * endpoint, or file access with its outcome) and counts it (a hash map, or
+ * for file accesses the slot table file_slots). Only
  * a file-access key seen for the first time becomes a ring-buffer event: it
  * carries the absolute base directory, which only the kernel can resolve
  * reliably while the process still exists. */
