@@ -209,5 +209,39 @@ TEST(EbpfEquivalence, ScriptInterpretersAreExecutions) {
   (void)std::system(("rm -rf '" + d + "'").c_str());
 }
 
+uint64_t count_of(const Recording& rec, const std::string& arch, const std::string& name) {
+  auto a = rec.syscalls.find(arch);
+  if (a == rec.syscalls.end()) return 0;
+  auto n = a->second.find(name);
+  return n == a->second.end() ? 0 : n->second;
+}
+
+// The eBPF tracer counts at sys_exit only. Some calls never get there or look
+// different there, and are counted where they end: exit and exit_group (the
+// task ends inside them), sigreturn (its exit sees the interrupted code's
+// registers); and a new thread's or process's return from clone is the
+// parent's call, counted once.
+TEST(EbpfEquivalence, CallsThatNeverReturnAndNewThreads) {
+  REQUIRE_BOTH();
+  expect_equivalent({PROFILE_PROGS_DIR "/ebpf_endings"});
+  expect_equivalent({PROFILE_PROGS_DIR "/ptrace_compat"});
+
+  auto e = learn_with(TracerKind::Ebpf, {PROFILE_PROGS_DIR "/ebpf_endings"}, "/tmp");
+  ASSERT_TRUE(e) << e.error().message;
+  const Recording& r = e->recording;
+  EXPECT_EQ(r.runs.at(0).exit.status(), 0);
+  EXPECT_EQ(count_of(r, "x86_64", "rt_sigreturn"), 1u) << "one handler ran";
+  EXPECT_EQ(count_of(r, "x86_64", "clone3") + count_of(r, "x86_64", "clone"), 2u) << "a thread and a child";
+  EXPECT_EQ(count_of(r, "x86_64", "exit"), 1u) << "the thread";
+  EXPECT_EQ(count_of(r, "x86_64", "exit_group"), 1u) << "the child";
+  EXPECT_EQ(count_of(r, "x86", "exit_group"), 1u) << "the process, through int 0x80";
+
+  auto thr = learn_with(TracerKind::Ebpf, {PROFILE_PROGS_DIR "/ptrace_threads"}, "/tmp");
+  ASSERT_TRUE(thr) << thr.error().message;
+  const Recording& t = thr->recording;
+  EXPECT_EQ(count_of(t, "x86_64", "clone3") + count_of(t, "x86_64", "clone"), 200u) << "200 threads, counted once each";
+  EXPECT_EQ(count_of(t, "x86_64", "exit"), 200u) << "each thread ends in exit(2)";
+}
+
 }  // namespace
 }  // namespace profile::testing

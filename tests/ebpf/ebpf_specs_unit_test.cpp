@@ -78,6 +78,30 @@ TEST(EbpfSpecs, NetAndMmapAndCountOnlySyscalls) {
   EXPECT_EQ(find(specs, PL_ARCH_X86_64, "getppid"), nullptr);  // counted in the kernel only
 }
 
+// The calls the kernel half counts outside sys_exit, by number.
+TEST(EbpfSpecs, NumbersCountedWithoutTheirExitAreTheCallsNamed) {
+  auto name = [](uint32_t arch, uint64_t nr) { return syscall_name(arch_name(arch), seccomp_nr(arch, nr)); };
+  EXPECT_EQ(name(PL_ARCH_X86_64, PL_NR_X86_64_EXIT), "exit");
+  EXPECT_EQ(name(PL_ARCH_X86_64, PL_NR_X86_64_EXIT_GROUP), "exit_group");
+  EXPECT_EQ(name(PL_ARCH_X86_64, PL_NR_X86_64_RT_SIGRETURN), "rt_sigreturn");
+  EXPECT_EQ(name(PL_ARCH_X32, PL_NR_X86_64_EXIT), "exit");
+  EXPECT_EQ(name(PL_ARCH_X32, PL_NR_X86_64_EXIT_GROUP), "exit_group");
+  EXPECT_EQ(name(PL_ARCH_X32, PL_NR_X32_RT_SIGRETURN), "rt_sigreturn");
+  EXPECT_EQ(name(PL_ARCH_X86, PL_NR_I386_EXIT), "exit");
+  EXPECT_EQ(name(PL_ARCH_X86, PL_NR_I386_EXIT_GROUP), "exit_group");
+  EXPECT_EQ(name(PL_ARCH_X86, PL_NR_I386_SIGRETURN), "sigreturn");
+  EXPECT_EQ(name(PL_ARCH_X86, PL_NR_I386_RT_SIGRETURN), "rt_sigreturn");
+  // and a new thread's return from these is not counted again
+  auto specs = build_specs(builtin_arg_policy());
+  for (uint32_t arch : {PL_ARCH_X86_64, PL_ARCH_X86, PL_ARCH_X32})
+    for (const char* call : {"fork", "vfork", "clone", "clone3"}) {
+      const pl_sys_spec* s = find(specs, arch, call);
+      ASSERT_NE(s, nullptr) << arch_name(arch) << " " << call;
+      EXPECT_TRUE(s->what & PL_SPEC_FORK) << arch_name(arch) << " " << call;
+    }
+  EXPECT_FALSE(find(specs, PL_ARCH_X86_64, "openat")->what & PL_SPEC_FORK);
+}
+
 TEST(EbpfSpecs, X32NumbersGetTheirBitBack) {
   EXPECT_EQ(seccomp_nr(PL_ARCH_X32, 2), 2 | PL_X32_BIT);
   EXPECT_EQ(seccomp_nr(PL_ARCH_X86_64, 2), 2u);

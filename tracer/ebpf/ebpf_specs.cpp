@@ -239,6 +239,7 @@ std::vector<SpecEntry> build_specs(const ArgPolicy& args) {
           s.arg_mask[i] = layout->masks[i];
         }
       }
+      if (name == "fork" || name == "vfork" || name == "clone" || name == "clone3") s.what |= PL_SPEC_FORK;
       if (s.what != 0) out.push_back({arch * PL_MAX_NR + static_cast<uint32_t>(nr), s});
     }
   }

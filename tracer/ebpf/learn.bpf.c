@@ -10,11 +10,11 @@
  * or the armed pid with --no-container) and every process it forks; the
  * container's supervisor never execs and so is never traced.
  *
- * Work per traced syscall: sys_enter bumps a per-CPU counter for (arch, nr);
- * sys_exit looks up the syscall's spec (filled by user space from libseccomp)
- * and, for the few syscalls that need it, builds a key (argument tuple,
- * endpoint, or file access with its outcome) and counts it (a hash map, or
- * for file accesses the slot table file_slots). Only
+ * Work per traced syscall, all at sys_exit: bump a per-CPU counter for
+ * (arch, nr), look up the syscall's spec (filled by user space from
+ * libseccomp) and, for the few syscalls that need it, build a key (argument
+ * tuple, endpoint, or file access with its outcome) and count it (a hash
+ * map, or for file accesses the slot table file_slots). Only
  * a file-access key seen for the first time becomes a ring-buffer event: it
  * carries the absolute base directory, which only the kernel can resolve
  * reliably while the process still exists. */
@@ -777,29 +777,35 @@ __noinline int record_net(struct scratch* s, const struct pl_sys_spec* spec) {
   return 0;
 }
 
-SEC("raw_tp/sys_enter")
-int BPF_PROG(pl_sys_enter, struct pt_regs* regs, long id) {
-  if (!in_scope()) return 0;
-  __u64 nr = (__u64)id;
-  __u32 arch = syscall_arch(bpf_get_current_task_btf(), &nr);
-  count_syscall(arch, nr);
-  return 0;
-}
-
+/* The one program every syscall of the machine runs, at its exit: a
+ * program on sys_enter as well cost each syscall a second tracepoint
+ * dispatch, about as much as this program's own work. The syscall counts
+ * here; the few that never reach their exit are counted where they end
+ * (pl_exit: exit, exit_group; pl_signal: sigreturn). */
 SEC("raw_tp/sys_exit")
 int BPF_PROG(pl_sys_exit, struct pt_regs* raw_regs, long ret) {
-  /* most syscalls need nothing at exit: look at the spec before the scope */
+  if (!in_scope()) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
   /* the raw tracepoint's pt_regs pointer is untyped (a helper call per
    * field); the same registers through the task are plain loads */
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
   __u64 nr = regs->orig_ax;
+  /* -1: a sigreturn restored the registers of the interrupted code (the
+   * handler's entry counted it), or a call numbered -1, which no profile
+   * can name and which fails with ENOSYS under any */
+  if (nr == (__u64)-1) return 0;
   __u32 arch = syscall_arch(task, &nr);
-  if (nr >= PL_MAX_NR) return 0;
+  if (nr >= PL_MAX_NR) {
+    count_syscall(arch, nr);
+    return 0;
+  }
   __u32 idx = arch * PL_MAX_NR + (__u32)nr;
   const struct pl_sys_spec* spec = bpf_map_lookup_elem(&specs, &idx);
-  if (!spec || spec->what == 0) return 0;
-  if (!in_scope()) return 0;
+  if (!spec) return 0;
+  __u8 what = spec->what;
+  /* a new process's or thread's first return is the parent's call, counted there */
+  if (!(what & PL_SPEC_FORK) || ret != 0) count_syscall(arch, nr);
+  if ((what & ~PL_SPEC_FORK) == 0) return 0;
   __u32 zero = 0;
   struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
   if (!s) return 0;
@@ -839,12 +845,7 @@ int BPF_PROG(pl_exec, struct task_struct* task, pid_t old_pid, struct linux_binp
       stat_inc(PL_STAT_LOST);
       return 0;
     }
-    traced_changed();
-    /* its sys_enter ran before it was traced: count the execve here */
-    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
-    __u64 nr = BPF_CORE_READ(regs, orig_ax);
-    __u32 arch = syscall_arch(bpf_get_current_task_btf(), &nr);
-    count_syscall(arch, nr);
+    traced_changed(); /* the execve is counted at its sys_exit, in scope by then */
   }
   __u32 zero = 0;
   struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -901,9 +902,46 @@ int BPF_PROG(pl_fork, struct task_struct* parent, struct task_struct* child) {
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(pl_exit, struct task_struct* task) {
   if (target_cgroup != 0 && bpf_get_current_cgroup_id() != target_cgroup) return 0;
+  /* exit and exit_group never reach sys_exit: the task ends inside them, and
+   * its registers still name the call (a task killed by a signal names its
+   * last other call, or none) */
+  if (in_scope()) {
+    struct task_struct* cur = bpf_get_current_task_btf();
+    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(cur);
+    __u64 nr = regs->orig_ax;
+    __u32 arch = syscall_arch(cur, &nr);
+    if (arch == PL_ARCH_X86 ? nr == PL_NR_I386_EXIT || nr == PL_NR_I386_EXIT_GROUP
+                            : nr == PL_NR_X86_64_EXIT || nr == PL_NR_X86_64_EXIT_GROUP)
+      count_syscall(arch, nr);
+  }
   /* signal->live dropped to 0 before this tracepoint when the whole group is dead */
   if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u32 tgid = BPF_CORE_READ(task, tgid);
   if (bpf_map_delete_elem(&traced, &tgid) == 0) traced_changed();
+  return 0;
+}
+
+#define SA_SIGINFO 0x00000004
+#define SA_X32_ABI 0x01000000
+#define SA_IA32_ABI 0x02000000
+
+/* A signal about to run a handler: the handler returns through sigreturn,
+ * whose sys_exit sees the interrupted code's registers, not the call.
+ * Counted here, in the frame's architecture (sigaction marks a handler set
+ * from i386 or x32 code), as the kernel will build it. A handler that leaves
+ * by longjmp never calls it: then the profile allows a call not made, which
+ * every program that handles signals needs anyway. */
+SEC("raw_tp/signal_deliver")
+int BPF_PROG(pl_signal, int sig, struct kernel_siginfo* info, struct k_sigaction* ka) {
+  if (!in_scope()) return 0;
+  __u64 handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+  if (handler <= 1) return 0; /* SIG_DFL, SIG_IGN */
+  unsigned long flags = BPF_CORE_READ(ka, sa.sa_flags);
+  if (flags & SA_IA32_ABI)
+    count_syscall(PL_ARCH_X86, flags & SA_SIGINFO ? PL_NR_I386_RT_SIGRETURN : PL_NR_I386_SIGRETURN);
+  else if (flags & SA_X32_ABI)
+    count_syscall(PL_ARCH_X32, PL_NR_X32_RT_SIGRETURN);
+  else
+    count_syscall(PL_ARCH_X86_64, PL_NR_X86_64_RT_SIGRETURN);
   return 0;
 }

@@ -26,6 +26,19 @@
 #define PL_SPEC_EXEC 8u   /* execve/execveat: the path is recorded at sys_exit only on failure */
 #define PL_SPEC_MMAP 16u  /* mmap/mmap2: PROT_EXEC of a file is an Exec access of the fd's path */
 #define PL_SPEC_LOCAL 32u /* listen/accept: the endpoint is the socket's own local address */
+#define PL_SPEC_FORK 64u  /* fork/vfork/clone/clone3: a return of 0 is the child's, not a call */
+
+/* Syscalls the kernel half counts without their sys_exit, which never comes
+ * for them (kernel ABI numbers, checked against libseccomp's by a unit test):
+ * exit and exit_group at the task's exit, sigreturn when a handler is entered. */
+#define PL_NR_X86_64_EXIT 60
+#define PL_NR_X86_64_EXIT_GROUP 231
+#define PL_NR_X86_64_RT_SIGRETURN 15
+#define PL_NR_X32_RT_SIGRETURN 513
+#define PL_NR_I386_EXIT 1
+#define PL_NR_I386_EXIT_GROUP 252
+#define PL_NR_I386_SIGRETURN 119
+#define PL_NR_I386_RT_SIGRETURN 173
 
 /* Where a value comes from; -1 = not used. */
 #define PL_FLAGS_FROM_OPEN_HOW 0x40 /* flags_idx | this: *(u64 *)arg[idx] (openat2) */
