@@ -13,10 +13,12 @@
 #
 # Variants: native; strace -f -o /dev/null; profile learn --tracer ptrace;
 # profile learn --tracer ebpf; bpftrace counting syscalls per number for the
-# cgroup the workload runs in (Debian's bpftrace); and "floor": empty BPF
-# programs on the raw sys_enter and sys_exit tracepoints (bench_tracepoint_floor),
-# what merely observing every syscall's entry and exit costs: any tracer built
-# on these tracepoints, as the eBPF tracer is, pays at least this. Lost events:
+# cgroup the workload runs in (Debian's bpftrace); and "floor": an empty BPF
+# program on the raw sys_exit tracepoint (bench_tracepoint_floor), what merely
+# observing every syscall costs: any tracer built on that tracepoint, as the
+# eBPF tracer is (it has no program on sys_enter), pays at least this
+# (FLOOR_TRACEPOINTS="sys_enter sys_exit" measures both, as bpftrace-like
+# tracers that count at entry and read results at exit need). Lost events:
 # the eBPF runs' recording.json lost_events, summed.
 #
 # Usage: bench/ebpf_overhead.sh [ROUNDS] [BUILD_DIR]   (root; 7 rounds by default)
@@ -27,6 +29,7 @@ BUILD=${2:-build}
 PROFILE_BIN=${PROFILE_BIN:-$BUILD/cli/profile}
 STORM=${STORM:-$BUILD/bench/bench_learn_storm}
 FLOOR=${FLOOR:-$BUILD/bench/bench_tracepoint_floor}
+read -r -a FLOOR_TPS <<<"${FLOOR_TRACEPOINTS:-sys_exit}"
 STORM_N=${STORM_N:-100000}
 PY=/usr/bin/python3
 
@@ -97,7 +100,7 @@ run() {
           "$WORK/rec-ebpf/recording.json" >>"$WORK/lost"
       fi ;;
     floor)
-      "$FLOOR" >"$WORK/floor.out" 2>&1 &
+      "$FLOOR" "${FLOOR_TPS[@]}" >"$WORK/floor.out" 2>&1 &
       BT_PID=$!
       wait_for attached "$WORK/floor.out"
       t0=$(now)
