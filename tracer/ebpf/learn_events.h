@@ -44,6 +44,11 @@
 #define PL_FLAGS_FROM_OPEN_HOW 0x40 /* flags_idx | this: *(u64 *)arg[idx] (openat2) */
 #define PL_ARG_FROM_MEM 0x40        /* arg_idx | this: *(u64 *)arg[idx] (clone3's clone_args.flags) */
 
+/* Syscall counts, per CPU: n[arch * PL_MAX_NR + nr]. */
+struct pl_counts {
+  __u64 n[PL_NARCH * PL_MAX_NR];
+};
+
 /* One entry per (arch, nr), filled by user space from libseccomp names. */
 struct pl_sys_spec {
   __u8 what;
