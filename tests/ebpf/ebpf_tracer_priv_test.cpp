@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,28 +80,37 @@ std::string real(const std::string& p) {
 }
 
 // A file access is one event the first time and a count in the kernel after:
-// the recording must carry the total, the same as the ptrace tracer's.
+// the recording must carry the total, the same as the ptrace tracer's. The
+// counts are read by key from a run with few keys, from the mapped slot table
+// from one with many (here 9,000 more).
 TEST(EbpfTracer, FileAccessCountsAreTotals) {
   REQUIRE_EBPF();
-  ScratchDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  const std::string d = real(dir.path());
-  std::ofstream(d + "/five.txt") << "5\n";
-  std::ofstream(d + "/once.txt") << "1\n";
-  auto run = run_ebpf(
-      {"/bin/sh", "-c", "for i in 1 2 3 4 5; do read x < " + d + "/five.txt; done; read x < " + d + "/once.txt"});
-  ASSERT_EQ(run.error, "");
-  ASSERT_EQ(run.lost, 0u);
-  auto count = [&](const std::string& path) -> uint64_t {
-    auto f = run.recording.files.find(path);
-    if (f == run.recording.files.end()) return 0;
-    auto a = f->second.accesses.find(Access::Read);
-    if (a == f->second.accesses.end()) return 0;
-    auto o = a->second.find("ok");
-    return o == a->second.end() ? 0 : o->second;
-  };
-  EXPECT_EQ(count(d + "/five.txt"), 5u);
-  EXPECT_EQ(count(d + "/once.txt"), 1u);
+  for (int others : {0, 3000}) {
+    ScratchDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    const std::string d = real(dir.path());
+    std::ofstream(d + "/five.txt") << "5\n";
+    std::ofstream(d + "/once.txt") << "1\n";
+    ASSERT_EQ(::mkdir((d + "/many").c_str(), 0700), 0);
+    std::string script = "for i in 1 2 3 4 5; do read x < " + d + "/five.txt; done; read x < " + d + "/once.txt";
+    if (others > 0) script += "; " PROFILE_PROGS_DIR "/ebpf_many_files " + d + "/many " + std::to_string(others);
+    auto run = run_ebpf({"/bin/sh", "-c", script});
+    ASSERT_EQ(run.error, "");
+    ASSERT_EQ(run.lost, 0u);
+    auto count = [&](const std::string& path) -> uint64_t {
+      auto f = run.recording.files.find(path);
+      if (f == run.recording.files.end()) return 0;
+      auto a = f->second.accesses.find(Access::Read);
+      if (a == f->second.accesses.end()) return 0;
+      auto o = a->second.find("ok");
+      return o == a->second.end() ? 0 : o->second;
+    };
+    EXPECT_EQ(count(d + "/five.txt"), 5u) << others << " other files";
+    EXPECT_EQ(count(d + "/once.txt"), 1u) << others << " other files";
+    if (others > 0) {
+      EXPECT_GE(run.recording.files.size(), 3000u);
+    }
+  }
 }
 
 TEST(EbpfTracer, RecordsFilesArgumentsNetworkAndArchitectures) {
