@@ -69,6 +69,12 @@ std::string summary(const Recording& rec) {
          std::to_string(rec.network.size()) + " network endpoints";
 }
 
+std::string ms_text(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
 void run_learn(const LearnArgs& a, Context& ctx) {
   if (a.command.empty()) fail("no command given: use 'profile learn [OPTIONS] -- CMD [ARG...]'", kExitUsage);
   auto tracer = tracer_kind_from_name(a.tracer);
@@ -119,6 +125,10 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   status.stop();
   if (!result) fail(result.error().message, kLauncherFailure);
   log::debug("tracer: " + result->tracer + " (" + result->tracer_reason + ")");
+  const auto& tm = result->timings;
+  log::debug("learn took " + ms_text(tm.load) + " to load the tracer, " + ms_text(tm.start) +
+             " to start the container, " + ms_text(tm.run) + " for the workload, " + ms_text(tm.collect) +
+             " to collect the recording and " + ms_text(tm.close) + " to close the tracer");
 
   Recording rec = std::move(result->recording);
   if (a.append) {
@@ -126,8 +136,11 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     if (auto st = merged.merge(rec); !st) fail(rec_path + ": " + st.error().message, kExitUsage);
     rec = std::move(merged);
   }
+  auto save_start = std::chrono::steady_clock::now();
   if (auto st = save_recording(rec_path, rec); !st)
     fail("write " + rec_path + ": " + st.error().message, kLauncherFailure);
+  log::debug("wrote " + rec_path + " in " +
+             ms_text(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - save_start).count()));
 
   const RunInfo& run = rec.runs.back();
   if (run.lost_events > 0)

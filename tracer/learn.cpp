@@ -63,7 +63,21 @@ Result<TracerKind> tracer_kind_from_name(const std::string& name) {
   return make_error("unknown tracer \"" + name + "\" (expected auto, ptrace or ebpf)");
 }
 
+namespace {
+
+// Milliseconds since `since`, and `since` moved to now.
+double lap(std::chrono::steady_clock::time_point& since) {
+  auto now = std::chrono::steady_clock::now();
+  double ms = std::chrono::duration<double, std::milli>(now - since).count();
+  since = now;
+  return ms;
+}
+
+}  // namespace
+
 Result<LearnResult> learn(const LearnOptions& options) {
+  LearnResult::Timings timings;
+  auto mark = std::chrono::steady_clock::now();
   auto picked = pick_tracer(options.tracer);
   if (!picked) return picked.error();
   Tracer& tracer = *picked->tracer;
@@ -72,6 +86,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
   topts.args = options.args != nullptr ? options.args : &builtin_arg_policy();
   topts.counters = options.counters;
   if (auto st = tracer.prepare(topts); !st) return st.error().wrap(tracer.name() + " tracer");
+  timings.load = lap(mark);
 
   LaunchHooks hooks;
   hooks.before_exec = &before_exec_trampoline;
@@ -101,6 +116,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
     forward_signals_to(-1);
     return st.error();
   }
+  timings.start = lap(mark);
   if (options.on_started) options.on_started();
   Watchdog watchdog(c, options.timeout_s);
   auto status = tracer.wait_from_parent();
@@ -113,9 +129,11 @@ Result<LearnResult> learn(const LearnOptions& options) {
   auto exit = c.finish(*status);
   if (!exit) return exit.error();
   auto elapsed = std::chrono::steady_clock::now() - t0;
+  timings.run = lap(mark);
 
   LearnResult result;
   result.recording = tracer.take_recording();
+  timings.collect = lap(mark);
   RunInfo run;
   run.command = options.spec.argv;
   run.cwd = options.spec.cwd.empty() ? current_dir() : options.spec.cwd;
@@ -132,6 +150,9 @@ Result<LearnResult> learn(const LearnOptions& options) {
   result.tracer = tracer.name();
   result.tracer_reason = picked->reason;
   result.timed_out = watchdog.fired();
+  picked->tracer.reset();
+  timings.close = lap(mark);
+  result.timings = timings;
   return result;
 }
 

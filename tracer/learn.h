@@ -35,6 +35,12 @@ struct LearnResult {
   std::string tracer;         // "ptrace" or "ebpf"
   std::string tracer_reason;  // why that tracer (for --tracer auto)
   bool timed_out = false;     // the container was killed by timeout_s
+  // Where the time went, in milliseconds (--verbose prints them): loading the
+  // tracer, starting the container, the workload's run, reading the tracer's
+  // results, and closing the tracer.
+  struct Timings {
+    double load = 0, start = 0, run = 0, collect = 0, close = 0;
+  } timings;
 };
 
 Result<LearnResult> learn(const LearnOptions& options);

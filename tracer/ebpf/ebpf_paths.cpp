@@ -49,12 +49,12 @@ bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& 
   return true;
 }
 
-const std::string* PathResolver::resolved_dir(const std::string& dir) const {
+const std::pmr::string* PathResolver::resolved_dir(std::string_view dir) const {
   auto it = dirs_.find(dir);
   if (it != dirs_.end()) return &it->second;
   Resolved r;
-  if (!open_existing(dir, true, r) || r.type != "dir") return nullptr;
-  return &dirs_.emplace(dir, r.path).first->second;
+  if (!open_existing(std::string(dir), true, r) || r.type != "dir") return nullptr;
+  return &dirs_.emplace(dir, std::string_view(r.path)).first->second;
 }
 
 Resolved PathResolver::resolve(const std::string& abs, bool follow, uint32_t mode) const {
@@ -71,12 +71,14 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow, uint32_t mod
   size_t slash = abs.rfind('/');
   if (slash != std::string::npos && abs != "/") {
     std::string name = abs.substr(slash + 1);
-    const std::string* dir =
-        name == "." || name == ".." ? nullptr : resolved_dir(slash == 0 ? "/" : abs.substr(0, slash));
+    const std::pmr::string* dir =
+        name == "." || name == ".."
+            ? nullptr
+            : resolved_dir(slash == 0 ? std::string_view("/") : std::string_view(abs).substr(0, slash));
     if (dir != nullptr) {
-      std::string path = *dir == "/" ? "/" + name : *dir + "/" + name;
+      std::string path = *dir == "/" ? "/" + name : std::string(*dir) + "/" + name;
       if (auto it = finals_.find(path); it != finals_.end()) {
-        out.type = it->second;
+        out.type = std::string(it->second);
         out.path = std::move(path);
         out.exists = true;
         return out;
@@ -87,7 +89,7 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow, uint32_t mod
         out.path = std::move(path);
         out.type = file_type_name(mode);
         out.exists = true;
-        if (!S_ISLNK(mode)) finals_.emplace(out.path, out.type);
+        if (!S_ISLNK(mode)) finals_.emplace(std::string_view(out.path), std::string_view(out.type));
         return out;
       }
       struct stat st {};
@@ -98,7 +100,7 @@ Resolved PathResolver::resolve(const std::string& abs, bool follow, uint32_t mod
           out.path = path;
           out.type = file_type_name(st.st_mode);
           out.exists = true;
-          if (!S_ISLNK(st.st_mode)) finals_.emplace(out.path, out.type);
+          if (!S_ISLNK(st.st_mode)) finals_.emplace(std::string_view(out.path), std::string_view(out.type));
           return out;
         }
       } else if (errno == ENOENT) {

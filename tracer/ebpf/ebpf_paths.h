@@ -10,7 +10,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/fd.h"
@@ -39,16 +42,31 @@ class PathResolver {
   // The resolved form of each directory seen as a parent, so that most paths
   // cost one fstatat: events arrive by the thousand from the same directories.
   // A directory replaced by a symlink during the run is seen as it was first.
-  const std::string* resolved_dir(const std::string& dir) const;
+  const std::pmr::string* resolved_dir(std::string_view dir) const;
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  struct Equal {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  };
+  // The caches hold one entry per file of the run (tens of thousands): their
+  // strings live in one arena, released at once, where freeing them one by
+  // one took ~10 ms at the end of a run of 20,000 files.
+  using Cache = std::pmr::unordered_map<std::pmr::string, std::pmr::string, Hash, Equal>;
+
   Fd root_;
   Fd mnt_ns_;  // keeps the container's mounts attached below root_ after it exits
-  mutable std::unordered_map<std::string, std::string> dirs_;
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>();
+  mutable Cache dirs_{arena_.get()};
   // Files already seen to exist (and not be symlinks), by resolved path -> type:
   // a file is typically named by three events (stat by name, open, stat of the
   // fd), and one fstatat answers for all. A file deleted later keeps the type it
   // had, which is what its unlink needs; one replaced by another type of file
   // under the same name is seen as it was first.
-  mutable std::unordered_map<std::string, std::string> finals_;
+  mutable Cache finals_{arena_.get()};
 };
 
 // "file", "dir", "symlink", "chr", "blk", "fifo", "sock" for a st_mode; "" otherwise.
