@@ -271,15 +271,26 @@ static __always_inline void load_args(struct scratch* s, struct pt_regs* regs, _
 
 #define ARG(i) (s->a[(i)&7])
 
+/* Probe reads, not loads through the task's typed pointer: each typed load
+ * costs the verifier a search of the kernel's BTF (~10 ms of start-up for a
+ * handful). The fd table's size and array are read together. */
 static __always_inline struct file* task_file(struct task_struct* task, int fd) {
   if (fd < 0) return NULL;
   struct fdtable* fdt = BPF_CORE_READ(task, files, fdt);
   if (!fdt) return NULL;
-  unsigned int max = BPF_CORE_READ(fdt, max_fds);
-  if ((unsigned int)fd >= max) return NULL;
-  struct file** fds = BPF_CORE_READ(fdt, fd);
+  struct {
+    unsigned int max_fds;
+    struct file** fd;
+  } head = {};
+  if (bpf_core_field_offset(struct fdtable, max_fds) == 0 && bpf_core_field_offset(struct fdtable, fd) == 8) {
+    bpf_probe_read_kernel(&head, sizeof head, fdt);
+  } else {
+    head.max_fds = BPF_CORE_READ(fdt, max_fds);
+    head.fd = BPF_CORE_READ(fdt, fd);
+  }
+  if ((unsigned int)fd >= head.max_fds || !head.fd) return NULL;
   struct file* f = NULL;
-  bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
+  bpf_probe_read_kernel(&f, sizeof f, &head.fd[fd]);
   return f;
 }
 
@@ -423,15 +434,18 @@ static __always_inline void emit(struct scratch* s, __u32 base_len, __u32 path_l
 
 /* Base directory of a relative path: the dirfd's file, or the cwd. */
 static __always_inline bool base_of(struct task_struct* task, int dirfd, struct dentry** d, struct vfsmount** m) {
+  struct path p = {}; /* mnt and dentry in one read */
   if (dirfd == AT_FDCWD) {
-    *d = BPF_CORE_READ(task, fs, pwd.dentry);
-    *m = BPF_CORE_READ(task, fs, pwd.mnt);
+    struct fs_struct* fs = BPF_CORE_READ(task, fs);
+    if (!fs) return false;
+    BPF_CORE_READ_INTO(&p, fs, pwd);
   } else {
     struct file* f = task_file(task, dirfd);
     if (!f) return false;
-    *d = BPF_CORE_READ(f, f_path.dentry);
-    *m = BPF_CORE_READ(f, f_path.mnt);
+    BPF_CORE_READ_INTO(&p, f, f_path);
   }
+  *d = p.dentry;
+  *m = p.mnt;
   return *d != NULL && *m != NULL;
 }
 
