@@ -176,11 +176,11 @@ static __always_inline void traced_changed(void) {
   __sync_fetch_and_add(&traced_gen, 1);
 }
 
-/* Every syscall of every process on the machine asks this: the cached answer
- * costs one helper call; the cgroup check (a second one) is made only when
- * the answer is computed again. */
-static __always_inline bool in_scope(void) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+/* Every syscall of every process on the machine asks this, with the task
+ * pointer it needs anyway: the cached answer costs no helper call; the cgroup
+ * check (one) is made only when the answer is computed again. */
+static __always_inline bool in_scope(struct task_struct* task) {
+  __u32 tgid = task->tgid; /* a typed load: no helper call */
   __u32 zero = 0;
   struct scope_cache* c = bpf_map_lookup_elem(&scope, &zero);
   __u64 gen = traced_gen;
@@ -803,8 +803,8 @@ __noinline int record_net(struct scratch* s, const struct pl_sys_spec* spec) {
  * (pl_exit: exit, exit_group; pl_signal: sigreturn). */
 SEC("raw_tp/sys_exit")
 int BPF_PROG(pl_sys_exit, struct pt_regs* raw_regs, long ret) {
-  if (!in_scope()) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
+  if (!in_scope(task)) return 0;
   /* the raw tracepoint's pt_regs pointer is untyped (a helper call per
    * field); the same registers through the task are plain loads */
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
@@ -924,8 +924,8 @@ int BPF_PROG(pl_exit, struct task_struct* task) {
   /* exit and exit_group never reach sys_exit: the task ends inside them, and
    * its registers still name the call (a task killed by a signal names its
    * last other call, or none) */
-  if (in_scope()) {
-    struct task_struct* cur = bpf_get_current_task_btf();
+  struct task_struct* cur = bpf_get_current_task_btf();
+  if (in_scope(cur)) {
     struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(cur);
     __u64 nr = regs->orig_ax;
     __u32 arch = syscall_arch(cur, &nr);
@@ -952,7 +952,7 @@ int BPF_PROG(pl_exit, struct task_struct* task) {
  * every program that handles signals needs anyway. */
 SEC("raw_tp/signal_deliver")
 int BPF_PROG(pl_signal, int sig, struct kernel_siginfo* info, struct k_sigaction* ka) {
-  if (!in_scope()) return 0;
+  if (!in_scope(bpf_get_current_task_btf())) return 0;
   __u64 handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
   if (handler <= 1) return 0; /* SIG_DFL, SIG_IGN */
   unsigned long flags = BPF_CORE_READ(ka, sa.sa_flags);
