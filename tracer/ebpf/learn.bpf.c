@@ -132,6 +132,7 @@ struct scratch {
   __u64 opened; /* mode_of's: the struct file an open returned */
   __u32 path_len;
   __u32 opens; /* the call returns a new fd (open, creat) */
+  __u32 emits; /* events this CPU emitted: the buffer's fill is looked at every 16th */
   struct pl_args_key args;
   struct pl_net_key net;
 };
@@ -428,9 +429,11 @@ static __always_inline void emit(struct scratch* s, __u32 base_len, __u32 path_l
   s->ev.path_len = path_len;
   /* No wakeup per event: the consumer polls every few milliseconds, and is
    * woken early only when a quarter of the buffer is waiting. A wakeup per
-   * event costs the workload a context switch per new file. */
-  __u64 flags =
-      bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ringbuf_wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+   * event costs the workload a context switch per new file; asking how full
+   * the buffer is costs a helper call, so it is asked every 16th event. */
+  __u64 flags = BPF_RB_NO_WAKEUP;
+  if ((++s->emits & 15) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ringbuf_wake_bytes)
+    flags = BPF_RB_FORCE_WAKEUP;
   if (bpf_ringbuf_output(&events, &s->ev, sizeof(struct pl_event) + tail, flags) != 0) stat_inc(PL_STAT_LOST);
 }
 
@@ -634,7 +637,6 @@ __noinline int file_key(struct scratch* s, const struct pl_sys_spec* spec, int s
 __noinline int file_event(struct scratch* s, const struct pl_sys_spec* spec, int slot) {
   if (!s || !spec) return 0;
   s->ev.type = PL_EV_FILE;
-  s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
   if (s->opens && !s->opened) s->opened = (__u64)task_file(bpf_get_current_task_btf(), (int)s->ret);
   s->ev.mode = slot == 0 ? mode_of(s, spec) : 0;
   __u32 base_len = 0;
@@ -687,7 +689,6 @@ __noinline int mmap_exec(struct scratch* s, const struct pl_sys_spec* spec) {
   if (r == 0) return 0;
   if (r < 0) s->ev.counted = 1;
   s->ev.type = PL_EV_FILE;
-  s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
   s->ev.mode = BPF_CORE_READ(f, f_inode, i_mode);
   int w = walk_path_of(s, d, m);
   if (w < 0) return 0; /* an anonymous or memfd mapping: no path */
@@ -829,6 +830,7 @@ int BPF_PROG(pl_sys_exit, struct pt_regs* raw_regs, long ret) {
   struct scratch* s = bpf_map_lookup_elem(&scratch_map, &zero);
   if (!s) return 0;
   load_args(s, regs, arch);
+  s->ev.tgid = task->tgid;
   s->ret = ret;
   s->nr = (__u32)nr;
   s->arch = arch;
