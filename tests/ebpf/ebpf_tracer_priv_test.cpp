@@ -186,6 +186,24 @@ pid_t start_outsider(const std::string& marker) {
   return pid;
 }
 
+// clone3's flags are read from struct clone_args in memory at sys_exit. The new
+// thread returns from clone3 as well, when the parent may have reused the stack
+// that struct was on: its read gave garbage flags (CLONE_NEWUSER|NEWNS|...),
+// which the profile would turn into an allowed clone. Threads make no namespace.
+TEST(EbpfTracer, Clone3FlagsAreTheParentsNotGarbage) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ebpf_clone3_race"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  const auto& args = run.recording.args.at("x86_64");
+  ASSERT_TRUE(args.count("clone3")) << "glibc makes threads with clone3";
+  ASSERT_FALSE(args.at("clone3").tuples.empty());
+  for (const auto& t : args.at("clone3").tuples) {
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0], 0u) << "namespace flags recorded for a thread: 0x" << std::hex << t[0];
+  }
+}
+
 TEST(EbpfTracer, OnlyTheContainersWorkloadIsRecorded) {
   REQUIRE_EBPF();
   std::string marker = "/tmp/profile-ebpf-outside-" + std::to_string(::getpid());

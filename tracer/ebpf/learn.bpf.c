@@ -757,6 +757,12 @@ __noinline int record_args(struct scratch* s, const struct pl_sys_spec* spec) {
     int idx = spec->arg_idx[i];
     __u64 v = 0;
     if (idx & PL_ARG_FROM_MEM) {
+      /* The child of clone3 returns from it too (ret 0), with the parent's
+       * pointer to struct clone_args, which lives on the parent's stack: by then
+       * the parent may have reused it, and the garbage read as flags (seen:
+       * CLONE_NEWUSER|NEWUTS|NEWNS|NEWTIME from Python threads) would become an
+       * allowed clone. The parent's own return reads it intact. */
+      if ((spec->what & PL_SPEC_FORK) && s->ret == 0) return 0;
       const void* p = (const void*)ARG(idx);
       bpf_probe_read_user(&v, sizeof v, p);
     } else {
