@@ -19,6 +19,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/log.h"
 #include "tests/ebpf/ebpf_harness.h"
@@ -202,6 +203,32 @@ TEST(EbpfTracer, Clone3FlagsAreTheParentsNotGarbage) {
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t[0], 0u) << "namespace flags recorded for a thread: 0x" << std::hex << t[0];
   }
+}
+
+// syscall(-1) on x86_64 and i386, and 0x7fffffff (the x32 bit, but no x32
+// syscall), run nothing: no architecture may come of them.
+TEST(EbpfTracer, BogusNumbersAddNoArchitecture) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ptrace_i386_mux", "bogus"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  for (const auto& [arch, calls] : run.recording.syscalls)
+    EXPECT_TRUE(arch == "x86_64" || calls.empty()) << arch << " added by a bogus number";
+  EXPECT_EQ(run.lost, 0u);
+}
+
+// The call numbers of i386 socketcall and ipc are recorded (policies/args.toml).
+TEST(EbpfTracer, RecordsI386SocketcallAndIpcCallNumbers) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ptrace_i386_mux", "mux"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  ASSERT_TRUE(run.recording.args.count("x86"));
+  const auto& args = run.recording.args.at("x86");
+  ASSERT_TRUE(args.count("socketcall"));
+  EXPECT_EQ(args.at("socketcall").tuples, (std::set<std::vector<uint64_t>>{{1}})) << "SYS_SOCKET";
+  ASSERT_TRUE(args.count("ipc"));
+  EXPECT_EQ(args.at("ipc").tuples, (std::set<std::vector<uint64_t>>{{3}})) << "SEMCTL, version bits masked";
 }
 
 TEST(EbpfTracer, OnlyTheContainersWorkloadIsRecorded) {
