@@ -102,6 +102,12 @@ struct Recording {
   std::map<std::string, FileRecord> files;                          // absolute path -> record
   std::map<std::string, uint64_t> executables;                      // absolute path -> execs
   std::map<NetEndpoint, uint64_t> network;                          // endpoint -> count
+  // The capabilities the workload exercised, each with its evidence: the call,
+  // its arguments and, where traced, its outcome ("setgid(33)", "bind AF_INET
+  // 127.0.0.1:80: ok"). Inferred from the rest of the recording at the end of
+  // each run (tracer/capabilities.h); kept here so that merging and `show`
+  // need neither the files nor the policy that inference looked at.
+  std::map<std::string, std::set<std::string>> capabilities;  // "CAP_SETGID" -> evidence
 
   bool operator==(const Recording&) const = default;
 

@@ -319,6 +319,8 @@ size_t size_estimate(const Recording& rec) {
   }
   for (const auto& [path, c] : rec.executables) n += 32 + path.size();
   for (const auto& [ep, c] : rec.network) n += 256 + ep.address.size() + ep.path.size();
+  for (const auto& [cap, evidence] : rec.capabilities)
+    for (const auto& e : evidence) n += 48 + cap.size() + e.size();
   return n;
 }
 }  // namespace
@@ -352,6 +354,19 @@ std::string recording_to_json(const Recording& rec) {
       },
       no_entries);
   w.close('}');
+  // Absent when nothing was inferred, so that recordings without capabilities
+  // keep the bytes they had before the section existed.
+  if (!rec.capabilities.empty()) {
+    w.key("capabilities");
+    w.object(rec.capabilities, [&w](const std::set<std::string>& evidence) {
+      w.open('[');
+      for (const auto& e : evidence) {
+        w.next();
+        w.str(e);
+      }
+      w.close(']');
+    });
+  }
   w.key("executables");
   w.counts(rec.executables);
   w.key("files");
@@ -441,6 +456,14 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       }
       rec.files[decode(path, w)] = std::move(fr);
     }
+    if (auto* caps = opt(j, "capabilities", json::value_t::object, ""))
+      for (const auto& [cap, evidence] : caps->items()) {
+        std::string w = "/capabilities/" + cap;
+        if (cap.rfind("CAP_", 0) != 0) throw Bad{w, "capability names look like CAP_SETUID"};
+        if (!evidence.is_array()) throw Bad{w, "expected an array of strings"};
+        auto& mine = rec.capabilities[decode(cap, w)];
+        for (const auto& e : evidence) mine.insert(as_string(e, w));
+      }
     if (auto* ex = opt(j, "executables", json::value_t::object, ""))
       for (const auto& [path, count] : ex->items())
         rec.executables[decode(path, "/executables/" + path)] = as_count(count, "/executables/" + path);

@@ -1,8 +1,10 @@
 #include "tracer/learn.h"
 
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <set>
@@ -10,6 +12,7 @@
 #include "common/log.h"
 #include "common/syscalls.h"
 #include "enforce/watchdog.h"
+#include "tracer/capabilities.h"
 
 extern char** environ;
 
@@ -48,6 +51,18 @@ std::vector<std::string> env_names(const LaunchSpec& spec) {
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) add(*e);
   }
   return {names.begin(), names.end()};
+}
+
+std::optional<FileInfo> lstat_info(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileInfo{st.st_mode, st.st_uid, st.st_gid};
+}
+
+std::vector<uint32_t> supplementary_groups() {
+  std::vector<gid_t> g(static_cast<size_t>(std::max(0, ::getgroups(0, nullptr))));
+  int n = g.empty() ? 0 : ::getgroups(static_cast<int>(g.size()), g.data());
+  return {g.begin(), g.begin() + std::max(0, n)};
 }
 
 int before_exec_trampoline(void* ctx) {
@@ -168,6 +183,12 @@ Result<LearnResult> learn(const LearnOptions& options) {
   run.gid = static_cast<uint32_t>(::getegid());
   run.env = env_names(options.spec);
   result.recording.runs.push_back(run);
+  // Now, while the files the workload used are still there to be looked at.
+  CapabilityContext caps;
+  caps.file_info = &lstat_info;
+  caps.groups = supplementary_groups();
+  caps.failures = options.capability_failures;
+  result.recording.capabilities = infer_capabilities(result.recording, caps);
   result.exit = *exit;
   result.tracer = tracer.name();
   result.tracer_reason = picked->reason;
