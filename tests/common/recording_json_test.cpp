@@ -91,6 +91,15 @@ std::string reference_to_json(const Recording& rec) {
     net.push_back(e);
   }
   j["network"] = net;
+  if (!rec.capabilities.empty()) {
+    json caps = json::object();
+    for (const auto& [cap, evidence] : rec.capabilities) {
+      json e = json::array();
+      for (const auto& x : evidence) e.push_back(t(x));
+      caps[t(cap)] = e;
+    }
+    j["capabilities"] = caps;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -170,6 +179,8 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   r.add_endpoint(NetEndpoint{"AF_UNIX", "SOCK_DGRAM", "sendto", "", 0, "/run/" + s(6), kOk});
   r.add_endpoint(NetEndpoint{"AF_UNIX", "SOCK_STREAM", "connect", "", 0, "@" + s(7), "ENOENT"});
   r.add_endpoint(NetEndpoint{"AF_NETLINK", "", "bind", "", 0, "", kOk});
+  r.capabilities["CAP_SETGID"] = {"setgid(33)", "setgroups"};
+  r.capabilities["CAP_DAC_READ_SEARCH"] = {"read /d/" + s(8) + ": ok (mode 0600, owner 1:1)"};
   return r;
 }
 

@@ -114,6 +114,34 @@ TEST(Recording, RunIdentityAndEnvironmentNamesRoundTripAndMergeKeepsEachRunsOwn)
   EXPECT_EQ(*back, a);
 }
 
+TEST(Recording, CapabilitiesRoundTripAndMergeAsAUnionOfEvidence) {
+  Recording a = sample();
+  EXPECT_EQ(recording_to_json(a).find("\"capabilities\""), std::string::npos) << "absent when none";
+  a.capabilities["CAP_SETGID"] = {"setgroups", "setgid(33)"};
+  a.capabilities["CAP_NET_BIND_SERVICE"] = {"bind AF_INET SOCK_STREAM 0.0.0.0:80: ok"};
+  std::string out = recording_to_json(a);
+  EXPECT_NE(
+      out.find(
+          "  \"capabilities\": {\n    \"CAP_NET_BIND_SERVICE\": [\n      \"bind AF_INET SOCK_STREAM "
+          "0.0.0.0:80: ok\"\n    ],\n    \"CAP_SETGID\": [\n      \"setgid(33)\",\n      \"setgroups\"\n    ]\n  },"),
+      std::string::npos)
+      << out;
+  auto back = recording_from_json(out, "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, a);
+  Recording b;
+  b.capabilities["CAP_SETGID"] = {"setgid(33)", "setresgid(50, 50, 50)"};
+  b.capabilities["CAP_CHOWN"] = {"chown(owner 33, group -1)"};
+  ASSERT_TRUE(a.merge(b).ok());
+  EXPECT_EQ(a.capabilities.size(), 3u);
+  EXPECT_EQ(a.capabilities["CAP_SETGID"], (std::set<std::string>{"setgid(33)", "setgroups", "setresgid(50, 50, 50)"}));
+  auto bad = recording_from_json(
+      R"({"format":"profile-recording/1","runs":[],"syscalls":{},"files":{},"capabilities":{"setuid":["x"]}})",
+      "in.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("/capabilities/setuid"), std::string::npos) << bad.error().message;
+}
+
 TEST(Recording, MergeRefusesDifferentArgumentPoliciesAndChangesNothing) {
   Recording a = sample();
   Recording before = a;
