@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "common/json_bytes.h"
+#include "common/log.h"
 #include "common/policy.h"
 #include "common/recording.h"
 #include "profilegen/manifest.h"
@@ -61,7 +62,11 @@ std::optional<Manifest> bundle_manifest(const std::string& path) {
   auto text = read_file(path + "/profile.toml");
   if (!text) return std::nullopt;
   auto m = parse_manifest(*text, path + "/profile.toml");
-  if (!m) throw FatalError{m.error(), kExitUsage};
+  if (!m) {
+    // The recording is what show summarises: a broken manifest only loses the marks.
+    log::warn(m.error().message + " (capabilities are shown without what the bundle keeps)");
+    return std::nullopt;
+  }
   return *m;
 }
 
