@@ -1,11 +1,12 @@
-// caps_probe SECRET: as root, does what needs a capability, one step at a time,
+// caps_probe SECRET [ID]: as root, does what needs a capability, one step at a time,
 // and prints "STEP ok" or "STEP <errno name>" for each; exits 0 when every step
 // worked, 1 otherwise. Used by the capability tests (tests/integration).
 //   bind       TCP 127.0.0.1:80                        CAP_NET_BIND_SERVICE
 //   read       SECRET (mode 0600, owned by another uid) CAP_DAC_READ_SEARCH
-//   setgroups  {65534}                                  CAP_SETGID
-//   setgid     65534                                    CAP_SETGID
-//   setuid     65534                                    CAP_SETUID
+//   setgroups  {ID}                                     CAP_SETGID
+//   setgid     ID                                       CAP_SETGID
+//   setuid     ID                                       CAP_SETUID
+// ID is 65534 unless given.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,10 +31,11 @@ static void report(const char* step, int ok, int err) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: caps_probe SECRET\n");
+  if (argc != 2 && argc != 3) {
+    fprintf(stderr, "usage: caps_probe SECRET [ID]\n");
     return 2;
   }
+  unsigned id = argc == 3 ? (unsigned)strtoul(argv[2], NULL, 10) : 65534;
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
@@ -50,12 +53,12 @@ int main(int argc, char** argv) {
   report("read", ok, errno);
   if (fd >= 0) close(fd);
 
-  gid_t g = 65534;
+  gid_t g = id;
   ok = setgroups(1, &g) == 0;
   report("setgroups", ok, errno);
-  ok = setgid(65534) == 0;
+  ok = setgid(id) == 0;
   report("setgid", ok, errno);
-  ok = setuid(65534) == 0;
+  ok = setuid(id) == 0;
   report("setuid", ok, errno);
   fflush(stdout);
   return failed ? 1 : 0;
