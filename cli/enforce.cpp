@@ -74,7 +74,8 @@ void register_enforce(CLI::App& app, Context& ctx) {
   cmd->footer(
       "\nRuns the bundle's command (or the one after --) in the container it was learned in, confined by\n"
       "everything DIR/profile.toml says, in this order: namespaces; mounts (private /tmp, read-only root,\n"
-      "bind mounts); a cgroup with the limits; capabilities (none unless listed); no_new_privs; Landlock;\n"
+      "bind mounts); a cgroup with the limits; capabilities (only the learned ones profile.toml lists);\n"
+      "no_new_privs; Landlock;\n"
       "SELinux exec context (when SELinux is active); seccomp last. If any step fails the workload does\n"
       "not start. Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the\n"
       "launcher failed (the message names the step and errno), 126/127 if the command cannot run.\n\n"
@@ -84,8 +85,10 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
   cmd->add_flag("--complain", args->complain,
-                "Run under the tracer instead of seccomp and Landlock and report every access outside the profile");
-  cmd->add_flag("--update", args->update, "With --complain: merge what was seen into DIR and regenerate it");
+                "Run under the tracer instead of seccomp and Landlock and report every access outside the profile "
+                "and every capability a call failed for lack of");
+  cmd->add_flag("--update", args->update,
+                "With --complain: merge what was seen into DIR, grant the capabilities reported, and regenerate");
   cmd->add_option("--timeout", args->timeout, "Kill the whole container after S seconds (exit status 124)");
   cmd->add_option("--memory", args->memory, "Memory limit, e.g. 256M or 2G (overrides [limits] memory_max)");
   cmd->add_option("--pids", args->pids, "Maximum number of processes and threads (overrides pids_max)");

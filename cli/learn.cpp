@@ -131,6 +131,10 @@ void run_learn(const LearnArgs& a, Context& ctx) {
              " to collect the recording and " + ms_text(tm.close) + " to close the tracer");
 
   Recording rec = std::move(result->recording);
+  // This run's capabilities are granted even when DIR already has a manifest.
+  Recording this_run;
+  this_run.runs = rec.runs;
+  this_run.capabilities = rec.capabilities;
   if (a.append) {
     Recording merged = previous;
     if (auto st = merged.merge(rec); !st) fail(rec_path + ": " + st.error().message, kExitUsage);
@@ -153,6 +157,7 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   if (!a.no_generate) {
     GenerateOptions gen;
     gen.keep_recording = true;  // just saved above; rewriting it would cost as much again
+    gen.grant_capabilities_of = &this_run;
     auto report = generate_bundle(dir, rec, gen);
     if (!report)
       fail("recording saved to " + rec_path + ", but generating the bundle failed: " + report.error().message +

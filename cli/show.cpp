@@ -1,15 +1,20 @@
 // `profile show DIR`: a human summary of a recording (or --json).
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "cli/commands.h"
+#include "common/atomic_file.h"
 #include "common/json_bytes.h"
+#include "common/log.h"
 #include "common/policy.h"
 #include "common/recording.h"
+#include "profilegen/manifest.h"
 
 namespace profile::cli {
 namespace {
@@ -46,6 +51,68 @@ std::string kinds(const FileRecord& f) {
     if (!failed.empty()) out += std::string(any_ok ? "(also " : "(") + failed + ")";
   }
   return out;
+}
+
+// --- capabilities: what the recording shows and what the bundle keeps ---
+
+// The bundle's profile.toml next to the recording, when there is one.
+std::optional<Manifest> bundle_manifest(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  auto text = read_file(path + "/profile.toml");
+  if (!text) return std::nullopt;
+  auto m = parse_manifest(*text, path + "/profile.toml");
+  if (!m) {
+    // The recording is what show summarises: a broken manifest only loses the marks.
+    log::warn(m.error().message + " (capabilities are shown without what the bundle keeps)");
+    return std::nullopt;
+  }
+  return *m;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Every capability the recording shows or the manifest keeps, by name.
+std::set<std::string> capability_names(const Recording& rec, const std::optional<Manifest>& m) {
+  std::set<std::string> names;
+  for (const auto& [cap, evidence] : rec.capabilities) names.insert(cap);
+  if (m) names.insert(m->capabilities.begin(), m->capabilities.end());
+  return names;
+}
+
+nlohmann::json capabilities_json(const Recording& rec, const std::optional<Manifest>& m) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& cap : capability_names(rec, m)) {
+    nlohmann::json e = {{"name", cap}, {"evidence", nlohmann::json::array()}};
+    if (auto it = rec.capabilities.find(cap); it != rec.capabilities.end())
+      for (const auto& why : it->second) e["evidence"].push_back(why);
+    if (m) {
+      e["kept"] = has(m->capabilities, cap);
+      e["ambient"] = has(m->ambient_capabilities, cap);
+    }
+    arr.push_back(e);
+  }
+  return arr;
+}
+
+void print_capabilities(const Recording& rec, const std::optional<Manifest>& m) {
+  auto names = capability_names(rec, m);
+  std::printf("\nCapabilities: %zu%s\n", names.size(),
+              names.empty() ? " (the workload runs with none)" : ", each with what showed it was used");
+  for (const auto& cap : names) {
+    std::string mark;
+    if (m && !has(m->capabilities, cap)) mark = "  [NOT KEPT by profile.toml: the workload will not have it]";
+    if (m && has(m->ambient_capabilities, cap)) mark = "  [ambient too]";
+    std::printf("  %s%s\n", cap.c_str(), mark.c_str());
+    auto it = rec.capabilities.find(cap);
+    if (it == rec.capabilities.end()) {
+      std::printf("    (kept by profile.toml; the recording shows no use of it)\n");
+      continue;
+    }
+    for (const auto& why : it->second) std::printf("    %s\n", why.c_str());
+  }
 }
 
 nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
@@ -140,11 +207,16 @@ void print_text(const Recording& rec, const DangerousList& dangerous) {
 void run_show(const ShowArgs& a, Context& ctx) {
   auto rec = load_recording(recording_path(a.path));
   if (!rec) throw FatalError{rec.error(), kExitUsage};
+  auto manifest = bundle_manifest(a.path);
   const DangerousList& dangerous = builtin_dangerous_list();
-  if (a.json)
-    std::printf("%s\n", dump_bytes(to_json(*rec, dangerous), 2).c_str());
-  else
+  if (a.json) {
+    auto j = to_json(*rec, dangerous);
+    j["capabilities"] = capabilities_json(*rec, manifest);
+    std::printf("%s\n", dump_bytes(j, 2).c_str());
+  } else {
     print_text(*rec, dangerous);
+    print_capabilities(*rec, manifest);
+  }
   ctx.exit_code = kExitOk;
 }
 
@@ -157,7 +229,9 @@ void register_show(CLI::App& app, Context& ctx) {
   cmd->footer(
       "\nDIR is a bundle directory (its recording.json is read) or a recording file.\n"
       "Dangerous syscalls (policies/dangerous.toml) are marked with ! and listed with the reason.\n"
-      "Files are grouped by directory with their access kinds; failed accesses show the errno.\n\n"
+      "Files are grouped by directory with their access kinds; failed accesses show the errno.\n"
+      "Capabilities are listed with the calls that showed their use; for a bundle, those its profile.toml\n"
+      "does not keep are marked.\n\n"
       "Examples:\n  profile show ls.profile\n  profile show --json web/recording.json | jq .syscalls\n");
   cmd->add_option("DIR", args->path, "Bundle directory or recording.json")->required();
   cmd->add_flag("--json", args->json, "Machine-readable output on stdout");

@@ -63,6 +63,7 @@ Status Recording::merge(const Recording& other) {
   }
   for (const auto& [path, count] : other.executables) executables[path] += count;
   for (const auto& [ep, count] : other.network) network[ep] += count;
+  for (const auto& [cap, evidence] : other.capabilities) capabilities[cap].insert(evidence.begin(), evidence.end());
   return {};
 }
 

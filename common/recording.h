@@ -85,6 +85,13 @@ struct RunInfo {
   ExitInfo exit;
   uint64_t lost_events = 0;                      // events the tracer could not record; >0 = incomplete
   std::map<std::string, std::string> container;  // settings used: "net" -> "loopback", ...
+  // The identity and environment the workload was started with: its effective
+  // uid and gid (those permission checks use), and the sorted, distinct names (never the values) of its
+  // environment variables. nullopt in recordings made before profile kept them
+  // (unknown, which is not the same as root or an empty environment).
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<std::vector<std::string>> env;
   bool operator==(const RunInfo&) const = default;
 };
 
@@ -95,6 +102,12 @@ struct Recording {
   std::map<std::string, FileRecord> files;                          // absolute path -> record
   std::map<std::string, uint64_t> executables;                      // absolute path -> execs
   std::map<NetEndpoint, uint64_t> network;                          // endpoint -> count
+  // The capabilities the workload exercised, each with its evidence: the call,
+  // its arguments and, where traced, its outcome ("setgid(33)", "bind AF_INET
+  // 127.0.0.1:80: ok"). Inferred from the rest of the recording at the end of
+  // each run (tracer/capabilities.h); kept here so that merging and `show`
+  // need neither the files nor the policy that inference looked at.
+  std::map<std::string, std::set<std::string>> capabilities;  // "CAP_SETGID" -> evidence
 
   bool operator==(const Recording&) const = default;
 

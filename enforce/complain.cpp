@@ -2,6 +2,7 @@
 // seccomp and Landlock, under the ptrace tracer; whatever the run needed that
 // the bundle does not allow is reported, and with --update merged and
 // regenerated.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,23 @@
 
 namespace profile {
 
+namespace {
+
+// The capabilities the run needed that the manifest does not keep, each with
+// its evidence.
+std::vector<std::pair<std::string, std::string>> missing_capabilities(const Recording& run, const Manifest& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [cap, evidence] : run.capabilities) {
+    if (std::find(m.capabilities.begin(), m.capabilities.end(), cap) != m.capabilities.end()) continue;
+    std::string why;
+    for (const auto& e : evidence) why += (why.empty() ? "" : "; ") + e;
+    out.emplace_back(cap, why);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest& manifest, const LaunchSpec& spec) {
   EnforceReport report;
   report.complain = true;
@@ -25,6 +43,9 @@ Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest
   lo.spec = spec;
   lo.tracer = TracerKind::Ptrace;
   lo.timeout_s = options.timeout_s;
+  // The run has only the manifest's capabilities: what failed for lack of one
+  // (EACCES, EPERM) is evidence too.
+  lo.capability_failures = true;
   auto learned = learn(lo);
   if (!learned) return learned.error();
   report.exit = learned->exit;
@@ -40,13 +61,15 @@ Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest
   auto needed = allowed_view_from_files((*files)["seccomp.json"], (*files)["landlock.json"], "this run");
   if (!needed) return needed.error();
   report.outside = diff_views(*allowed, *needed).added;
+  report.outside.capabilities = missing_capabilities(learned->recording, manifest);
 
   if (options.update) {
     std::string rec_path = options.dir + "/recording.json";
     auto rec = load_recording(rec_path);
     if (!rec) return rec.error();
     if (auto st = rec->merge(learned->recording); !st) return st.error().wrap(rec_path);
-    GenerateOptions keep;  // keeps DIR/profile.toml
+    GenerateOptions keep;  // keeps DIR/profile.toml, adding the capabilities this run showed
+    keep.grant_capabilities_of = &learned->recording;
     auto gen = generate_bundle(options.dir, *rec, keep);
     if (!gen) return gen.error().wrap("regenerate " + options.dir);
     report.updated_files = gen->files;

@@ -92,6 +92,13 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     if (!cap) return cap.error();
     out.keep_caps |= uint64_t{1} << *cap;
   }
+  for (const auto& name : c.ambient_capabilities) {
+    auto cap = capability_from_name(name);
+    if (!cap) return cap.error();
+    if ((out.keep_caps & (uint64_t{1} << *cap)) == 0)
+      return make_error("ambient capability " + name + " is not one of the capabilities kept");
+    out.ambient_caps |= uint64_t{1} << *cap;
+  }
   out.no_new_privs = c.no_new_privs;
   out.landlock = c.landlock;
   out.seccomp = c.seccomp;
@@ -151,8 +158,11 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
 int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept {
   if (c.drop_capabilities) {
     // Bounding set first: dropping from it needs CAP_SETPCAP, which capset
-    // below may remove. Then ambient, then the three process sets; kept
-    // capabilities go to ambient too so they survive execve as a non-root uid.
+    // below may remove. Then ambient, then the three process sets, then the
+    // ambient ones asked for (raising needs them permitted and inheritable).
+    // Kept capabilities go to ambient only when asked (profile.toml's
+    // ambient_capabilities): a root workload regains the bounding set at execve
+    // without them, and a non-root one needs exactly the listed ones.
     for (int cap = 0; cap <= c.last_cap; ++cap) {
       if (c.keep_caps & (uint64_t{1} << cap)) continue;
       if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
@@ -178,7 +188,7 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
       return errno;
     }
     for (int cap = 0; cap <= c.last_cap; ++cap) {
-      if (!(c.keep_caps & (uint64_t{1} << cap))) continue;
+      if (!(c.ambient_caps & (uint64_t{1} << cap))) continue;
       if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
         *step = "prctl(PR_CAP_AMBIENT_RAISE)";
         return errno;

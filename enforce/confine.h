@@ -33,6 +33,10 @@ struct Confinement {
   std::vector<BindSpec> binds;
   bool drop_capabilities = false;              // false: leave capabilities as they are
   std::vector<std::string> keep_capabilities;  // "CAP_NET_BIND_SERVICE", ...; only with drop_capabilities
+  // Raised into the ambient set too (a subset of keep_capabilities), so that a
+  // non-root program keeps them across execve. Root's execve regains the
+  // bounding set without them.
+  std::vector<std::string> ambient_capabilities;
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;  // not owned; must live until spawn_container returns
   const PreparedSeccomp* seccomp = nullptr;    // not owned; must live until spawn_container returns
@@ -50,7 +54,8 @@ struct ChildConfinement {
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
   bool drop_capabilities = false;
-  uint64_t keep_caps = 0;  // bit n = capability n
+  uint64_t keep_caps = 0;     // bit n = capability n
+  uint64_t ambient_caps = 0;  // a subset of keep_caps
   int last_cap = 40;
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;

@@ -217,6 +217,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   for (const auto& b : m.bind) c.binds.push_back({b.source, b.target, b.readonly});
   c.drop_capabilities = true;
   c.keep_capabilities = m.capabilities;
+  c.ambient_capabilities = m.ambient_capabilities;
   c.no_new_privs = true;
   auto se = selinux_context(m, report);
   if (!se) return se.error();
@@ -287,6 +288,7 @@ std::string complain_report_text(const EnforceReport& r) {
   for (const auto& a : d.args) out << "  argument " << a << "\n";
   for (const auto& [path, rights] : d.files) out << "  file     " << path << " (" << rights << ")\n";
   for (const auto& n : d.net) out << "  network  " << n << "\n";
+  for (const auto& [cap, why] : d.capabilities) out << "  capability " << cap << " not kept: " << why << "\n";
   for (const auto& f : r.updated_files) out << "updated " << f << "\n";
   return out.str();
 }
@@ -300,8 +302,13 @@ std::string enforce_report_json(const EnforceReport& r) {
   if (r.complain) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const auto& [path, rights] : r.outside.files) files.push_back({{"path", path}, {"access", rights}});
-    j["outside_profile"] = {
-        {"syscalls", r.outside.syscalls}, {"args", r.outside.args}, {"files", files}, {"network", r.outside.net}};
+    nlohmann::ordered_json caps = nlohmann::ordered_json::array();
+    for (const auto& [cap, why] : r.outside.capabilities) caps.push_back({{"name", cap}, {"evidence", why}});
+    j["outside_profile"] = {{"syscalls", r.outside.syscalls},
+                            {"args", r.outside.args},
+                            {"files", files},
+                            {"network", r.outside.net},
+                            {"capabilities", caps}};
     j["updated_files"] = r.updated_files;
   }
   return dump_bytes(std::move(j), 2) + "\n";  // notices and outside_profile hold paths: bytes

@@ -51,6 +51,7 @@ Manifest manifest_from_recording(const Recording& rec) {
   if (m.command.empty()) m.command = {"true"};
   m.name = workload_name_from_command(m.command);
   m.env = {"HOME", "LANG", "PATH", "TERM"};
+  set_learned_capabilities(rec, m);
   return m;
 }
 
@@ -159,6 +160,13 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   } else {
     man = manifest_from_recording(rec);
   }
+  // An existing manifest's capabilities stay as they are (a capability removed
+  // by hand stays removed); the learning commands add what their new run showed.
+  if (opts.grant_capabilities_of != nullptr) grant_learned_capabilities(*opts.grant_capabilities_of, man);
+  std::vector<std::string> not_kept;
+  for (const auto& [cap, evidence] : rec.capabilities)
+    if (std::find(man.capabilities.begin(), man.capabilities.end(), cap) == man.capabilities.end())
+      not_kept.push_back(cap + " (" + *evidence.begin() + (evidence.size() > 1 ? ", ..." : "") + ")");
   man.seccomp = "seccomp.json";
   man.landlock = "landlock.json";
   man.landlock_required = lm.required;
@@ -220,6 +228,11 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
+  if (!not_kept.empty())
+    r.notes.push_back(
+        "the recording shows capabilities that profile.toml does not keep, so the workload will not "
+        "have them: " +
+        join(not_kept, "; ") + "; add them to [container] capabilities to grant them");
   return files;
 }
 

@@ -40,6 +40,11 @@ struct GenerateOptions {
   // The manifest to write. nullopt: keep DIR/profile.toml if it exists, else
   // derive one from the recording's first run (command, cwd, container settings).
   std::optional<Manifest> manifest;
+  // Also keep the capabilities this recording shows (learn into an existing
+  // bundle, `enforce --complain --update`), on top of the manifest's own. An
+  // existing manifest is otherwise kept as it is: a capability removed from it
+  // by hand is not granted again; the report's notes name such capabilities.
+  const Recording* grant_capabilities_of = nullptr;
 };
 
 struct DangerousAllowed {

@@ -11,6 +11,7 @@
 #include "common/policy.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
+#include "profilegen/manifest.h"
 
 namespace profile {
 namespace {
@@ -85,13 +86,22 @@ void one_way(const AllowedView& from, const AllowedView& to, DiffSide& out) {
     for (auto p : to.connect_tcp)
       if (!from.connect_tcp.count(p)) out.net.push_back("connect tcp/" + std::to_string(p));
   }
+  if (from.has_manifest && to.has_manifest)
+    for (const auto& c : to.capabilities)
+      if (!from.capabilities.count(c)) out.capabilities.emplace_back(c, "");
 }
 
 }  // namespace
 
 Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, const std::string& landlock_json,
-                                            const std::string& source) {
+                                            const std::string& source, const std::string& manifest_toml) {
   AllowedView v;
+  if (!manifest_toml.empty()) {
+    auto m = parse_manifest(manifest_toml, source + "/profile.toml");
+    if (!m) return m.error();
+    v.has_manifest = true;
+    v.capabilities.insert(m->capabilities.begin(), m->capabilities.end());
+  }
   try {
     json s = json::parse(seccomp_json);
     std::string da = s.value("defaultAction", "");
@@ -126,7 +136,8 @@ Result<AllowedView> load_allowed_view(const std::string& path) {
     auto s = read_file(path + "/seccomp.json");
     if (!s) return s.error().wrap(path + " is not a profile bundle");
     auto l = read_file(path + "/landlock.json");
-    return allowed_view_from_files(*s, l ? *l : "", path);
+    auto m = read_file(path + "/profile.toml");
+    return allowed_view_from_files(*s, l ? *l : "", path, m ? *m : "");
   }
   auto rec = load_recording(path);
   if (!rec) return rec.error();
@@ -135,7 +146,8 @@ Result<AllowedView> load_allowed_view(const std::string& path) {
   o.selinux = false;  // only seccomp and Landlock are compared
   auto files = render_bundle(*rec, o, "", nullptr);
   if (!files) return files.error().wrap(path);
-  return allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), path);
+  return allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), path,
+                                 files->at("profile.toml"));
 }
 
 ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view) {
@@ -166,6 +178,8 @@ std::string diff_to_text(const ProfileDiff& d) {
     }
     for (const auto& [p, r] : s.files) out += std::string(sign) + " file    " + p + " (" + r + ")\n";
     for (const auto& n : s.net) out += std::string(sign) + " net     " + n + "\n";
+    for (const auto& [c, why] : s.capabilities)
+      out += std::string(sign) + " cap     " + c + (why.empty() ? "" : " (" + why + ")") + "\n";
   };
   side(d.added, "+", true);
   side(d.removed, "-", false);
@@ -191,6 +205,9 @@ std::string diff_to_json(const ProfileDiff& d) {
     for (const auto& [p, r] : s.files) files.push_back({{"path", p}, {"access", r}});
     j["files"] = files;
     j["net"] = s.net;
+    nlohmann::ordered_json caps = nlohmann::ordered_json::array();
+    for (const auto& [c, why] : s.capabilities) caps.push_back({{"name", c}, {"evidence", why}});
+    j["capabilities"] = caps;
     return j;
   };
   nlohmann::ordered_json j;

@@ -20,6 +20,8 @@ struct AllowedView {
   std::map<std::string, std::set<std::string>> files;     // path -> Landlock rights
   std::set<uint16_t> bind_tcp, connect_tcp;
   bool net_restricted = false;
+  bool has_manifest = false;           // profile.toml was read: `capabilities` is known
+  std::set<std::string> capabilities;  // kept by profile.toml
 };
 
 struct DiffSide {
@@ -27,7 +29,12 @@ struct DiffSide {
   std::vector<std::string> args;                           // "socket: a0 == 10 && ..." or "socket: any arguments"
   std::vector<std::pair<std::string, std::string>> files;  // path, rights
   std::vector<std::string> net;                            // "bind tcp/8080"
-  [[nodiscard]] bool empty() const { return syscalls.empty() && args.empty() && files.empty() && net.empty(); }
+  // Capabilities kept by one and not the other; complain: needed by the run and
+  // not kept. Name and evidence ("" when only the manifests were compared).
+  std::vector<std::pair<std::string, std::string>> capabilities;
+  [[nodiscard]] bool empty() const {
+    return syscalls.empty() && args.empty() && files.empty() && net.empty() && capabilities.empty();
+  }
 };
 
 struct ProfileDiff {
@@ -37,8 +44,9 @@ struct ProfileDiff {
 };
 
 Result<AllowedView> load_allowed_view(const std::string& path);
+// `manifest_toml` is the bundle's profile.toml ("" = not compared).
 Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, const std::string& landlock_json,
-                                            const std::string& source);
+                                            const std::string& source, const std::string& manifest_toml = "");
 ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view);
 std::string diff_to_text(const ProfileDiff& d);
 std::string diff_to_json(const ProfileDiff& d);

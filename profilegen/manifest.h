@@ -32,7 +32,13 @@ struct Manifest {
   bool private_tmp = true;
   bool readonly_root = false;
   std::vector<BindMount> bind;
-  std::vector<std::string> capabilities;  // kept; none by default
+  // Kept in the effective, permitted and bounding sets: exactly those the
+  // recording shows (set_learned_capabilities); none by default.
+  std::vector<std::string> capabilities;
+  // Also raised into the ambient set, so that they survive the execve of a
+  // non-root program; a subset of `capabilities`, empty unless a run started
+  // as a non-root uid (root's execve regains the bounding set without them).
+  std::vector<std::string> ambient_capabilities;
   // [limits] 0 = unlimited
   uint64_t memory_max = 0;
   uint64_t pids_max = 0;
@@ -47,6 +53,15 @@ struct Manifest {
 
   bool operator==(const Manifest&) const = default;
 };
+
+struct Recording;
+
+// Sets m.capabilities to exactly the capabilities `rec` shows (a capability not
+// learned is not granted) and m.ambient_capabilities by the rule above.
+void set_learned_capabilities(const Recording& rec, Manifest& m);
+// Adds to m what set_learned_capabilities would set and m lacks, keeping what
+// m has; returns the capabilities added (sorted).
+std::vector<std::string> grant_learned_capabilities(const Recording& rec, Manifest& m);
 
 // Parses profile.toml. `source` names the input in errors; every error is one
 // sentence naming source:line and what was expected. Unknown keys are rejected

@@ -1,14 +1,20 @@
 #include "tracer/learn.h"
 
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <set>
 
 #include "common/log.h"
 #include "common/syscalls.h"
 #include "enforce/watchdog.h"
+#include "tracer/capabilities.h"
+
+extern char** environ;
 
 namespace profile {
 namespace {
@@ -32,6 +38,31 @@ std::string current_dir() {
   char buf[4096];
   if (::getcwd(buf, sizeof buf) == nullptr) return "";
   return buf;
+}
+
+// The names of the variables the workload is started with, as spawn_container
+// builds its environment: the spec's own when it sets one, else ours.
+std::vector<std::string> env_names(const LaunchSpec& spec) {
+  std::set<std::string> names;
+  auto add = [&names](const std::string& kv) { names.insert(kv.substr(0, kv.find('='))); };
+  if (!spec.env.empty() || spec.env_exact) {
+    for (const auto& kv : spec.env) add(kv);
+  } else {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) add(*e);
+  }
+  return {names.begin(), names.end()};
+}
+
+std::optional<FileInfo> lstat_info(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileInfo{st.st_mode, st.st_uid, st.st_gid};
+}
+
+std::vector<uint32_t> supplementary_groups() {
+  std::vector<gid_t> g(static_cast<size_t>(std::max(0, ::getgroups(0, nullptr))));
+  int n = g.empty() ? 0 : ::getgroups(static_cast<int>(g.size()), g.data());
+  return {g.begin(), g.begin() + std::max(0, n)};
 }
 
 int before_exec_trampoline(void* ctx) {
@@ -145,7 +176,19 @@ Result<LearnResult> learn(const LearnOptions& options) {
   run.exit = *exit;
   run.lost_events = tracer.lost_events();
   run.container = container_settings;
+  // The container maps ids one to one (enforce/namespaces.cpp), so the workload
+  // starts with our effective ids (the ones permission checks use), inside a
+  // user namespace or not.
+  run.uid = static_cast<uint32_t>(::geteuid());
+  run.gid = static_cast<uint32_t>(::getegid());
+  run.env = env_names(options.spec);
   result.recording.runs.push_back(run);
+  // Now, while the files the workload used are still there to be looked at.
+  CapabilityContext caps;
+  caps.file_info = &lstat_info;
+  caps.groups = supplementary_groups();
+  caps.failures = options.capability_failures;
+  result.recording.capabilities = infer_capabilities(result.recording, caps);
   result.exit = *exit;
   result.tracer = tracer.name();
   result.tracer_reason = picked->reason;

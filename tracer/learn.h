@@ -27,6 +27,10 @@ struct LearnOptions {
   // > 0: SIGKILL every process of the container after this many seconds
   // (`profile enforce --complain --timeout`); LearnResult::timed_out says so.
   double timeout_s = 0;
+  // Capability inference (tracer/capabilities.h) also counts calls refused with
+  // EACCES/EPERM as evidence: `enforce --complain` reports what failed for lack
+  // of a capability. Learning counts only what succeeded.
+  bool capability_failures = false;
 };
 
 struct LearnResult {

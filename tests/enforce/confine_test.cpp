@@ -241,6 +241,26 @@ TEST(Confine, CapabilitiesAreGoneUnlessKept) {
   EXPECT_EQ(out, "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\n");
 }
 
+TEST(Confine, KeptCapabilitiesAreAmbientOnlyWhenAskedFor) {
+  PROFILE_REQUIRE(testing::is_root(), "needs root to have capabilities to drop");
+  TempDir tmp;
+  LaunchSpec spec;
+  spec.argv = {"/bin/grep", "^CapEff\\|^CapBnd\\|^CapAmb", "/proc/self/status"};
+  spec.confine.drop_capabilities = true;
+  spec.confine.keep_capabilities = {"CAP_CHOWN", "CAP_KILL"};  // bits 0 and 5
+  std::string out;
+  ASSERT_TRUE(run(spec, tmp, &out).ok());
+  EXPECT_EQ(out, "CapEff:\t0000000000000021\nCapBnd:\t0000000000000021\nCapAmb:\t0000000000000000\n")
+      << "kept, but not raised into the ambient set";
+  spec.confine.ambient_capabilities = {"CAP_KILL"};
+  ASSERT_TRUE(run(spec, tmp, &out).ok());
+  EXPECT_EQ(out, "CapEff:\t0000000000000021\nCapBnd:\t0000000000000021\nCapAmb:\t0000000000000020\n");
+  spec.confine.ambient_capabilities = {"CAP_SYS_ADMIN"};
+  auto c = spawn_container(spec, LaunchHooks{});
+  ASSERT_FALSE(c.ok()) << "an ambient capability that is not kept";
+  EXPECT_NE(c.error().message.find("CAP_SYS_ADMIN"), std::string::npos) << c.error().message;
+}
+
 TEST(Confine, NoNewPrivsMakesSetuidBinariesGainNothing) {
   PROFILE_REQUIRE(testing::is_root(), "needs root to make a setuid-root binary");
   PROFILE_REQUIRE(::access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is needed");

@@ -190,6 +190,43 @@ bool derived_private_tmp(const std::string& dir, const Recording& rec) {
   return m->private_tmp;
 }
 
+TEST_F(BundleTest, CapabilitiesComeFromTheRecordingAndAHandEditedManifestKeepsItsOwn) {
+  Recording rec = testing::sample_recording();
+  rec.runs.front().uid = 0;
+  rec.capabilities["CAP_NET_BIND_SERVICE"] = {"bind AF_INET SOCK_STREAM 0.0.0.0:80: ok"};
+  rec.capabilities["CAP_SETUID"] = {"setuid(33)"};
+  GenerateReport r;
+  auto files = render_bundle(rec, testing::no_selinux(), "", &r);
+  ASSERT_TRUE(files) << files.error().message;
+  auto m = parse_manifest(files->at("profile.toml"), "profile.toml");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->capabilities, (std::vector<std::string>{"CAP_NET_BIND_SERVICE", "CAP_SETUID"}));
+  EXPECT_TRUE(m->ambient_capabilities.empty());
+
+  // Regenerating over a manifest from which CAP_SETUID was removed by hand: it
+  // stays removed, and the report says what the recording shows.
+  Manifest edited = *m;
+  edited.capabilities = {"CAP_NET_BIND_SERVICE"};
+  files = render_bundle(rec, testing::no_selinux(), manifest_to_toml(edited), &r);
+  ASSERT_TRUE(files) << files.error().message;
+  m = parse_manifest(files->at("profile.toml"), "profile.toml");
+  EXPECT_EQ(m->capabilities, std::vector<std::string>{"CAP_NET_BIND_SERVICE"});
+  bool noted = false;
+  for (const auto& n : r.notes) noted |= n.find("CAP_SETUID (setuid(33))") != std::string::npos;
+  EXPECT_TRUE(noted) << report_to_text(r);
+
+  // A learning run (learn into the bundle, complain --update) adds what it showed.
+  GenerateOptions grant = testing::no_selinux();
+  Recording run;
+  run.runs = rec.runs;
+  run.capabilities["CAP_SETUID"] = {"setuid(33)"};
+  grant.grant_capabilities_of = &run;
+  files = render_bundle(rec, grant, manifest_to_toml(edited), &r);
+  ASSERT_TRUE(files) << files.error().message;
+  m = parse_manifest(files->at("profile.toml"), "profile.toml");
+  EXPECT_EQ(m->capabilities, (std::vector<std::string>{"CAP_NET_BIND_SERVICE", "CAP_SETUID"}));
+}
+
 TEST_F(BundleTest, PrivateTmpOnlyWhenTheWorkloadDidNotRelyOnTheHostsTmp) {
   Recording own_tmp = testing::sample_recording();
   own_tmp.runs.front().cwd = "/srv/app";

@@ -19,6 +19,29 @@ AllowedView view(const Recording& r) {
   return *v;
 }
 
+AllowedView view_with_manifest(const Recording& r) {
+  auto files = render_bundle(r, testing::no_selinux(), "", nullptr);
+  EXPECT_TRUE(files) << files.error().message;
+  auto v =
+      allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), "x", files->at("profile.toml"));
+  EXPECT_TRUE(v) << v.error().message;
+  return *v;
+}
+
+TEST(Diff, CapabilitiesKeptByNewAndNotOldAreAdditions) {
+  Recording more = testing::sample_recording();
+  more.capabilities["CAP_SETUID"] = {"setuid(33)"};
+  auto d = diff_views(view_with_manifest(testing::sample_recording()), view_with_manifest(more));
+  ASSERT_EQ(d.added.capabilities.size(), 1u);
+  EXPECT_EQ(d.added.capabilities[0].first, "CAP_SETUID");
+  EXPECT_TRUE(d.added.syscalls.empty());
+  EXPECT_NE(diff_to_text(d).find("+ cap     CAP_SETUID\n"), std::string::npos) << diff_to_text(d);
+  EXPECT_NE(diff_to_json(d).find("\"more_permissive\":true"), std::string::npos);
+  EXPECT_NE(diff_to_json(d).find("\"capabilities\":[{\"name\":\"CAP_SETUID\""), std::string::npos) << diff_to_json(d);
+  // Without the manifests (seccomp and Landlock only) capabilities are not compared.
+  EXPECT_TRUE(diff_views(view(testing::sample_recording()), view(more)).added.empty());
+}
+
 TEST(Diff, IdenticalProfilesHaveNoDifference) {
   auto d = diff_views(view(testing::sample_recording()), view(testing::sample_recording()));
   EXPECT_TRUE(d.added.empty());

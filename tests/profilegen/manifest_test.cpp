@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/recording.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -18,7 +19,8 @@ Manifest full() {
   m.private_tmp = false;
   m.readonly_root = true;
   m.bind = {{"/data", "/data", true}, {"/var/cache/web", "/cache", false}};
-  m.capabilities = {"CAP_NET_BIND_SERVICE"};
+  m.capabilities = {"CAP_NET_BIND_SERVICE", "CAP_SETUID"};
+  m.ambient_capabilities = {"CAP_NET_BIND_SERVICE"};
   m.memory_max = 1 << 30;
   m.pids_max = 64;
   m.cpus = 1.5;
@@ -37,6 +39,48 @@ TEST(Manifest, RoundTripsEveryField) {
   EXPECT_EQ(*back, m);
   EXPECT_EQ(manifest_to_toml(*back), text) << "emitting is deterministic";
   testing::expect_golden("manifest.toml", text);
+}
+
+TEST(Manifest, KeepsExactlyTheLearnedCapabilitiesAndAmbientOnlyForANonRootStart) {
+  Recording rec;
+  RunInfo root;
+  root.uid = 0;
+  rec.runs.push_back(root);
+  rec.capabilities["CAP_SETUID"] = {"setuid(33)"};
+  rec.capabilities["CAP_NET_BIND_SERVICE"] = {"bind AF_INET SOCK_STREAM 0.0.0.0:80: ok"};
+  Manifest m;
+  m.capabilities = {"CAP_SYS_ADMIN"};  // not learned: not granted
+  set_learned_capabilities(rec, m);
+  EXPECT_EQ(m.capabilities, (std::vector<std::string>{"CAP_NET_BIND_SERVICE", "CAP_SETUID"}));
+  EXPECT_TRUE(m.ambient_capabilities.empty()) << "root's execve regains the bounding set";
+
+  RunInfo user;
+  user.uid = 1000;
+  rec.runs.push_back(user);
+  set_learned_capabilities(rec, m);
+  EXPECT_EQ(m.ambient_capabilities, m.capabilities) << "a non-root start keeps them across execve only as ambient";
+
+  Recording none;
+  none.runs.push_back(root);
+  set_learned_capabilities(none, m);
+  EXPECT_TRUE(m.capabilities.empty());
+}
+
+TEST(Manifest, GrantingAddsWhatARunShowedAndKeepsWhatTheManifestHas) {
+  Recording rec;
+  RunInfo root;
+  root.uid = 0;
+  rec.runs.push_back(root);
+  rec.capabilities["CAP_SETGID"] = {"setgroups"};
+  rec.capabilities["CAP_CHOWN"] = {"chown(owner 33, group -1)"};
+  Manifest m = full();
+  m.capabilities = {"CAP_SETGID", "CAP_KILL"};
+  m.ambient_capabilities = {};
+  EXPECT_EQ(grant_learned_capabilities(rec, m), std::vector<std::string>{"CAP_CHOWN"});
+  EXPECT_EQ(m.capabilities, (std::vector<std::string>{"CAP_CHOWN", "CAP_KILL", "CAP_SETGID"}));
+  auto back = parse_manifest(manifest_to_toml(m), "p.toml");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, m);
 }
 
 TEST(Manifest, DefaultsApplyWhenSectionsAreAbsent) {
@@ -63,6 +107,9 @@ TEST(Manifest, BadInputGetsOneSentenceNamingThePlace) {
       {"[workload]\nname = \"a\"\ncommand = [\"x\"]\n[container]\nbind = [{source = \"rel\", target = \"/x\"}]\n",
        "absolute"},
       {"", "missing the [workload] table"},
+      {"[workload]\nname = \"a\"\ncommand = [\"x\"]\n[container]\ncapabilities = [\"CAP_CHOWN\"]\n"
+       "ambient_capabilities = [\"CAP_SETUID\"]\n",
+       "p.toml:6: ambient capability \"CAP_SETUID\" is not in \"capabilities\""},
   };
   for (const auto& c : cases) {
     auto m = parse_manifest(c.text, "p.toml");
