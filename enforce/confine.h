@@ -24,11 +24,15 @@ struct BindSpec {
   std::string source;
   std::string target;
   bool readonly = true;
+  bool optional = false;  // a missing source is skipped instead of failing the launch
 };
 
 // What LaunchSpec::confine asks for. The default confines nothing (learning).
 struct Confinement {
-  bool private_tmp = false;    // a fresh tmpfs on /tmp
+  // A fresh tmpfs on /tmp, and on /var/tmp and /dev/shm where they exist: the
+  // host's shared temporary directories (and shared memory, as Docker gives each
+  // container its own /dev/shm) stay out of the workload's reach.
+  bool private_tmp = false;
   bool readonly_root = false;  // every mount read-only (recursively), except what follows it
   std::vector<BindSpec> binds;
   bool drop_capabilities = false;              // false: leave capabilities as they are
@@ -49,8 +53,9 @@ struct ChildConfinement {
   std::vector<std::string> strings;  // owns every string below
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
-  // 1: the target lies below the private /tmp, where it does not exist yet; the
-  // child creates it (and its parents) on the fresh tmpfs before mounting.
+  // 1: the target lies below a private /tmp, /var/tmp or /dev/shm, where it does
+  // not exist yet; the child creates it (and its parents) on the fresh tmpfs
+  // before mounting.
   std::vector<unsigned char> bind_in_private_tmp;
   bool drop_capabilities = false;
   uint64_t keep_caps = 0;  // bit n = capability n
