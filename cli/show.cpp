@@ -154,6 +154,7 @@ std::optional<BundleView> load_bundle_view(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   BundleView v;
+  v.landlock = nlohmann::json::object();
   std::string landlock_file = "landlock.json";
   if (auto text = read_file(path + "/profile.toml")) {
     auto m = parse_manifest(*text, path + "/profile.toml");

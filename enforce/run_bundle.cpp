@@ -232,6 +232,11 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   report.applied.insert(report.applied.end(), {"capabilities", "no_new_privs"});
 
   if (o.complain) {
+    // Complain reports what enforce would deny, and --update learns it: like
+    // learn, it sees the host's temporary directories, so that a file there
+    // outside the binds is read and reported instead of looking missing.
+    c.private_tmp = false;
+    std::erase_if(c.binds, [](const BindSpec& b) { return b.optional && b.source == b.target; });
     for (const auto& n : report.notices) log::warn(n);
     return run_complain(o, m, spec);
   }
