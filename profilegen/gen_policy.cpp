@@ -166,6 +166,9 @@ Result<GenPolicy> builtin() {
     reason_tables(parse(builtin_policy_text("blindspots"), "policies/blindspots.toml"), "policies/blindspots.toml", "",
                   p.blindspots);
     path_rules(parse(builtin_policy_text("paths"), "policies/paths.toml"), "policies/paths.toml", p);
+    // A generalised directory with no rights would be a rule granting nothing.
+    if (p.generalise.data_access.empty() || p.generalise.written_access.empty())
+      throw Bad{"policies/paths.toml: [generalise] needs data_access and written_access"};
     p.dangerous = builtin_dangerous_list();
     p.args = builtin_arg_policy();
     return p;

@@ -142,7 +142,7 @@ std::string plural(uint64_t n, const char* one, const char* many) {
 
 // What the recording shows about one directory.
 struct DirStats {
-  std::set<std::string> files_read;  // distinct existing files read directly in it
+  uint64_t files_read = 0;  // distinct existing files read directly in it (recorded paths are distinct)
   bool listed = false;
   bool named = false;  // in the command's arguments, or the run's cwd, and something below was read
   bool is_cwd = false;
@@ -240,7 +240,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
         if (d == nullptr) d = &stats[parent_of(path)];
         return *d;
       };
-      if (!transient && fr.type == "file" && read_ok) dir_stats().files_read.insert(path);
+      if (!transient && fr.type == "file" && read_ok) ++dir_stats().files_read;
       if (fr.accesses.count(Access::Create) && ok_count(fr.accesses.at(Access::Create))) ++dir_stats().created;
       if ((fr.type == "file" || transient) && wrote_ok) ++dir_stats().wrote;
       if (fr.accesses.count(Access::Delete) && ok_count(fr.accesses.at(Access::Delete))) ++dir_stats().removed;
@@ -353,8 +353,8 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
     std::string evidence;
     auto add = [&](const std::string& e) { evidence += (evidence.empty() ? "" : ", ") + e; };
     if (st.listed) add("listed it");
-    if (st.files_read.size() >= policy.generalise.data_min_files)
-      add("read " + std::to_string(st.files_read.size()) + " files in it");
+    if (st.files_read >= policy.generalise.data_min_files)
+      add("read " + std::to_string(st.files_read) + " files in it");
     if (st.named) add("named in the command's arguments, and read below it");
     if (st.is_cwd) add("the run's working directory, and read below it");
     if (evidence.empty() || self_created.count(dir)) continue;
