@@ -26,6 +26,25 @@ bool created_by_workload(const Recording& rec, const std::string& path) {
   return c != f->second.accesses.end() && c->second.count(kOk) != 0;
 }
 
+// At most this many generated binds (the launcher takes 64 in all).
+constexpr size_t kMaxGeneratedBinds = 48;
+
+// Sorted by target, writable first among equals. A bind inside another one is the
+// same host path already: kept only where it makes a writable hole in a read-only
+// parent. Two binds of one target: the writable one stays.
+std::vector<BindMount> without_nested(std::vector<BindMount> want) {
+  std::vector<BindMount> out;
+  for (auto& b : want) {
+    bool redundant = false;
+    for (const auto& o : out)
+      if (o.target == b.target || (strictly_below(b.target, o.target) && (!o.readonly || b.readonly))) redundant = true;
+    if (redundant) continue;
+    b.optional = true;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& private_tmp_roots() {
@@ -53,16 +72,27 @@ std::vector<BindMount> private_tmp_binds(const Recording& rec, const LandlockMod
   std::sort(want.begin(), want.end(), [](const BindMount& a, const BindMount& b) {
     return a.target != b.target ? a.target < b.target : a.readonly < b.readonly;  // writable first
   });
-  // A bind inside another one is the same host path already: kept only where it
-  // makes a writable hole in a read-only parent.
-  std::vector<BindMount> out;
-  for (auto& b : want) {
-    bool redundant = false;
-    for (const auto& o : out)
-      if (o.target == b.target || (strictly_below(b.target, o.target) && (!o.readonly || b.readonly))) redundant = true;
-    if (redundant) continue;
-    b.optional = true;
-    out.push_back(std::move(b));
+  std::vector<BindMount> out = without_nested(std::move(want));
+  // The launcher mounts at most 64 binds (the bundle's own among them): many
+  // scattered paths are bound by their directories instead. That widens what is
+  // visible, not what is allowed: the Landlock rules still name each path.
+  while (out.size() > kMaxGeneratedBinds) {
+    std::vector<BindMount> up;
+    bool changed = false;
+    for (const auto& b : out) {
+      std::string parent = b.target.substr(0, b.target.rfind('/'));
+      if (below_a_root(parent)) {
+        up.push_back(BindMount{parent, parent, b.readonly, true});
+        changed = true;
+      } else {
+        up.push_back(b);
+      }
+    }
+    if (!changed) break;  // all directly in a root: enforce says the list is too long
+    std::sort(up.begin(), up.end(), [](const BindMount& a, const BindMount& b) {
+      return a.target != b.target ? a.target < b.target : a.readonly < b.readonly;
+    });
+    out = without_nested(std::move(up));
   }
   return out;
 }

@@ -10,6 +10,9 @@
 
 #include "common/atomic_file.h"
 #include "common/json_text.h"
+#include "profilegen/gen_policy.h"
+#include "profilegen/landlock_gen.h"
+#include "profilegen/private_tmp.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -216,6 +219,24 @@ TEST_F(BundleTest, PrivateTmpBindsExactlyWhatTheWorkloadUsedThere) {
   EXPECT_EQ(m.bind, want);
   auto ll = nlohmann::json::parse(*read_file(root_ + "/a/landlock.json"));
   EXPECT_TRUE(ll["assumes_private_tmp"].get<bool>()) << "files created directly in /tmp: a rule on the private one";
+}
+
+// Many scattered paths are bound by their directory (the launcher takes 64
+// binds); the Landlock rules still name each file.
+TEST_F(BundleTest, ManyScatteredTmpPathsAreBoundByTheirDirectory) {
+  Recording rec;
+  for (int i = 0; i < 60; ++i) rec.add_file("/tmp/job/part" + std::to_string(i) + "/input", Access::Read, kOk, "file");
+  auto policy = load_gen_policy("");
+  ASSERT_TRUE(policy);
+  LandlockModel lm = build_landlock_model(rec, *policy);
+  EXPECT_EQ(lm.fs.size(), 60u) << "one file in each directory: no generalisation";
+  auto binds = private_tmp_binds(rec, lm);
+  ASSERT_EQ(binds.size(), 1u);
+  EXPECT_EQ(binds[0], (BindMount{"/tmp/job", "/tmp/job", true, true}));
+  Recording few;
+  few.add_file("/tmp/job/part1/input", Access::Read, kOk, "file");
+  EXPECT_EQ(private_tmp_binds(few, build_landlock_model(few, *policy)),
+            (std::vector<BindMount>{{"/tmp/job/part1/input", "/tmp/job/part1/input", true, true}}));
 }
 
 // Regeneration keeps profile.toml, and still adds the binds the recording needs.
