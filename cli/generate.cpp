@@ -33,6 +33,10 @@ void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
                   "clone3 when observed: enosys (the default: glibc falls back to clone, whose flags are checked) or "
                   "allow (reported as dangerous: its flags cannot be checked)")
       ->check(CLI::IsMember({"enosys", "allow"}));
+  cmd->add_option("--paths", o.paths,
+                  "Landlock path rules: directories (the default: a data or written directory gets a subtree rule, "
+                  "with evidence, never a shared root; see policies/paths.toml) or exact (one rule per path used)")
+      ->check(CLI::IsMember({"directories", "exact"}));
   cmd->add_flag("--allow-incomplete", o.allow_incomplete,
                 "Generate even when the tracer lost events (the profile may deny what the workload needs)");
   cmd->add_flag("--json", json, "Print the report as JSON on stdout");

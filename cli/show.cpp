@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "common/json_bytes.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "common/policy.h"
 #include "common/recording.h"
@@ -204,18 +205,113 @@ void print_text(const Recording& rec, const DangerousList& dangerous) {
   }
 }
 
+// What a bundle widened beyond the recorded paths (landlock.json's explanations)
+// and what its manifest binds into the private temporary directories. Null when
+// `path` is not a bundle directory (a recording file was given).
+struct BundleView {
+  nlohmann::json landlock;  // generalised, kept_per_file, connect_tcp_ephemeral, ephemeral_ports
+  bool has_manifest = false;
+  Manifest manifest;
+};
+
+std::optional<BundleView> load_bundle_view(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  BundleView v;
+  v.landlock = nlohmann::json::object();
+  std::string landlock_file = "landlock.json";
+  if (auto text = read_file(path + "/profile.toml")) {
+    auto m = parse_manifest(*text, path + "/profile.toml");
+    if (!m) throw FatalError{m.error(), kExitUsage};
+    v.manifest = *m;
+    v.has_manifest = true;
+    landlock_file = m->landlock;
+  }
+  if (landlock_file.empty()) return v;
+  auto text = read_file(path + "/" + landlock_file);
+  if (!text) return v;  // a bundle without Landlock rules: nothing widened
+  try {
+    auto doc = nlohmann::json::parse(*text);
+    v.landlock["generalised"] = doc.value("generalised", nlohmann::json::array());
+    v.landlock["kept_per_file"] = doc.value("kept_per_file", nlohmann::json::array());
+    v.landlock["connect_tcp_ephemeral"] = doc.contains("net") && doc["net"].value("connect_tcp_ephemeral", false);
+    v.landlock["ephemeral_ports"] = doc.value("ephemeral_ports", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw FatalError{make_error(path + "/" + landlock_file + ": not valid JSON (" + e.what() + ")"), kExitUsage};
+  }
+  return v;
+}
+
+std::string bytes(const nlohmann::json& j, const char* key) {
+  return json_text_to_bytes(j.value(key, ""));
+}
+
+std::string access_text(const nlohmann::json& e) {
+  std::string out;
+  for (const auto& a : e.value("access", nlohmann::json::array()))
+    out += (out.empty() ? "" : ",") + a.get<std::string>();
+  return out;
+}
+
+void print_bundle_view(const BundleView& v) {
+  const auto& gen = v.landlock.value("generalised", nlohmann::json::array());
+  std::printf(
+      "\nLandlock: %zu generalised directories (policies/paths.toml; profile generate --paths exact keeps "
+      "per-path rules)\n",
+      gen.size());
+  for (const auto& g : gen)
+    std::printf("  %-8s %s/  [%s]\n           %s\n           evidence: %s\n", g.value("kind", "").c_str(),
+                bytes(g, "path").c_str(), access_text(g).c_str(), g.value("reason", "").c_str(),
+                bytes(g, "evidence").c_str());
+  const auto& kept = v.landlock.value("kept_per_file", nlohmann::json::array());
+  if (!kept.empty()) {
+    std::printf("  Kept per-file (not generalised):\n");
+    for (const auto& k : kept)
+      std::printf("    %s/  (%s: %s): %s\n", bytes(k, "path").c_str(), k.value("kind", "").c_str(),
+                  bytes(k, "evidence").c_str(), k.value("reason", "").c_str());
+  }
+  if (v.landlock.value("connect_tcp_ephemeral", false))
+    std::printf(
+        "  TCP connect: any port of the local (ephemeral) range, expanded at enforce from "
+        "/proc/sys/net/ipv4/ip_local_port_range: %s\n",
+        v.landlock.value("ephemeral_ports", "").c_str());
+  if (!v.has_manifest) return;
+  const Manifest& m = v.manifest;
+  std::printf("\nPrivate /tmp, /var/tmp, /dev/shm: %s\n",
+              m.private_tmp ? "yes (a fresh tmpfs each; the host's are out of reach)" : "no (private_tmp = false)");
+  for (const auto& b : m.bind)
+    std::printf("  bind %s%s%s  (%s%s)\n", b.source.c_str(), b.target == b.source ? "" : " -> ",
+                b.target == b.source ? "" : b.target.c_str(), b.readonly ? "read-only" : "read-write",
+                b.optional ? ", skipped when missing" : "");
+}
+
+nlohmann::json bundle_view_json(const BundleView& v) {
+  nlohmann::json j = v.landlock;
+  if (v.has_manifest) {
+    j["private_tmp"] = v.manifest.private_tmp;
+    j["binds"] = nlohmann::json::array();
+    for (const auto& b : v.manifest.bind)
+      j["binds"].push_back(
+          {{"source", b.source}, {"target", b.target}, {"readonly", b.readonly}, {"optional", b.optional}});
+  }
+  return j;
+}
+
 void run_show(const ShowArgs& a, Context& ctx) {
   auto rec = load_recording(recording_path(a.path));
   if (!rec) throw FatalError{rec.error(), kExitUsage};
   auto manifest = bundle_manifest(a.path);
+  auto view = load_bundle_view(a.path);
   const DangerousList& dangerous = builtin_dangerous_list();
   if (a.json) {
     auto j = to_json(*rec, dangerous);
     j["capabilities"] = capabilities_json(*rec, manifest);
-    std::printf("%s\n", dump_bytes(j, 2).c_str());
+    if (view) j["bundle"] = bundle_view_json(*view);
+    std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
   } else {
     print_text(*rec, dangerous);
     print_capabilities(*rec, manifest);
+    if (view) print_bundle_view(*view);
   }
   ctx.exit_code = kExitOk;
 }
@@ -232,6 +328,8 @@ void register_show(CLI::App& app, Context& ctx) {
       "Files are grouped by directory with their access kinds; failed accesses show the errno.\n"
       "Capabilities are listed with the calls that showed their use; for a bundle, those its profile.toml\n"
       "does not keep are marked.\n\n"
+      "For a bundle: each directory Landlock generalised (rights, reason, evidence), the candidates kept\n"
+      "per-file, ephemeral connects, and what is bound into the private /tmp.\n\n"
       "Examples:\n  profile show ls.profile\n  profile show --json web/recording.json | jq .syscalls\n");
   cmd->add_option("DIR", args->path, "Bundle directory or recording.json")->required();
   cmd->add_flag("--json", args->json, "Machine-readable output on stdout");

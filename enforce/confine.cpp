@@ -44,6 +44,55 @@ int set_mount_readonly(const char* path, bool readonly) noexcept {
   return 0;
 }
 
+// The private temporary roots: a fresh tmpfs on each (that exists) with private_tmp.
+constexpr const char* kPrivateRoots[] = {"/tmp", "/var/tmp", "/dev/shm"};
+
+// Length of the private root `p` lies strictly below, with no "." or ".."
+// component, no "//" and no trailing '/' (so that creating its mount point cannot
+// climb out of the tmpfs); 0 otherwise.
+size_t plain_path_below_private_root(const std::string& p) {
+  for (const char* root : kPrivateRoots) {
+    size_t n = std::strlen(root);
+    if (p.size() <= n + 1 || p.compare(0, n, root) != 0 || p[n] != '/' || p.back() == '/') continue;
+    for (size_t start = n + 1; start <= p.size();) {
+      size_t end = p.find('/', start);
+      if (end == std::string::npos) end = p.size();
+      std::string_view part(p.data() + start, end - start);
+      if (part.empty() || part == "." || part == "..") return 0;
+      start = end + 1;
+    }
+    return n;
+  }
+  return 0;
+}
+
+// Creates `target` (below a private root, see plain_path_below_private_root) and
+// its missing parents on the private tmpfs: a directory, or an empty file when
+// the source `source_fd` is not one. Allocation-free: runs between clone and exec.
+int make_mount_point(const char* target, int source_fd) noexcept {
+  char path[4096];
+  size_t len = std::strlen(target);
+  if (len >= sizeof path) return ENAMETOOLONG;
+  std::memcpy(path, target, len + 1);
+  // Parents: every '/' after the root ("/tmp" is the shortest).
+  for (size_t i = 5; i < len; ++i) {
+    if (path[i] != '/') continue;
+    path[i] = '\0';
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST) return errno;
+    path[i] = '/';
+  }
+  struct stat st {};
+  if (::fstat(source_fd, &st) != 0) return errno;
+  if (S_ISDIR(st.st_mode)) {
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST) return errno;
+    return 0;
+  }
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return errno == EISDIR ? 0 : errno;
+  ::close(fd);
+  return 0;
+}
+
 struct CapData {
   __user_cap_header_struct header;
   __user_cap_data_struct data[2];
@@ -77,12 +126,16 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
       return make_error("bind mount \"" + b.source + "\" -> \"" + b.target + "\": both paths must be absolute");
     }
     struct stat st {};
-    if (::stat(b.source.c_str(), &st) != 0) return sys_error("stat(\"" + b.source + "\") (bind mount source)");
+    if (::stat(b.source.c_str(), &st) != 0) {
+      if (b.optional && (errno == ENOENT || errno == ENOTDIR)) continue;  // as on a host without it
+      return sys_error("stat(\"" + b.source + "\") (bind mount source)");
+    }
     out.strings.push_back(b.source);
     out.bind_source.push_back(out.strings.back().c_str());
     out.strings.push_back(b.target);
     out.bind_target.push_back(out.strings.back().c_str());
     out.bind_readonly.push_back(b.readonly ? 1 : 0);
+    out.bind_in_private_tmp.push_back(c.private_tmp && plain_path_below_private_root(b.target) != 0 ? 1 : 0);
   }
   out.drop_capabilities = c.drop_capabilities;
   std::ifstream last("/proc/sys/kernel/cap_last_cap");
@@ -137,6 +190,24 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
   if (c.private_tmp) {
     *step = "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")";
     if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
+    // /var/tmp and /dev/shm where they exist (they cannot be created on the
+    // host's root, and a system without them offers no shared one to hide).
+    struct stat st {};
+    if (::stat("/var/tmp", &st) == 0 && S_ISDIR(st.st_mode)) {
+      *step = "mount(\"tmpfs\", \"/var/tmp\", \"tmpfs\")";
+      if (::mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
+    }
+    if (::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
+      *step = "mount(\"tmpfs\", \"/dev/shm\", \"tmpfs\")";
+      if (::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
+    }
+    // Every mount point first, while the roots are still bare tmpfs: once a bind
+    // is mounted, a mkdir below it would write into the host's directory.
+    for (size_t i = 0; i < n; ++i) {
+      if (c.bind_in_private_tmp[i] == 0) continue;
+      *step = "create a bind mount point in the private /tmp";
+      if (int err = make_mount_point(c.bind_target[i], source_fd[i]); err != 0) return err;
+    }
   }
   for (size_t i = 0; i < n; ++i) {
     char path[32] = "/proc/self/fd/";

@@ -24,11 +24,15 @@ struct BindSpec {
   std::string source;
   std::string target;
   bool readonly = true;
+  bool optional = false;  // a missing source is skipped instead of failing the launch
 };
 
 // What LaunchSpec::confine asks for. The default confines nothing (learning).
 struct Confinement {
-  bool private_tmp = false;    // a fresh tmpfs on /tmp
+  // A fresh tmpfs on /tmp, and on /var/tmp and /dev/shm where they exist: the
+  // host's shared temporary directories (and shared memory, as Docker gives each
+  // container its own /dev/shm) stay out of the workload's reach.
+  bool private_tmp = false;
   bool readonly_root = false;  // every mount read-only (recursively), except what follows it
   std::vector<BindSpec> binds;
   bool drop_capabilities = false;              // false: leave capabilities as they are
@@ -53,6 +57,10 @@ struct ChildConfinement {
   std::vector<std::string> strings;  // owns every string below
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
+  // 1: the target lies below a private /tmp, /var/tmp or /dev/shm, where it does
+  // not exist yet; the child creates it (and its parents) on the fresh tmpfs
+  // before mounting.
+  std::vector<unsigned char> bind_in_private_tmp;
   bool drop_capabilities = false;
   uint64_t keep_caps = 0;     // bit n = capability n
   uint64_t ambient_caps = 0;  // a subset of keep_caps
@@ -71,7 +79,11 @@ Result<int> capability_from_name(const std::string& name);
 
 // Child side; each returns 0 or an errno and sets *step to a static text.
 // Supervisor, in this order: read-only root (before /proc is mounted), then
-// after /proc: private /tmp and bind mounts (so binds may land in /tmp).
+// after /proc: private /tmp and bind mounts (so binds may land in /tmp). A bind
+// target below a private /tmp is created there first (directories, or an empty
+// file when the source is not a directory): the tmpfs is fresh, so nothing of
+// the host is written. A target nested in another bind's target must exist in
+// that bind's source (it is not created on the host).
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept;
 int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept;
 // Workload: capabilities, no_new_privs, Landlock, SELinux exec context.

@@ -29,7 +29,12 @@ struct LandlockProfile {
   uint64_t handled_net = 0;  // LANDLOCK_ACCESS_NET_* bits
   std::vector<uint16_t> bind_tcp;
   std::vector<uint16_t> connect_tcp;
-  uint64_t scoped = 0;  // LANDLOCK_SCOPE_* bits
+  // Connect to every port of the local (ephemeral) range, read from
+  // /proc/sys/net/ipv4/ip_local_port_range when enforce prepares the rules: a
+  // server that bound port 0 connects to the port it got, another one each run.
+  bool connect_tcp_ephemeral = false;
+  uint64_t scoped = 0;               // LANDLOCK_SCOPE_* bits
+  bool assumes_private_tmp = false;  // rules grant a temporary root as a whole: needs private_tmp
 };
 
 Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::string& source);
@@ -47,6 +52,7 @@ struct PreparedLandlock {
   std::vector<uint64_t> path_access;
   std::vector<uint16_t> bind_tcp, connect_tcp;
   std::vector<std::string> downgrades;  // what the profile asks for but the kernel cannot enforce
+  std::string ephemeral_range;          // "32768-60999" when connect_tcp_ephemeral was expanded
   [[nodiscard]] bool enabled() const { return abi > 0 && (handled_fs | handled_net | scoped) != 0; }
 };
 

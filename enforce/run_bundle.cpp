@@ -97,6 +97,11 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, 
   if (!m.landlock.empty()) {
     auto ll = load_landlock_file(o.dir + "/" + m.landlock);
     if (!ll) return ll.error();
+    if (ll->assumes_private_tmp && !m.private_tmp)
+      return make_error(m.landlock +
+                        " grants /tmp (or /var/tmp, /dev/shm) as a whole, which is safe only in a private "
+                        "one, but profile.toml sets private_tmp = false; regenerate with 'profile generate " +
+                        o.dir + "' or set private_tmp = true");
     int abi = landlock_abi();
     for (const auto& feature : missing_landlock_features(*ll, abi)) {
       bool required = contains(m.landlock_required, feature);
@@ -214,7 +219,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   Confinement& c = spec.confine;
   c.private_tmp = m.private_tmp;
   c.readonly_root = m.readonly_root;
-  for (const auto& b : m.bind) c.binds.push_back({b.source, b.target, b.readonly});
+  for (const auto& b : m.bind) c.binds.push_back({b.source, b.target, b.readonly, b.optional});
   c.drop_capabilities = true;
   c.keep_capabilities = m.capabilities;
   c.ambient_capabilities = m.ambient_capabilities;
@@ -228,6 +233,11 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   report.applied.insert(report.applied.end(), {"capabilities", "no_new_privs"});
 
   if (o.complain) {
+    // Complain reports what enforce would deny, and --update learns it: like
+    // learn, it sees the host's temporary directories, so that a file there
+    // outside the binds is read and reported instead of looking missing.
+    c.private_tmp = false;
+    std::erase_if(c.binds, [](const BindSpec& b) { return b.optional && b.source == b.target; });
     for (const auto& n : report.notices) log::warn(n);
     return run_complain(o, m, spec);
   }

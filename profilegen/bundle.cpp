@@ -17,30 +17,15 @@
 #include "common/json_bytes.h"
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
+#include "profilegen/private_tmp.h"
 #include "profilegen/seccomp_gen.h"
 #include "profilegen/selinux_gen.h"
 
 namespace profile {
 namespace {
 
-// A private /tmp is the safer default, but only when the workload did not rely
-// on the host's: its working directory, or anything under /tmp it used without
-// creating it (learning sees the host's /tmp; enforce would show an empty one).
-bool relies_on_host_tmp(const Recording& rec) {
-  auto under_tmp = [](const std::string& p) { return p == "/tmp" || p.rfind("/tmp/", 0) == 0; };
-  for (const auto& r : rec.runs)
-    if (under_tmp(r.cwd)) return true;
-  for (const auto& [path, f] : rec.files) {
-    if (!under_tmp(path) || path == "/tmp" || f.accesses.count(Access::Create) != 0) continue;
-    for (const auto& [kind, outcomes] : f.accesses)
-      if (outcomes.count(kOk) != 0) return true;
-  }
-  return false;
-}
-
 Manifest manifest_from_recording(const Recording& rec) {
-  Manifest m;
-  m.private_tmp = !relies_on_host_tmp(rec);
+  Manifest m;  // private_tmp = true: what it used below /tmp is bound in (add_private_tmp_binds)
   if (!rec.runs.empty()) {
     const RunInfo& r = rec.runs.front();
     m.command = r.command;
@@ -148,7 +133,8 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   if (!policy) return policy.error();
   auto sm = build_seccomp_model(rec, *policy, SeccompOptions{opts.no_args, opts.default_action, opts.clone3});
   if (!sm) return sm.error();
-  LandlockModel lm = build_landlock_model(rec, *policy);
+  if (opts.paths != "directories" && opts.paths != "exact")
+    return make_error("--paths must be directories or exact, not \"" + opts.paths + "\"");
 
   Manifest man;
   if (opts.manifest) {
@@ -167,6 +153,12 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& [cap, evidence] : rec.capabilities)
     if (std::find(man.capabilities.begin(), man.capabilities.end(), cap) == man.capabilities.end())
       not_kept.push_back(cap + " (" + *evidence.begin() + (evidence.size() > 1 ? ", ..." : "") + ")");
+  LandlockGenOptions lo;
+  lo.directories = opts.paths == "directories";
+  lo.private_tmp = man.private_tmp;
+  LandlockModel lm = build_landlock_model(rec, *policy, lo);
+  // A kept manifest (regeneration) gets the binds a grown recording needs too.
+  if (man.private_tmp) add_missing_binds(man, private_tmp_binds(rec, lm));
   man.seccomp = "seccomp.json";
   man.landlock = "landlock.json";
   man.landlock_required = lm.required;
@@ -206,6 +198,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
     else if (auto f = sm->flagged.find(name); f != sm->flagged.end())
       r.dangerous.push_back({name, f->second, ""});
   r.landlock_rules = lm.fs.size();
+  r.landlock_generalised = lm.generalised.size();
   r.landlock_min_abi = lm.min_abi;
   r.notes.clear();
   if (!sm->added.empty()) {
@@ -226,6 +219,8 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
+  for (const auto& k : lm.refused)
+    if (k.kind == "scratch") r.notes.push_back("landlock: " + k.reason);
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
   if (!not_kept.empty())
@@ -334,8 +329,9 @@ std::string report_to_text(const GenerateReport& r) {
     out += "  seccomp " + arch + ": " + std::to_string(n) + " syscalls allowed (" +
            std::to_string(o == r.observed_per_arch.end() ? 0 : o->second) + " observed)\n";
   }
-  out += "  landlock: " + std::to_string(r.landlock_rules) + " path rules, needs ABI " +
-         std::to_string(r.landlock_min_abi) + " for full enforcement\n";
+  out += "  landlock: " + std::to_string(r.landlock_rules) + " path rules (" + std::to_string(r.landlock_generalised) +
+         " generalised directories, see profile show), needs ABI " + std::to_string(r.landlock_min_abi) +
+         " for full enforcement\n";
   for (const auto& d : r.dangerous) out += "  DANGEROUS allowed: " + d.syscall + ": " + d.reason + "\n";
   // One line per unlabelled path would bury everything else (a workload writing
   // under /tmp has dozens); the text form summarises them, --json lists each.
@@ -376,6 +372,7 @@ std::string report_to_json(const GenerateReport& r) {
   }
   j["dangerous"] = d;
   j["landlock_rules"] = r.landlock_rules;
+  j["landlock_generalised"] = r.landlock_generalised;
   j["landlock_min_abi"] = r.landlock_min_abi;
   j["notes"] = r.notes;
   return dump_bytes(std::move(j)) + "\n";  // dir and notes hold paths: bytes

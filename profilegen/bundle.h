@@ -28,6 +28,7 @@ struct GenerateOptions {
   std::string default_action = "errno";  // errno (EPERM) | kill | log
   std::string clone3 = "enosys";         // --clone3: enosys (glibc falls back to clone) | allow
   bool allow_incomplete = false;         // generate even when a run lost events
+  std::string paths = "directories";     // --paths: directories (generalise with evidence) | exact
   // DIR/recording.json already holds exactly `rec` (learn saved it; generate loaded
   // it): keep that file instead of serialising the recording again (the slowest
   // step for large recordings). Ignored when DIR/recording.json does not exist.
@@ -60,6 +61,7 @@ struct GenerateReport {
   std::map<std::string, size_t> observed_per_arch;  // arch -> syscalls observed
   std::vector<DangerousAllowed> dangerous;          // sorted by name
   size_t landlock_rules = 0;
+  size_t landlock_generalised = 0;  // directories given a subtree rule (landlock.json "generalised")
   int landlock_min_abi = 0;
   std::vector<std::string> notes;  // plain sentences for the user
 };

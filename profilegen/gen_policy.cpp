@@ -42,13 +42,13 @@ void reason_tables(const toml::table& t, const std::string& source, const std::s
   }
 }
 
-std::vector<std::string> access_list(const toml::table& e, const std::string& source) {
+std::vector<std::string> access_list(const toml::table& e, const std::string& source, const char* key = "access") {
   std::vector<std::string> out;
-  const toml::array* a = e.get_as<toml::array>("access");
-  if (a == nullptr || a->empty()) throw Bad{at(source, e) + ": needs a non-empty \"access\" array"};
+  const toml::array* a = e.get_as<toml::array>(key);
+  if (a == nullptr || a->empty()) throw Bad{at(source, e) + ": needs a non-empty \"" + key + "\" array"};
   for (const auto& x : *a) {
     if (!x.is_string() || landlock_fs_access_abi(x.as_string()->get()) == 0)
-      throw Bad{at(source, x) + ": \"access\" holds an unknown Landlock access name"};
+      throw Bad{at(source, x) + ": \"" + key + "\" holds an unknown Landlock access name"};
     out.push_back(x.as_string()->get());
   }
   std::sort(out.begin(), out.end());
@@ -65,12 +65,45 @@ std::string get_str(const toml::table& e, const char* key, const std::string& so
   return s->get();
 }
 
+std::string abs_path(const toml::table& e, const std::string& source) {
+  std::string path = get_str(e, "path", source, true);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path.empty() || path[0] != '/') throw Bad{at(source, e) + ": \"path\" must be absolute"};
+  return path;
+}
+
+void generalise_table(const toml::table& t, const std::string& source, Generalise& g) {
+  for (const auto& [k, v] : t) {
+    std::string key(k.str());
+    if (key == "data_min_files") {
+      const auto* n = v.as_integer();
+      if (n == nullptr || n->get() < 1) throw Bad{at(source, v) + ": \"data_min_files\" must be an integer >= 1"};
+      g.data_min_files = static_cast<uint64_t>(n->get());
+    } else if (key == "data_access" || key == "written_access") {
+      (key == "data_access" ? g.data_access : g.written_access) = access_list(t, source, key.c_str());
+    } else {
+      throw Bad{at(source, v) + ": unknown key \"" + key +
+                "\" in [generalise] (expected data_min_files, data_access or written_access)"};
+    }
+  }
+}
+
 void path_rules(const toml::table& t, const std::string& source, GenPolicy& p) {
   for (const auto& [k, v] : t) {
     std::string kind(k.str());
+    if (kind == "generalise") {
+      const toml::table* g = v.as_table();
+      if (g == nullptr) throw Bad{at(source, v) + ": [generalise] must be a table"};
+      generalise_table(*g, source, p.generalise);
+      continue;
+    }
     const toml::array* arr = v.as_array();
-    if (arr == nullptr || (kind != "tree" && kind != "scratch" && kind != "rewrite"))
-      throw Bad{at(source, v) + ": expected [[tree]], [[scratch]] or [[rewrite]], not \"" + kind + "\""};
+    if (arr == nullptr ||
+        (kind != "tree" && kind != "scratch" && kind != "rewrite" && kind != "shared_root" && kind != "sensitive"))
+      throw Bad{
+          at(source, v) +
+          ": expected [generalise], [[tree]], [[scratch]], [[rewrite]], [[shared_root]] or [[sensitive]], not \"" +
+          kind + "\""};
     for (const auto& n : *arr) {
       const toml::table* e = n.as_table();
       if (e == nullptr) throw Bad{at(source, n) + ": [[" + kind + "]] entries must be tables"};
@@ -87,9 +120,16 @@ void path_rules(const toml::table& t, const std::string& source, GenPolicy& p) {
         p.rewrites.push_back(std::move(r));
         continue;
       }
-      PathTree tr{get_str(*e, "path", source, true), access_list(*e, source), get_str(*e, "reason", source, false)};
-      while (tr.path.size() > 1 && tr.path.back() == '/') tr.path.pop_back();
-      if (tr.path.empty() || tr.path[0] != '/') throw Bad{at(source, *e) + ": \"path\" must be absolute"};
+      if (kind == "shared_root" || kind == "sensitive") {
+        SharedRoot r{abs_path(*e, source), false, get_str(*e, "reason", source, true)};
+        if (const toml::node* sub = e->get("subtree")) {
+          if (!sub->is_boolean()) throw Bad{at(source, *sub) + ": \"subtree\" must be true or false"};
+          r.subtree = sub->as_boolean()->get();
+        }
+        (kind == "shared_root" ? p.shared_roots : p.sensitive).push_back(std::move(r));
+        continue;
+      }
+      PathTree tr{abs_path(*e, source), access_list(*e, source), get_str(*e, "reason", source, false)};
       (kind == "tree" ? p.trees : p.scratch).push_back(std::move(tr));
     }
   }
@@ -130,6 +170,9 @@ Result<GenPolicy> builtin() {
     reason_tables(parse(builtin_policy_text("fallbacks"), "policies/fallbacks.toml"), "policies/fallbacks.toml", "",
                   p.fallbacks);
     path_rules(parse(builtin_policy_text("paths"), "policies/paths.toml"), "policies/paths.toml", p);
+    // A generalised directory with no rights would be a rule granting nothing.
+    if (p.generalise.data_access.empty() || p.generalise.written_access.empty())
+      throw Bad{"policies/paths.toml: [generalise] needs data_access and written_access"};
     p.dangerous = builtin_dangerous_list();
     p.args = builtin_arg_policy();
     return p;

@@ -5,6 +5,7 @@
 // that adds to them:
 //   [baseline.NAME] reason = "..."     [blindspots.NAME] reason = "..."
 //   [dangerous.NAME] reason = "..."    [[paths.tree]] / [[paths.scratch]] / [[paths.rewrite]]
+//   [paths.generalise] (replaces the keys it names)  [[paths.shared_root]] / [[paths.sensitive]] (added)
 //   [allow.NAME] reason = "..."       (always allowed, like a blind spot)
 //   [deny.NAME] reason = "..."        (never allowed, even when observed)
 //   [fallbacks.NAME] reason = "..."   (ENOSYS instead of EPERM when not allowed)
@@ -33,6 +34,22 @@ struct PathRewrite {
   std::string reason;
 };
 
+// A directory that is never generalised into a subtree rule (paths.toml
+// [[shared_root]]): `path` may use "*" for one whole component (/home/*).
+// subtree: no directory at or below it is generalised either (/proc, /dev).
+struct SharedRoot {
+  std::string path;
+  bool subtree = false;
+  std::string reason;
+};
+
+// How directories are generalised (paths.toml [generalise]).
+struct Generalise {
+  uint64_t data_min_files = 2;              // distinct files read in a directory to call it a data directory
+  std::vector<std::string> data_access;     // a data directory's subtree rights
+  std::vector<std::string> written_access;  // a written directory's subtree rights (plus any other right used)
+};
+
 struct GenPolicy {
   std::map<std::string, std::string> baseline;    // syscall -> reason
   std::map<std::string, std::string> blindspots;  // syscall -> reason (incl. [allow.*])
@@ -43,6 +60,9 @@ struct GenPolicy {
   std::vector<PathRewrite> rewrites;
   std::vector<PathTree> trees;
   std::vector<PathTree> scratch;
+  Generalise generalise;
+  std::vector<SharedRoot> shared_roots;
+  std::vector<SharedRoot> sensitive;  // no generalised rule may reach them (subtree unused)
 };
 
 // The built-in policy plus `policy_file` ("" = none). Errors name file:line.

@@ -75,6 +75,80 @@ void json_list(std::string& out, const std::vector<std::string>& v, const char* 
   out += std::string(indent, std::strlen(indent) - 2) + "]";
 }
 
+// "/home/*/.ssh" against "/home/alice/.ssh": "*" is one whole component.
+std::vector<std::string_view> components(const std::string& p) {
+  std::vector<std::string_view> out;
+  for (size_t i = 1; i <= p.size();) {
+    size_t e = p.find('/', i);
+    if (e == std::string::npos) e = p.size();
+    if (e > i) out.emplace_back(p.data() + i, e - i);
+    i = e + 1;
+  }
+  return out;
+}
+
+bool comp_match(std::string_view pattern, std::string_view c) {
+  return pattern == "*" || pattern == c;
+}
+
+// pattern matches exactly `path`.
+bool pattern_is(const std::string& pattern, const std::string& path) {
+  auto a = components(pattern), b = components(path);
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!comp_match(a[i], b[i])) return false;
+  return true;
+}
+
+// Some path matching `pattern` lies at or below `dir`, or `dir` lies at or below one.
+bool pattern_overlaps(const std::string& pattern, const std::string& dir) {
+  auto a = components(pattern), b = components(dir);
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i)
+    if (!comp_match(a[i], b[i])) return false;
+  return true;
+}
+
+// "a/../b", "./x", "x//y/" -> normalised absolute path against cwd; "" if not a path.
+std::string absolute_arg(const std::string& arg, const std::string& cwd) {
+  std::string v = arg;
+  if (!v.empty() && v[0] == '-') {
+    auto eq = v.find('=');
+    if (eq == std::string::npos) return "";
+    v = v.substr(eq + 1);
+  }
+  if (v.empty() || v.find('\0') != std::string::npos) return "";
+  if (v[0] != '/') {
+    if (cwd.empty() || cwd[0] != '/') return "";
+    v = cwd + "/" + v;
+  }
+  std::vector<std::string> parts;
+  for (auto c : components(v)) {
+    if (c == ".") continue;
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.emplace_back(c);
+  }
+  std::string out;
+  for (const auto& c : parts) out += "/" + c;
+  return out.empty() ? "/" : out;
+}
+
+std::string plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// What the recording shows about one directory.
+struct DirStats {
+  uint64_t files_read = 0;  // distinct existing files read directly in it (recorded paths are distinct)
+  bool listed = false;
+  bool named = false;  // in the command's arguments, or the run's cwd, and something below was read
+  bool is_cwd = false;
+  uint64_t created = 0, wrote = 0, removed = 0, renamed = 0;
+};
+
 }  // namespace
 
 uint32_t landlock_access_bits(const std::vector<std::string>& names) {
@@ -93,7 +167,7 @@ std::set<std::string> landlock_access_set(uint32_t bits) {
   return out;
 }
 
-LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy) {
+LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy, const LandlockGenOptions& opts) {
   LandlockModel m;
   m.handled_fs = landlock_fs_access_names();
 
@@ -114,20 +188,25 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
 
   std::unordered_map<std::string, Rights> need;  // path -> rights needed on exactly that path
   need.reserve(rec.files.size() + rec.executables.size());
-  std::unordered_map<std::string, bool> made_in;  // directories where files came and went
+  std::unordered_map<std::string, bool> made_in;       // directories where files came and went
+  std::unordered_map<std::string, DirStats> stats;     // evidence per directory (directories mode)
+  std::unordered_map<std::string, bool> self_created;  // paths the workload created
   for (const auto& [raw, fr] : rec.files) {
     if (raw.empty() || raw[0] != '/') continue;
     std::string path = rewrite(raw);
     bool transient = fr.type.empty();  // never seen existing: it may not exist when rules are made
     Rights parent = 0, own = 0;
+    bool read_ok = false, wrote_ok = false;
     for (const auto& [kind, outcomes] : fr.accesses) {
       if (!ok_count(outcomes)) continue;
       switch (kind) {
         case Access::Read:
           own |= fr.type == "dir" ? kReadDir : kReadFile;
+          read_ok = true;
           break;
         case Access::Write:
           own |= kWriteFile | kTruncate;
+          wrote_ok = true;
           break;
         case Access::Exec:
           own |= kExecute | kReadFile;
@@ -135,6 +214,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
         case Access::Create:
           parent |= make_right(fr.type);
           transient = true;
+          self_created[path] = true;
           break;
         case Access::Delete:
           parent |= fr.type == "dir" ? kRemoveDir : kRemoveFile;
@@ -153,6 +233,19 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
       }
     }
     if (fr.type == "chr" && (own & (kReadFile | kWriteFile))) own |= kIoctlDev;
+    if (opts.directories) {
+      if (fr.type == "dir" && read_ok) stats[path].listed = true;
+      DirStats* d = nullptr;
+      auto dir_stats = [&]() -> DirStats& {
+        if (d == nullptr) d = &stats[parent_of(path)];
+        return *d;
+      };
+      if (!transient && fr.type == "file" && read_ok) ++dir_stats().files_read;
+      if (fr.accesses.count(Access::Create) && ok_count(fr.accesses.at(Access::Create))) ++dir_stats().created;
+      if ((fr.type == "file" || transient) && wrote_ok) ++dir_stats().wrote;
+      if (fr.accesses.count(Access::Delete) && ok_count(fr.accesses.at(Access::Delete))) ++dir_stats().removed;
+      if (fr.accesses.count(Access::Rename) && ok_count(fr.accesses.at(Access::Rename))) ++dir_stats().renamed;
+    }
     if (transient) {
       // The file's own rights go to its directory: it does not exist when rules are made.
       std::string dir = parent_of(path);
@@ -165,27 +258,177 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   for (const auto& [exe, n] : rec.executables)
     if (!exe.empty() && exe[0] == '/') need[rewrite(exe)] |= kExecute | kReadFile;
 
-  // Generalise: directories where files came and went -> their scratch directory;
-  // anything that fits within a library tree's rights -> the tree.
+  // Directories named in the command's arguments, and the working directory,
+  // count as data directories when something below them was read.
+  if (opts.directories) {
+    auto read_below = [&](const std::string& dir) {
+      std::string from = dir == "/" ? "/" : dir + "/";
+      for (auto it = rec.files.lower_bound(from); it != rec.files.end() && it->first.rfind(from, 0) == 0; ++it)
+        if (it->second.accesses.count(Access::Read) && ok_count(it->second.accesses.at(Access::Read))) return true;
+      return false;
+    };
+    for (const auto& run : rec.runs) {
+      for (size_t i = 1; i < run.command.size(); ++i) {
+        std::string dir = absolute_arg(run.command[i], run.cwd);
+        if (dir.empty() || dir == "/") continue;
+        auto f = rec.files.find(dir);
+        if (f != rec.files.end() && f->second.type != "dir" && !f->second.type.empty()) continue;  // a file
+        if (read_below(dir)) stats[dir].named = true;
+      }
+      if (!run.cwd.empty() && run.cwd[0] == '/' && run.cwd != "/" && read_below(run.cwd)) stats[run.cwd].is_cwd = true;
+    }
+  }
+
+  // Why a directory may not get a subtree rule ("" = it may). *quiet: it lies in
+  // a subtree that is never generalised (/proc, /dev): not worth listing.
+  bool quiet = false;
+  auto refusal = [&](const std::string& dir) -> std::string {
+    quiet = false;
+    for (const auto& r : policy.shared_roots) {
+      if (pattern_is(r.path, dir)) return "shared root " + r.path + " (" + r.reason + ")";
+      if (r.subtree && pattern_overlaps(r.path, dir) && components(dir).size() >= components(r.path).size()) {
+        quiet = true;
+        return "below " + r.path + " (" + r.reason + ")";
+      }
+    }
+    for (const auto& s : policy.sensitive)
+      if (pattern_overlaps(s.path, dir)) return "its subtree would reach " + s.path + " (" + s.reason + ")";
+    return "";
+  };
+  auto scratch_root = [&](const std::string& dir) -> const std::pair<std::string, Rights>* {
+    for (const auto& sr : scratch)
+      if (sr.first == dir) return &sr;
+    return nullptr;
+  };
+
   std::unordered_map<std::string, Rights> out;
   out.reserve(need.size());
-  for (const auto& [path, rights] : need) {
-    std::string target = path;
-    if (made_in.count(path))
-      for (const auto& [dir, allowed] : scratch)
-        if (below_or_at(path, dir) && (rights & ~allowed) == 0) {
-          target = dir;
-          break;
-        }
-    if (target == path)
-      for (const auto& [dir, allowed] : trees)
-        if (below_or_at(path, dir) && (rights & ~allowed) == 0) {
-          out[dir] |= allowed;
-          target.clear();
-          break;
-        }
-    if (!target.empty()) out[target] |= rights;
+  std::map<std::string, PathGeneralisation> gen;  // subtree rule -> why
+  std::map<std::string, PathGeneralisation> refused;
+
+  // Written directories: where files were created, written, removed or renamed.
+  // One the workload created itself lends its rule to the nearest ancestor that
+  // existed before (a rule path must exist when enforce makes the rules).
+  const Rights written_rights = landlock_access_bits(policy.generalise.written_access);
+  const Rights data_rights = landlock_access_bits(policy.generalise.data_access);
+  std::vector<std::string> dirs;
+  for (const auto& [dir, st] : stats) dirs.push_back(dir);
+  std::sort(dirs.begin(), dirs.end());  // deterministic evidence text when several merge
+  for (const auto& dir : dirs) {
+    const DirStats& st = stats[dir];
+    if (st.created + st.wrote + st.removed + st.renamed == 0) continue;
+    std::string target = dir;
+    while (target != "/" && self_created.count(target)) target = parent_of(target);
+    std::string evidence;
+    auto add = [&](uint64_t n, const char* verb) {
+      if (n) evidence += (evidence.empty() ? "" : ", ") + std::string(verb) + " " + plural(n, "file", "files");
+    };
+    add(st.created, "created");
+    add(st.wrote, "wrote");
+    add(st.removed, "removed");
+    add(st.renamed, "renamed");
+    if (target != dir) evidence += " in " + dir + " (created by the workload)";
+    if (scratch_root(target) != nullptr) continue;  // the scratch step below
+    if (std::string why = refusal(target); !why.empty()) {
+      if (quiet) continue;
+      auto& r = refused[target];
+      r.path = target;
+      r.kind = "written";
+      r.reason = why;
+      r.evidence += (r.evidence.empty() ? "" : "; ") + evidence;
+      continue;
+    }
+    auto& g = gen[target];
+    g.path = target;
+    g.kind = "written";
+    g.reason =
+        "written directory: the workload reads back what it writes there (restart on its own data, rotated "
+        "logs, temp file + rename)";
+    g.evidence += (g.evidence.empty() ? "" : "; ") + evidence;
+    g.access |= written_rights;
   }
+  // Read-only data directories.
+  for (const auto& dir : dirs) {
+    const DirStats& st = stats[dir];
+    std::string evidence;
+    auto add = [&](const std::string& e) { evidence += (evidence.empty() ? "" : ", ") + e; };
+    if (st.listed) add("listed it");
+    if (st.files_read >= policy.generalise.data_min_files)
+      add("read " + std::to_string(st.files_read) + " files in it");
+    if (st.named) add("named in the command's arguments, and read below it");
+    if (st.is_cwd) add("the run's working directory, and read below it");
+    if (evidence.empty() || self_created.count(dir)) continue;
+    if (scratch_root(dir) != nullptr && opts.private_tmp) continue;  // the private root is the workload's own
+    if (std::string why = refusal(dir); !why.empty()) {
+      if (quiet) continue;
+      auto& r = refused[dir];
+      if (r.kind.empty()) r.kind = "data";
+      r.path = dir;
+      r.reason = why;
+      r.evidence += (r.evidence.empty() ? "" : "; ") + evidence;
+      continue;
+    }
+    auto& g = gen[dir];
+    g.path = dir;
+    if (g.kind.empty()) {
+      g.kind = "data";
+      g.reason =
+          "read-only data directory: files not read while learning (other inputs, pages, data) are read the "
+          "same way";
+    }
+    g.evidence += (g.evidence.empty() ? "" : "; ") + evidence;
+    g.access |= data_rights;
+  }
+
+  // Place every needed right: scratch roots (private ones only), library trees,
+  // generalised directories above, else the path itself.
+  for (const auto& [path, rights] : need) {
+    if (made_in.count(path)) {
+      std::string root = path;
+      while (root != "/" && self_created.count(root)) root = parent_of(root);
+      if (const auto* sr = scratch_root(root)) {
+        if (opts.private_tmp && (rights & ~sr->second) == 0) {
+          out[root] |= rights;
+          auto& g = gen[root];
+          g.path = root;
+          g.kind = "scratch";
+          g.reason =
+              "the private temporary directory (a fresh tmpfs of the workload's own under enforce): files "
+              "with random names";
+          g.evidence = "created files in it";
+          continue;
+        }
+        if (!opts.private_tmp && (rights & (kWriteFile | kMakeReg | kMakeDir | kMakeSym | kMakeSock | kMakeFifo |
+                                            kRemoveFile | kRemoveDir | kRefer | kTruncate)) != 0) {
+          // The host's shared temporary root as a whole: never. Files created
+          // directly in it are denied (fail closed) and said so.
+          auto& r = refused[root];
+          r.path = root;
+          r.kind = "scratch";
+          r.reason = "profile.toml sets private_tmp = false: the host's shared " + root +
+                     " is never granted as a whole, so files created directly in it are denied";
+          r.evidence = "created files in it";
+          Rights keep = rights & (kReadFile | kReadDir | kExecute);
+          if (keep) out[path] |= keep;
+          continue;
+        }
+      }
+    }
+    bool placed = false;
+    for (const auto& [dir, allowed] : trees)
+      if (below_or_at(path, dir) && (rights & ~allowed) == 0) {
+        out[dir] |= allowed;
+        placed = true;
+        break;
+      }
+    if (placed) continue;
+    out[path] |= rights;
+    // A written directory also keeps the other rights used directly in it
+    // (execute of what it built, make_sock, refer).
+    if (auto g = gen.find(path); g != gen.end() && g->second.kind == "written") g->second.access |= rights;
+  }
+  for (auto& [dir, g] : gen)
+    if (g.kind != "scratch") out[dir] |= g.access;
 
   // Compact: drop rules that an ancestor directory rule already covers.
   m.fs.reserve(out.size());
@@ -199,18 +442,52 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
     if (!covered) m.fs.push_back(LandlockFsRule{path, rights});
   }
   std::sort(m.fs.begin(), m.fs.end(), [](const LandlockFsRule& a, const LandlockFsRule& b) { return a.path < b.path; });
+  for (auto& [dir, g] : gen) {
+    auto it = std::lower_bound(m.fs.begin(), m.fs.end(), dir,
+                               [](const LandlockFsRule& r, const std::string& p) { return r.path < p; });
+    if (it == m.fs.end() || it->path != dir) continue;  // inside a wider rule (a tree, another directory)
+    g.access = it->access;
+    if (g.kind == "scratch") m.assumes_private_tmp = true;
+    m.generalised.push_back(g);
+  }
+  for (auto& [dir, r] : refused) m.refused.push_back(r);
 
   // Network: TCP ports only (Landlock does not cover UDP or unix sockets).
   bool abstract_used = false;
+  std::set<uint32_t> bound, listened;
+  for (const auto& [ep, n] : rec.network) {
+    if ((ep.family != "AF_INET" && ep.family != "AF_INET6") || (ep.type != "SOCK_STREAM" && !ep.type.empty())) continue;
+    if (ep.result != kOk || ep.port > 65535) continue;
+    if (ep.op == "bind") bound.insert(ep.port);
+    if (ep.op == "listen") listened.insert(ep.port);
+  }
+  // A port it listened on without binding that number: the kernel chose it
+  // (bind to port 0). A connect to it is a connect to its own ephemeral port,
+  // which another run gets another number for.
+  std::set<uint32_t> own_ephemeral;
+  if (bound.count(0))
+    for (auto p : listened)
+      if (!bound.count(p)) own_ephemeral.insert(p);
+  std::string own_connected;
   for (const auto& [ep, n] : rec.network) {
     if (ep.family == "AF_UNIX" && !ep.path.empty() && ep.path[0] == '@') abstract_used = true;
     if ((ep.family != "AF_INET" && ep.family != "AF_INET6") || (ep.type != "SOCK_STREAM" && !ep.type.empty())) continue;
     if (ep.port > 65535) continue;
-    if (ep.op == "bind")
+    if (ep.op == "bind") {
       m.bind_tcp.insert(static_cast<uint16_t>(ep.port));
-    else if (ep.op == "connect")
+    } else if (ep.op == "connect") {
+      if (own_ephemeral.count(ep.port)) {
+        m.connect_tcp_ephemeral = true;
+        if (own_connected.find(" " + std::to_string(ep.port)) == std::string::npos)
+          own_connected += " " + std::to_string(ep.port);
+        continue;
+      }
       m.connect_tcp.insert(static_cast<uint16_t>(ep.port));
+    }
   }
+  if (m.connect_tcp_ephemeral)
+    m.ephemeral_evidence = "bound port 0, listened on the port the kernel chose and connected to it (port" +
+                           own_connected + " while learning)";
   m.handled_net = {"bind_tcp", "connect_tcp"};
   m.scoped =
       abstract_used ? std::vector<std::string>{"signal"} : std::vector<std::string>{"abstract_unix_socket", "signal"};
@@ -256,8 +533,44 @@ std::string landlock_to_json(const LandlockModel& m) {
     return p + "    ]";
   };
   out += ",\n  \"net\": {\n    \"bind_tcp\": " + ports(m.bind_tcp) + ",\n    \"connect_tcp\": " + ports(m.connect_tcp) +
-         "\n  },\n  \"scoped\": ";
+         ",\n    \"connect_tcp_ephemeral\": " + (m.connect_tcp_ephemeral ? "true" : "false") + "\n  },\n  \"scoped\": ";
   json_list(out, m.scoped, "    ");
+  // Explanations only (enforce reads none of them): what was widened and why.
+  out += ",\n  \"assumes_private_tmp\": ";
+  out += m.assumes_private_tmp ? "true" : "false";
+  auto explained = [&](const char* key, const std::vector<PathGeneralisation>& v) {
+    out += ",\n  \"";
+    out += key;
+    out += "\": ";
+    if (v.empty()) {
+      out += "[]";
+      return;
+    }
+    out += "[\n";
+    for (size_t i = 0; i < v.size(); ++i) {
+      out += "    {\n      \"path\": ";
+      json_string(out, v[i].path);
+      out += ",\n      \"kind\": ";
+      json_string(out, v[i].kind);
+      if (v[i].access != 0) {
+        out += ",\n      \"access\": ";
+        std::vector<std::string> acc;
+        for (size_t b = 0; b < names.size(); ++b)
+          if (v[i].access & (1u << b)) acc.push_back(names[b]);
+        json_list(out, acc, "        ");
+      }
+      out += ",\n      \"reason\": ";
+      json_string(out, v[i].reason);
+      out += ",\n      \"evidence\": ";
+      json_string(out, v[i].evidence);
+      out += i + 1 < v.size() ? "\n    },\n" : "\n    }\n";
+    }
+    out += "  ]";
+  };
+  explained("generalised", m.generalised);
+  explained("kept_per_file", m.refused);
+  out += ",\n  \"ephemeral_ports\": ";
+  json_string(out, m.ephemeral_evidence);
   out += "\n}\n";
   return out;
 }

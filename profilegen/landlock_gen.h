@@ -6,12 +6,18 @@
 //   the parent directory, and the new file's own rights on the parent too (it does
 //   not exist yet when the rules are made); character devices also get ioctl_dev.
 // Generalised by policies/paths.toml: [[rewrite]] (/proc/<pid> -> /proc/self),
-// [[scratch]] (temporary directories: one directory rule with the rights used),
-// [[tree]] (library trees: the tree's rights when what was used fits within them).
+// [[scratch]] (the private temporary roots: one rule with the root's rights, only
+// when enforce gives private ones), [[tree]] (library trees: the tree's rights
+// when what was used fits within them), and with `directories` (the default):
+// read-only data directories and written directories get subtree rules, with
+// evidence, never on a [[shared_root]] nor reaching a [[sensitive]] path. Each
+// widening is listed in LandlockModel::generalised with its reason.
 // Compacted: rules for one path are merged, and a rule whose rights an ancestor
-// directory rule already grants is dropped. Nothing is widened beyond that.
-// Network: TCP ports bound and connected to (ABI >= 4). Scoping of signals and
-// abstract unix sockets (ABI >= 6), minus abstract sockets if one was used.
+// directory rule already grants is dropped.
+// Network: TCP ports bound and connected to (ABI >= 4); a server that bound port
+// 0 and connected to the port it got gets connect over the local port range at
+// enforce time (connect_tcp_ephemeral). Scoping of signals and abstract unix
+// sockets (ABI >= 6), minus abstract sockets if one was used.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +40,22 @@ struct LandlockFsRule {
 uint32_t landlock_access_bits(const std::vector<std::string>& names);
 std::set<std::string> landlock_access_set(uint32_t bits);
 
+// One widening beyond the recorded paths (or one refused), for `profile show`.
+struct PathGeneralisation {
+  std::string path;
+  uint32_t access = 0;
+  std::string kind;      // "data", "written", "scratch"; for a refused one: what it would have been
+  std::string reason;    // why the rule has this shape (or why it was refused)
+  std::string evidence;  // what the recording showed: "read 5 files in it", "created 3 files"
+};
+
+struct LandlockGenOptions {
+  bool directories = true;  // false: --paths exact (per-path rules; scratch roots only)
+  // The manifest gives private /tmp, /var/tmp and /dev/shm (profile.toml
+  // private_tmp): only then may a [[scratch]] root get a rule as a whole.
+  bool private_tmp = true;
+};
+
 struct LandlockModel {
   int min_abi = 1;
   std::vector<std::string> handled_fs;   // every fs right, bit order
@@ -41,10 +63,15 @@ struct LandlockModel {
   std::vector<std::string> handled_net;  // empty: network not restricted
   std::set<uint16_t> bind_tcp, connect_tcp;
   std::vector<std::string> scoped;
-  std::vector<std::string> required;  // manifest landlock_required: fs, refer, truncate, ...
+  std::vector<std::string> required;            // manifest landlock_required: fs, refer, truncate, ...
+  std::vector<PathGeneralisation> generalised;  // rules wider than what was used, sorted by path
+  std::vector<PathGeneralisation> refused;      // candidates kept per-file (shared root, sensitive), sorted
+  bool assumes_private_tmp = false;             // a [[scratch]] root got a rule: needs private_tmp
+  bool connect_tcp_ephemeral = false;           // connect over ip_local_port_range at enforce
+  std::string ephemeral_evidence;               // why, for show
 };
 
-LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy);
+LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy, const LandlockGenOptions& opts = {});
 std::string landlock_to_json(const LandlockModel& m);
 
 }  // namespace profile

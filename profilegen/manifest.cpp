@@ -173,9 +173,9 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
         for (const auto& e : *arr) {
           const toml::table* bt = e.as_table();
           if (bt == nullptr) throw Bad{at(source, e) + ": each \"bind\" entry must be a table"};
-          reject_unknown(*bt, {"source", "target", "readonly"}, "a \"bind\" entry", source);
+          reject_unknown(*bt, {"source", "target", "readonly", "optional"}, "a \"bind\" entry", source);
           BindMount bm{get_string(*bt, "source", "", source), get_string(*bt, "target", "", source),
-                       get_bool(*bt, "readonly", true, source)};
+                       get_bool(*bt, "readonly", true, source), get_bool(*bt, "optional", false, source)};
           if (bm.source.empty() || bm.source[0] != '/' || bm.target.empty() || bm.target[0] != '/')
             throw Bad{at(source, e) + ": a \"bind\" entry needs absolute \"source\" and \"target\" paths"};
           m.bind.push_back(std::move(bm));
@@ -225,7 +225,8 @@ std::string manifest_to_toml(const Manifest& m) {
   toml::array binds;
   for (const auto& b : m.bind) {
     toml::table t{{"source", text(b.source)}, {"target", text(b.target)}, {"readonly", b.readonly}};
-    t.is_inline(true);  // stays inside [container] instead of becoming [[bind]]
+    if (b.optional) t.insert("optional", true);  // only when set: older manifests keep their bytes
+    t.is_inline(true);                           // stays inside [container] instead of becoming [[bind]]
     binds.push_back(std::move(t));
   }
   toml::table c{{"net", text(m.net)},

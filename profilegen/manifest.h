@@ -17,6 +17,7 @@ struct BindMount {
   std::string source;
   std::string target;
   bool readonly = true;
+  bool optional = false;  // a missing source is skipped at enforce (generated binds into the private /tmp)
   bool operator==(const BindMount&) const = default;
 };
 

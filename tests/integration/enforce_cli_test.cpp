@@ -135,22 +135,26 @@ TEST(EnforceCli, ComplainHonoursTheTimeout) {
 
 TEST(EnforceCli, ComplainUpdateWidensTheProfileToWhatItSaw) {
   PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
-  WorkDir w;
+  WorkDir w, elsewhere;
   std::ofstream(w.file("a.txt")) << "a\n";
-  std::ofstream(w.file("b.txt")) << "b\n";
+  // Not below the working directory (which becomes a data directory once a
+  // file in it is read): another directory of the host's /tmp, which the
+  // private /tmp hides until --update binds it in.
+  const std::string b = elsewhere.file("b.txt");
+  std::ofstream(b) << "b\n";
   learn(w, "cat a.txt");
-  // Control: b.txt is outside the Landlock rules, so the wider run is denied.
-  auto denied = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  // Control: b.txt is outside the profile, so the wider run is denied.
+  auto denied = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt " + b});
   EXPECT_NE(denied.status, 0) << "b.txt was not learned, yet reading it worked";
   std::string before = slurp(w.file("bundle/landlock.json"));
 
-  auto upd = enforce(w, {"--complain", "--update", "--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  auto upd = enforce(w, {"--complain", "--update", "--", "/bin/sh", "-c", "cat a.txt " + b});
   ASSERT_EQ(upd.status, 0) << upd.err;
   EXPECT_NE(upd.err.find("b.txt"), std::string::npos) << "complain must name what was outside:\n" << upd.err;
   EXPECT_NE(slurp(w.file("bundle/landlock.json")), before) << "--update must regenerate the bundle";
   EXPECT_NE(slurp(w.file("bundle/recording.json")).find("b.txt"), std::string::npos);
 
-  auto ok = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt b.txt"});
+  auto ok = enforce(w, {"--", "/bin/sh", "-c", "cat a.txt " + b});
   EXPECT_EQ(ok.status, 0) << ok.err;
   EXPECT_EQ(ok.out, "a\nb\n");
   // Still confined: what neither run did stays denied.

@@ -10,6 +10,9 @@
 
 #include "common/atomic_file.h"
 #include "common/json_text.h"
+#include "profilegen/gen_policy.h"
+#include "profilegen/landlock_gen.h"
+#include "profilegen/private_tmp.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -180,14 +183,18 @@ TEST_F(BundleTest, PathThatIsAFileIsRefused) {
 namespace profile {
 namespace {
 
-// The derived manifest keeps the host's /tmp when the learning run relied on it
-// (enforce would otherwise show an empty private /tmp and the workload fails).
-bool derived_private_tmp(const std::string& dir, const Recording& rec) {
+// The derived manifest always gives a private /tmp; what the workload used
+// there without creating it is bound in from the host, nothing else.
+Manifest derived_manifest(const std::string& dir, const Recording& rec, const std::string& existing = "") {
+  if (!existing.empty()) {
+    ::mkdir(dir.c_str(), 0755);
+    std::ofstream(dir + "/profile.toml") << existing;
+  }
   auto r = generate_bundle(dir, rec, testing::no_selinux());
   EXPECT_TRUE(r) << r.error().message;
   auto m = parse_manifest(*read_file(dir + "/profile.toml"), "profile.toml");
   EXPECT_TRUE(m) << m.error().message;
-  return m->private_tmp;
+  return *m;
 }
 
 TEST_F(BundleTest, CapabilitiesComeFromTheRecordingAndAHandEditedManifestKeepsItsOwn) {
@@ -227,21 +234,69 @@ TEST_F(BundleTest, CapabilitiesComeFromTheRecordingAndAHandEditedManifestKeepsIt
   EXPECT_EQ(m->capabilities, (std::vector<std::string>{"CAP_NET_BIND_SERVICE", "CAP_SETUID"}));
 }
 
-TEST_F(BundleTest, PrivateTmpOnlyWhenTheWorkloadDidNotRelyOnTheHostsTmp) {
-  Recording own_tmp = testing::sample_recording();
-  own_tmp.runs.front().cwd = "/srv/app";
-  own_tmp.add_file("/tmp/app-123/scratch", Access::Create, kOk, "file");
-  own_tmp.add_file("/tmp/app-123/scratch", Access::Write, kOk, "file");
-  own_tmp.add_file("/tmp/probe", Access::Stat, "ENOENT");
-  EXPECT_TRUE(derived_private_tmp(root_ + "/a", own_tmp));
+TEST_F(BundleTest, PrivateTmpBindsExactlyWhatTheWorkloadUsedThere) {
+  Recording rec = testing::sample_recording();
+  rec.runs.front().cwd = "/tmp/checkout";
+  rec.add_file("/tmp/checkout/Makefile", Access::Read, kOk, "file");
+  rec.add_file("/tmp/shared/config.ini", Access::Read, kOk, "file");
+  rec.add_file("/tmp/job/in1", Access::Read, kOk, "file");
+  rec.add_file("/tmp/job/in2", Access::Read, kOk, "file");
+  rec.add_file("/tmp/job/out", Access::Create, kOk, "file");
+  rec.add_file("/tmp/job/out", Access::Write, kOk, "file");
+  rec.add_file("/tmp/own", Access::Create, kOk, "dir");  // made by the workload: nothing to bind
+  rec.add_file("/tmp/own/x", Access::Create, kOk, "file");
+  rec.add_file("/var/tmp/cache.db", Access::Read, kOk, "file");
+  rec.add_file("/tmp/probe", Access::Stat, "ENOENT");
+  Manifest m = derived_manifest(root_ + "/a", rec);
+  EXPECT_TRUE(m.private_tmp) << "never the host's /tmp";
+  std::vector<BindMount> want = {{"/tmp/checkout", "/tmp/checkout", true, true},
+                                 {"/tmp/job", "/tmp/job", false, true},
+                                 {"/tmp/shared/config.ini", "/tmp/shared/config.ini", true, true},
+                                 {"/var/tmp/cache.db", "/var/tmp/cache.db", true, true}};
+  EXPECT_EQ(m.bind, want);
+  auto ll = nlohmann::json::parse(*read_file(root_ + "/a/landlock.json"));
+  EXPECT_TRUE(ll["assumes_private_tmp"].get<bool>()) << "files created directly in /tmp: a rule on the private one";
+}
 
-  Recording cwd_in_tmp = own_tmp;
-  cwd_in_tmp.runs.front().cwd = "/tmp/checkout";
-  EXPECT_FALSE(derived_private_tmp(root_ + "/b", cwd_in_tmp));
+// Many scattered paths are bound by their directory (the launcher takes 64
+// binds); the Landlock rules still name each file.
+TEST_F(BundleTest, ManyScatteredTmpPathsAreBoundByTheirDirectory) {
+  Recording rec;
+  for (int i = 0; i < 60; ++i) rec.add_file("/tmp/job/part" + std::to_string(i) + "/input", Access::Read, kOk, "file");
+  auto policy = load_gen_policy("");
+  ASSERT_TRUE(policy);
+  LandlockModel lm = build_landlock_model(rec, *policy);
+  EXPECT_EQ(lm.fs.size(), 60u) << "one file in each directory: no generalisation";
+  auto binds = private_tmp_binds(rec, lm);
+  ASSERT_EQ(binds.size(), 1u);
+  EXPECT_EQ(binds[0], (BindMount{"/tmp/job", "/tmp/job", true, true}));
+  Recording few;
+  few.add_file("/tmp/job/part1/input", Access::Read, kOk, "file");
+  EXPECT_EQ(private_tmp_binds(few, build_landlock_model(few, *policy)),
+            (std::vector<BindMount>{{"/tmp/job/part1/input", "/tmp/job/part1/input", true, true}}));
+}
 
-  Recording reads_host_tmp = own_tmp;
-  reads_host_tmp.add_file("/tmp/shared/config.ini", Access::Read, kOk, "file");
-  EXPECT_FALSE(derived_private_tmp(root_ + "/c", reads_host_tmp));
+// Regeneration keeps profile.toml, and still adds the binds the recording needs.
+TEST_F(BundleTest, RegenerationAddsTheBindsAKeptManifestLacks) {
+  std::string existing =
+      "[workload]\nname = \"app\"\ncommand = [\"/usr/bin/app\"]\n"
+      "[container]\nbind = [{ source = \"/srv/extra\", target = \"/mnt\", readonly = true }]\n";
+  Recording rec = testing::sample_recording();
+  rec.add_file("/tmp/shared/config.ini", Access::Read, kOk, "file");
+  Manifest m = derived_manifest(root_ + "/b", rec, existing);
+  std::vector<BindMount> want = {{"/srv/extra", "/mnt", true, false},
+                                 {"/tmp/shared/config.ini", "/tmp/shared/config.ini", true, true}};
+  EXPECT_EQ(m.bind, want) << "the hand-written bind stays, the needed one is added once";
+  EXPECT_EQ(m.command, std::vector<std::string>{"/usr/bin/app"});
+  m = derived_manifest(root_ + "/b", rec);  // again: nothing added twice
+  EXPECT_EQ(m.bind, want);
+  // A manifest that chose the host's /tmp gets no binds, and no rule grants the
+  // host's /tmp as a whole.
+  Manifest host = derived_manifest(root_ + "/c", rec, existing + "private_tmp = false\n");
+  EXPECT_EQ(host.bind.size(), 1u);
+  auto ll = nlohmann::json::parse(*read_file(root_ + "/c/landlock.json"));
+  EXPECT_FALSE(ll["assumes_private_tmp"].get<bool>());
+  for (const auto& r : ll["fs"]) EXPECT_NE(r["path"], "/tmp");
 }
 
 }  // namespace
