@@ -1,12 +1,14 @@
 // The confinement steps of `profile enforce`, prepared in the launcher and
 // applied in the container's processes in a fixed order:
 //   supervisor: mount propagation private, read-only root, /proc, private /tmp,
-//               bind mounts (all before the workload exists)
+//               bind mounts, read-only self-binds (all before the workload exists)
 //   workload:   chdir, fds close-on-exec, capabilities (bounding, ambient,
 //               permitted/effective/inheritable), no_new_privs, Landlock,
 //               SELinux exec context, before_exec hook, seccomp LAST, execve.
 // The cgroup (and its limits) is joined by the supervisor before it is released.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -26,11 +28,22 @@ struct BindSpec {
   bool readonly = true;
 };
 
+// A directory bound read-only onto itself at `path` in the container, after
+// every other mount, when `path` there is that very directory (dev, ino): how
+// enforce keeps the workload from rewriting its own bundle. Where `path` is not
+// visible in the container (under a private /tmp) there is nothing to protect.
+struct ReadonlyDir {
+  std::string path;
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
 // What LaunchSpec::confine asks for. The default confines nothing (learning).
 struct Confinement {
   bool private_tmp = false;    // a fresh tmpfs on /tmp
   bool readonly_root = false;  // every mount read-only (recursively), except what follows it
   std::vector<BindSpec> binds;
+  std::vector<ReadonlyDir> readonly_dirs;      // after the binds
   bool drop_capabilities = false;              // false: leave capabilities as they are
   std::vector<std::string> keep_capabilities;  // "CAP_NET_BIND_SERVICE", ...; only with drop_capabilities
   bool no_new_privs = false;
@@ -49,6 +62,9 @@ struct ChildConfinement {
   std::vector<std::string> strings;  // owns every string below
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
+  std::vector<const char*> readonly_dir;
+  std::vector<dev_t> readonly_dir_dev;
+  std::vector<ino_t> readonly_dir_ino;
   bool drop_capabilities = false;
   uint64_t keep_caps = 0;  // bit n = capability n
   int last_cap = 40;

@@ -49,7 +49,9 @@ Manifest manifest_from_recording(const Recording& rec) {
       if (it->second == "host" || it->second == "loopback" || it->second == "none") m.net = it->second;
   }
   if (m.command.empty()) m.command = {"true"};
-  m.name = workload_name_from_command(m.command);
+  // Named after what a wrapper (setpriv, env, nice...) runs, not the wrapper.
+  size_t program = wrapped_program_index(m.command, executed_in(rec.executables));
+  m.name = workload_name_from_command({m.command.begin() + static_cast<std::ptrdiff_t>(program), m.command.end()});
   m.env = {"HOME", "LANG", "PATH", "TERM"};
   return m;
 }
