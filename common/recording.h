@@ -85,6 +85,13 @@ struct RunInfo {
   ExitInfo exit;
   uint64_t lost_events = 0;                      // events the tracer could not record; >0 = incomplete
   std::map<std::string, std::string> container;  // settings used: "net" -> "loopback", ...
+  // The identity and environment the workload was started with: its effective
+  // uid and gid (those permission checks use), and the sorted, distinct names (never the values) of its
+  // environment variables. nullopt in recordings made before profile kept them
+  // (unknown, which is not the same as root or an empty environment).
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<std::vector<std::string>> env;
   bool operator==(const RunInfo&) const = default;
 };
 

@@ -84,6 +84,23 @@ RunInfo run_from_json(const json& j, const std::string& w) {
   if (auto* c = opt(j, "container", json::value_t::object, w))
     for (const auto& [k, v] : c->items())
       r.container[decode(k, w + "/container/" + k)] = as_string(v, w + "/container/" + k);
+  // uid, gid and env are absent from recordings made before they were kept.
+  auto id = [&](const char* key) -> std::optional<uint32_t> {
+    if (!j.contains(key)) return std::nullopt;
+    uint64_t v = as_count(j[key], w + "/" + key);
+    if (v > 0xffffffffULL) throw Bad{w + "/" + key, "expected a 32-bit id"};
+    return static_cast<uint32_t>(v);
+  };
+  r.uid = id("uid");
+  r.gid = id("gid");
+  if (auto* e = opt(j, "env", json::value_t::array, w)) {
+    std::vector<std::string> names;
+    for (const auto& n : *e) names.push_back(as_string(n, w + "/env"));
+    // Sorted and distinct, as written, so that the same run gives the same bytes.
+    if (!std::is_sorted(names.begin(), names.end()) || std::adjacent_find(names.begin(), names.end()) != names.end())
+      throw Bad{w + "/env", "expected sorted, distinct variable names"};
+    r.env = std::move(names);
+  }
   return r;
 }
 }  // namespace
@@ -197,11 +214,24 @@ void write_run(Writer& w, const RunInfo& r) {
   w.str(r.cwd);
   w.key("duration_ms");
   w.num(r.duration_ms);
+  if (r.env) {
+    w.key("env");
+    w.open('[');
+    for (const auto& n : *r.env) {
+      w.next();
+      w.str(n);
+    }
+    w.close(']');
+  }
   w.key("exit");
   w.open('{');
   w.key(r.exit.signal != 0 ? "signal" : "code");
   w.num(r.exit.signal != 0 ? r.exit.signal : r.exit.code);
   w.close('}');
+  if (r.gid) {
+    w.key("gid");
+    w.num(*r.gid);
+  }
   w.key("kernel");
   w.str(r.kernel);
   w.key("lost_events");
@@ -210,6 +240,10 @@ void write_run(Writer& w, const RunInfo& r) {
   w.str(r.started);
   w.key("tracer");
   w.str(r.tracer);
+  if (r.uid) {
+    w.key("uid");
+    w.num(*r.uid);
+  }
   w.close('}');
 }
 
@@ -273,6 +307,8 @@ size_t size_estimate(const Recording& rec) {
     n += 512 + r.cwd.size();
     for (const auto& a : r.command) n += 16 + a.size();
     for (const auto& [k, v] : r.container) n += 16 + k.size() + v.size();
+    if (r.env)
+      for (const auto& e : *r.env) n += 8 + e.size();
   }
   for (const auto& [arch, names] : rec.syscalls) n += 32 + names.size() * 40;
   for (const auto& [arch, per_sys] : rec.args)

@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <ctime>
+#include <set>
 
 #include "common/log.h"
 #include "common/syscalls.h"
 #include "enforce/watchdog.h"
+
+extern char** environ;
 
 namespace profile {
 namespace {
@@ -32,6 +35,19 @@ std::string current_dir() {
   char buf[4096];
   if (::getcwd(buf, sizeof buf) == nullptr) return "";
   return buf;
+}
+
+// The names of the variables the workload is started with, as spawn_container
+// builds its environment: the spec's own when it sets one, else ours.
+std::vector<std::string> env_names(const LaunchSpec& spec) {
+  std::set<std::string> names;
+  auto add = [&names](const std::string& kv) { names.insert(kv.substr(0, kv.find('='))); };
+  if (!spec.env.empty() || spec.env_exact) {
+    for (const auto& kv : spec.env) add(kv);
+  } else {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) add(*e);
+  }
+  return {names.begin(), names.end()};
 }
 
 int before_exec_trampoline(void* ctx) {
@@ -149,6 +165,12 @@ Result<LearnResult> learn(const LearnOptions& options) {
   run.exit = *exit;
   run.lost_events = tracer.lost_events();
   run.container = container_settings;
+  // The container maps ids one to one (enforce/namespaces.cpp), so the workload
+  // starts with our effective ids (the ones permission checks use), inside a
+  // user namespace or not.
+  run.uid = static_cast<uint32_t>(::geteuid());
+  run.gid = static_cast<uint32_t>(::getegid());
+  run.env = env_names(options.spec);
   result.recording.runs.push_back(run);
   result.exit = *exit;
   result.tracer = tracer.name();

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "common/json_text.h"
 #include "common/recording.h"
@@ -36,6 +37,13 @@ json reference_run(const RunInfo& r) {
   json c = json::object();
   for (const auto& [k, v] : r.container) c[t(k)] = t(v);
   j["container"] = c;
+  if (r.uid) j["uid"] = *r.uid;
+  if (r.gid) j["gid"] = *r.gid;
+  if (r.env) {
+    json env = json::array();
+    for (const auto& n : *r.env) env.push_back(t(n));
+    j["env"] = env;
+  }
   return j;
 }
 
@@ -123,14 +131,20 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   a.exit.code = 3;
   a.lost_events = 0;
   a.container = {{"net", "loopback"}, {"root", s(4)}, {s(5), "x"}};
+  a.uid = 4294967295u;
+  a.gid = 0;
+  std::set<std::string> names(strs.begin(), strs.end());
+  a.env = std::vector<std::string>(names.begin(), names.end());
   r.runs.push_back(a);
   RunInfo b;  // killed by a signal; empty command, container and strings
   b.tracer = "ebpf";
   b.exit.signal = 9;
   b.lost_events = 17;
   r.runs.push_back(b);
-  RunInfo c;
+  RunInfo c;  // an empty environment, which is not an unknown one
   c.tracer = "ptrace";
+  c.uid = 1000;
+  c.env = std::vector<std::string>{};
   c.exit.code = 255;
   c.duration_ms = ~0ULL;
   r.runs.push_back(c);

@@ -19,6 +19,9 @@ Recording sample() {
   run.duration_ms = 12;
   run.exit.code = 3;
   run.container = {{"net", "loopback"}};
+  run.uid = 0;
+  run.gid = 0;
+  run.env = std::vector<std::string>{"HOME", "PATH"};
   r.runs.push_back(run);
   r.add_syscall("x86_64", "openat", 4);
   r.add_syscall("x86_64", "read");
@@ -72,6 +75,45 @@ TEST(Recording, MergeUnitesSetsAndAddsCounts) {
   EXPECT_EQ(a.runs.size(), 2u);
 }
 
+TEST(Recording, RunsWithoutIdentityOrEnvironmentStillLoadAsUnknown) {
+  // A recording written before runs kept uid, gid and env.
+  auto r = recording_from_json(
+      R"({"format":"profile-recording/1","runs":[{"command":["ls"],"tracer":"ptrace"}],"syscalls":{},"files":{}})",
+      "old.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->runs.size(), 1u);
+  EXPECT_FALSE(r->runs[0].uid.has_value());
+  EXPECT_FALSE(r->runs[0].gid.has_value());
+  EXPECT_FALSE(r->runs[0].env.has_value());
+  // Written back, it stays without them (nothing is made up).
+  std::string out = recording_to_json(*r);
+  EXPECT_EQ(out.find("\"uid\""), std::string::npos);
+  EXPECT_EQ(out.find("\"env\""), std::string::npos);
+}
+
+TEST(Recording, RunIdentityAndEnvironmentNamesRoundTripAndMergeKeepsEachRunsOwn) {
+  Recording a = sample();
+  std::string out = recording_to_json(a);
+  EXPECT_NE(out.find("\"env\": [\n        \"HOME\",\n        \"PATH\"\n      ]"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"uid\": 0"), std::string::npos);
+  Recording b;
+  RunInfo other;
+  other.tracer = "ebpf";
+  other.uid = 65534;
+  other.gid = 65534;
+  other.env = std::vector<std::string>{"LANG"};
+  b.runs.push_back(other);
+  ASSERT_TRUE(a.merge(b).ok());
+  ASSERT_EQ(a.runs.size(), 2u);
+  EXPECT_EQ(a.runs[0].uid, 0u);
+  EXPECT_EQ(*a.runs[0].env, (std::vector<std::string>{"HOME", "PATH"}));
+  EXPECT_EQ(a.runs[1].uid, 65534u);
+  EXPECT_EQ(*a.runs[1].env, (std::vector<std::string>{"LANG"}));
+  auto back = recording_from_json(recording_to_json(a), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, a);
+}
+
 TEST(Recording, MergeRefusesDifferentArgumentPoliciesAndChangesNothing) {
   Recording a = sample();
   Recording before = a;
@@ -108,6 +150,12 @@ TEST(Recording, CorruptOrForeignDocumentsGetOneClearSentence) {
       {R"({"format":"profile-recording/1","runs":[],"syscalls":{},"files":{"/x":{"access":{"eat":{}}}}})",
        "unknown access kind"},
       {R"({"format":"profile-recording/1","runs":[{"command":[]}],"syscalls":{},"files":{}})", "tracer"},
+      {R"({"format":"profile-recording/1","runs":[{"command":[],"tracer":"ptrace","uid":-1}],"syscalls":{},"files":{}})",
+       "/runs/0/uid"},
+      {R"({"format":"profile-recording/1","runs":[{"command":[],"tracer":"ptrace","gid":4294967296}],"syscalls":{},"files":{}})",
+       "32-bit"},
+      {R"({"format":"profile-recording/1","runs":[{"command":[],"tracer":"ptrace","env":["PATH","HOME"]}],"syscalls":{},"files":{}})",
+       "sorted"},
   };
   for (const auto& c : cases) {
     auto r = recording_from_json(c.text, "in.json");

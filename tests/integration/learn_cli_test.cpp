@@ -2,6 +2,7 @@
 // files they write.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -32,6 +33,26 @@ TEST(LearnCli, RecordsTheWorkloadAndExitsWithItsStatus) {
   EXPECT_TRUE(rec->syscalls["x86_64"].count("execve"));
   EXPECT_TRUE(rec->executables.count("/usr/bin/cat")) << recording_to_json(*rec);
   EXPECT_TRUE(rec->files.count("/etc/hostname"));
+}
+
+TEST(LearnCli, RecordsTheStartingIdsAndTheNamesNotTheValuesOfTheEnvironment) {
+  PROFILE_REQUIRE(testing::is_root(), "the learning container needs root or user namespaces");
+  TempDir dir;
+  auto r = run({kProfile, "learn", "-q", "-o", dir.path(), "--net", "loopback", "--", "/bin/true"},
+               {"PROFILE_TEST_SECRET=do-not-record-me"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto text = read_file(dir.path() + "/recording.json");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->find("do-not-record-me"), std::string::npos);
+  auto rec = recording_from_json(*text, "recording.json");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_EQ(rec->runs[0].uid, ::geteuid());
+  EXPECT_EQ(rec->runs[0].gid, ::getegid());
+  ASSERT_TRUE(rec->runs[0].env.has_value());
+  const auto& env = *rec->runs[0].env;
+  EXPECT_TRUE(std::is_sorted(env.begin(), env.end()));
+  EXPECT_TRUE(std::binary_search(env.begin(), env.end(), "PROFILE_TEST_SECRET")) << *text;
+  EXPECT_TRUE(std::binary_search(env.begin(), env.end(), "PATH"));
 }
 
 TEST(LearnCli, SignalDeathBecomes128PlusN) {
