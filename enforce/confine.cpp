@@ -44,6 +44,47 @@ int set_mount_readonly(const char* path, bool readonly) noexcept {
   return 0;
 }
 
+// "/tmp/a/b" with no "." or ".." component, no "//", no trailing '/': a target
+// whose mount point may be created on the private tmpfs (it cannot climb out).
+bool plain_path_below_tmp(const std::string& p) {
+  if (p.rfind("/tmp/", 0) != 0 || p.size() == 5 || p.back() == '/') return false;
+  for (size_t start = 5; start <= p.size();) {
+    size_t end = p.find('/', start);
+    if (end == std::string::npos) end = p.size();
+    std::string_view part(p.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// Creates `target` (below /tmp, see plain_path_below_tmp) and its missing
+// parents on the private tmpfs: a directory, or an empty file when the source
+// `source_fd` is not one. Allocation-free: runs between clone and exec.
+int make_mount_point(const char* target, int source_fd) noexcept {
+  char path[4096];
+  size_t len = std::strlen(target);
+  if (len >= sizeof path) return ENAMETOOLONG;
+  std::memcpy(path, target, len + 1);
+  // Parents: every '/' after "/tmp".
+  for (size_t i = 5; i < len; ++i) {
+    if (path[i] != '/') continue;
+    path[i] = '\0';
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST) return errno;
+    path[i] = '/';
+  }
+  struct stat st {};
+  if (::fstat(source_fd, &st) != 0) return errno;
+  if (S_ISDIR(st.st_mode)) {
+    if (::mkdir(path, 0755) != 0 && errno != EEXIST) return errno;
+    return 0;
+  }
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return errno == EISDIR ? 0 : errno;
+  ::close(fd);
+  return 0;
+}
+
 struct CapData {
   __user_cap_header_struct header;
   __user_cap_data_struct data[2];
@@ -85,6 +126,7 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     out.strings.push_back(b.target);
     out.bind_target.push_back(out.strings.back().c_str());
     out.bind_readonly.push_back(b.readonly ? 1 : 0);
+    out.bind_in_private_tmp.push_back(c.private_tmp && plain_path_below_tmp(b.target) ? 1 : 0);
   }
   for (const auto& d : c.readonly_dirs) {
     if (d.path.empty() || d.path[0] != '/') return make_error("read-only directory \"" + d.path + "\" is not absolute");
@@ -139,6 +181,13 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
   if (c.private_tmp) {
     *step = "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")";
     if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;
+    // Every mount point first, while /tmp is still the bare tmpfs: once a bind
+    // is mounted, a mkdir below it would write into the host's directory.
+    for (size_t i = 0; i < n; ++i) {
+      if (c.bind_in_private_tmp[i] == 0) continue;
+      *step = "create a bind mount point in the private /tmp";
+      if (int err = make_mount_point(c.bind_target[i], source_fd[i]); err != 0) return err;
+    }
   }
   for (size_t i = 0; i < n; ++i) {
     char path[32] = "/proc/self/fd/";

@@ -62,6 +62,9 @@ struct ChildConfinement {
   std::vector<std::string> strings;  // owns every string below
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
+  // 1: the target lies below the private /tmp, where it does not exist yet; the
+  // child creates it (and its parents) on the fresh tmpfs before mounting.
+  std::vector<unsigned char> bind_in_private_tmp;
   std::vector<const char*> readonly_dir;
   std::vector<dev_t> readonly_dir_dev;
   std::vector<ino_t> readonly_dir_ino;
@@ -82,7 +85,11 @@ Result<int> capability_from_name(const std::string& name);
 
 // Child side; each returns 0 or an errno and sets *step to a static text.
 // Supervisor, in this order: read-only root (before /proc is mounted), then
-// after /proc: private /tmp and bind mounts (so binds may land in /tmp).
+// after /proc: private /tmp and bind mounts (so binds may land in /tmp). A bind
+// target below a private /tmp is created there first (directories, or an empty
+// file when the source is not a directory): the tmpfs is fresh, so nothing of
+// the host is written. A target nested in another bind's target must exist in
+// that bind's source (it is not created on the host).
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept;
 int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept;
 // Workload: capabilities, no_new_privs, Landlock, SELinux exec context.

@@ -418,6 +418,41 @@ TEST(Confine, MountsPrivateTmpReadOnlyRootAndBinds) {
   EXPECT_NE(::stat(private_marker.c_str(), &st), 0) << "private /tmp leaked to the host";
 }
 
+// A bind whose target lies below the private /tmp: the tmpfs is fresh, so the
+// launcher creates the mount point (a directory, or an empty file for a file
+// source, with missing parents) before mounting. The rest of the host's /tmp
+// stays hidden.
+TEST(Confine, BindTargetsBelowThePrivateTmpAreCreated) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;  // below the host's /tmp
+  ::mkdir(tmp.file("data").c_str(), 0755);
+  ::mkdir(tmp.file("out").c_str(), 0755);
+  std::ofstream(tmp.file("data/f")) << "dir-bind\n";
+  std::ofstream(tmp.file("single")) << "file-bind\n";
+  std::ofstream(tmp.file("other")) << "other service\n";
+  LaunchSpec spec;
+  spec.cwd = "/";
+  spec.argv = {"/bin/sh", "-c",
+               "exec > " + tmp.file("out/report") + " 2>/dev/null; cat " + tmp.file("data/f") + " " +
+                   tmp.file("single") + " /tmp/deeper/nested/single; test -e " + tmp.file("other") +
+                   " && echo other-visible; touch " + tmp.file("data/z") + " && echo ro-writable; true"};
+  spec.confine.private_tmp = true;
+  spec.confine.binds = {{tmp.file("data"), tmp.file("data"), true},
+                        {tmp.file("single"), tmp.file("single"), true},
+                        {tmp.file("single"), "/tmp/deeper/nested/single", true},
+                        {tmp.file("out"), tmp.file("out"), false}};
+  auto c = spawn_container(spec, {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE((*c)->release().ok());
+  auto r = (*c)->wait();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status(), 0);
+  EXPECT_EQ(slurp(tmp.file("out/report")), "dir-bind\nfile-bind\nfile-bind\n");
+  struct stat st {};
+  EXPECT_NE(::stat("/tmp/deeper", &st), 0) << "a mount point was created in the host's /tmp";
+  EXPECT_NE(::stat(tmp.file("data/z").c_str(), &st), 0) << "the read-only bind was written";
+}
+
 TEST(Confine, AFailingStepStopsTheLaunchAndNamesIt) {
   PROFILE_REQUIRE(testing::is_root(), "container mode as root");
   TempDir tmp;
