@@ -103,9 +103,11 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
-  cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd");
+  cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
+      ->type_name("DIR");
   cmd->add_option("--env", args->env,
                   "Pass NAME with your value, or set NAME=VALUE, in the workload's environment (repeatable)")
+      ->type_name("NAME[=VALUE]")
       ->allow_extra_args(false);
   cmd->add_flag("--complain", args->complain,
                 "Run under the tracer instead of seccomp and Landlock and report every access outside the profile");

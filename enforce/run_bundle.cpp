@@ -126,7 +126,8 @@ std::vector<std::string> bundle_paths_in_container(const std::string& real, cons
     if (!below(real, src)) continue;
     std::string target = b.target;
     while (target.size() > 1 && target.back() == '/') target.pop_back();
-    std::string p = target + real.substr(src == "/" ? 0 : src.size());
+    std::string rest = real.substr(src == "/" ? 0 : src.size());
+    std::string p = target == "/" ? (rest.empty() ? "/" : rest) : target + rest;
     if (!contains(out, p)) out.push_back(p);
   }
   return out;
