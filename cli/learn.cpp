@@ -165,6 +165,8 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   log::debug("wrote " + rec_path + " in " +
              ms_text(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - save_start).count()));
 
+  if (result->killed_after_signal != 0)
+    log::warn("the recording holds what the workload did until it was killed: " + rec_path);
   const RunInfo& run = rec.runs.back();
   if (run.lost_events > 0)
     log::warn("the tracer lost " + std::to_string(run.lost_events) +

@@ -87,7 +87,7 @@ void Watchdog::run(double timeout_s, double signal_grace_s) {
   auto kill_after_signal = [&](int sig, const char* why) {
     killed_after_signal_ = sig;
     log::warn(std::string("the container did not end after ") + signal_name(sig) + " (" + why +
-              "): killed every process in it; what was recorded so far is kept");
+              "): killed every process in it");
     if (auto st = c_.kill_all(); !st) log::warn(st.error().message);
   };
   while (true) {
