@@ -53,10 +53,10 @@ struct LaunchSpec {
   bool require_cgroup = false;  // fail instead of warning when no cgroup can be created
   CgroupLimits limits;
   Confinement confine;  // what `profile enforce` adds; nothing by default (learn)
-  // Learn: the workload (root, or root in its user namespace, so it has
-  // CAP_SYS_ADMIN, with which TIOCSTI works on any terminal fd it holds, not
-  // only its controlling one) gets a seccomp filter, without no_new_privs,
-  // that answers ioctl TIOCSTI and TIOCLINUX with EPERM.
+  // For a workload with CAP_SYS_ADMIN (learn: root, or root in its user
+  // namespace; enforce: a profile that keeps it), with which TIOCSTI works on
+  // any terminal fd it holds, not only its controlling one: a seccomp filter,
+  // loaded without no_new_privs, answers ioctl TIOCSTI and TIOCLINUX with EPERM.
   bool guard_terminal = false;
 };
 

@@ -1,5 +1,6 @@
 #include "enforce/run_bundle.h"
 
+#include <linux/capability.h>
 #include <selinux/context.h>
 #include <selinux/selinux.h>
 #include <sys/syscall.h>
@@ -350,6 +351,12 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   for (const auto& path : bundle_paths) c.readonly_dirs.push_back({path, bundle->dev(), bundle->ino()});
   c.drop_capabilities = true;
   c.keep_capabilities = m.capabilities;
+  // The new session keeps the workload off the caller's terminal, unless it
+  // keeps CAP_SYS_ADMIN, with which TIOCSTI works on any terminal fd it holds.
+  for (const auto& name : m.capabilities) {
+    auto cap = capability_from_name(name);
+    if (cap && *cap == CAP_SYS_ADMIN) spec.guard_terminal = true;
+  }
   c.no_new_privs = true;
   auto se = selinux_context(m, report);
   if (!se) return se.error();

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "tests/support/privileged.h"
@@ -148,6 +149,49 @@ TEST(LearnSignals, SlowShutdownIsLeftAloneUntilASecondSignal) {
   EXPECT_TRUE(exists(out + "/profile.toml")) << slurp(p.err);
 }
 
+// A pty pair whose slave stands for the caller's terminal, raw so that an
+// injected byte is readable at once, without a newline.
+struct Pty {
+  int master = -1, slave = -1;
+  Pty() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return;
+    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    termios t{};
+    if (slave < 0 || ::tcgetattr(slave, &t) != 0) return;
+    ::cfmakeraw(&t);
+    ::tcsetattr(slave, TCSANOW, &t);
+  }
+  ~Pty() {
+    ::close(slave);
+    ::close(master);
+  }
+  // What was pushed into the terminal's input, "" when nothing.
+  [[nodiscard]] std::string injected() const {
+    ::fcntl(slave, F_SETFL, O_NONBLOCK);
+    char buf[16];
+    ssize_t n = ::read(slave, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+};
+
+const std::string kTiocsti =
+    "import fcntl, termios\n"
+    "try:\n"
+    "    fcntl.ioctl(0, termios.TIOCSTI, b'Z')\n"
+    "    print('injected')\n"
+    "except OSError as e:\n"
+    "    print('errno', e.errno)\n";
+
+// `profile ARGS...` started with the pty's slave as its stdin.
+std::unique_ptr<Background> start_on_terminal(const Pty& pty, const std::vector<std::string>& args,
+                                              const std::string& dir) {
+  int in = ::fcntl(pty.slave, F_DUPFD, 10);  // without close-on-exec, for the child's dup2
+  auto p = std::make_unique<Background>(args, dir, in);
+  ::close(in);
+  return p;
+}
+
 // As root the workload has CAP_SYS_ADMIN, with which TIOCSTI works on any
 // terminal it holds: here a pty slave as its stdin, as a user's terminal would be.
 class LearnTerminal : public ::testing::TestWithParam<const char*> {};
@@ -155,39 +199,45 @@ class LearnTerminal : public ::testing::TestWithParam<const char*> {};
 TEST_P(LearnTerminal, TiocstiIntoTheCallersTerminalIsRefused) {
   PROFILE_REQUIRE(testing::is_root(), "a root workload (CAP_SYS_ADMIN) in the learning container");
   TempDir dir;
-  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(::grantpt(master), 0);
-  ASSERT_EQ(::unlockpt(master), 0);
-  int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ASSERT_GE(slave, 0);
-  termios t{};
-  ASSERT_EQ(::tcgetattr(slave, &t), 0);
-  ::cfmakeraw(&t);  // an injected byte is readable at once, without a newline
-  ASSERT_EQ(::tcsetattr(slave, TCSANOW, &t), 0);
-  int in = ::fcntl(slave, F_DUPFD, 10);  // without close-on-exec, for the child's dup2
-  std::string script =
-      "import fcntl, termios\n"
-      "try:\n"
-      "    fcntl.ioctl(0, termios.TIOCSTI, b'Z')\n"
-      "    print('injected')\n"
-      "except OSError as e:\n"
-      "    print('errno', e.errno)\n";
-  Background p({kProfile, "learn", "-q", "--tracer", GetParam(), "-o", dir.path() + "/b", "--", "/usr/bin/python3",
-                "-c", script},
-               dir.path(), in);
-  int status = p.wait_for(60);
-  ::close(in);
-  EXPECT_EQ(status, 0) << slurp(p.err);
-  EXPECT_NE(slurp(p.out).find("errno 1"), std::string::npos) << slurp(p.out) << slurp(p.err);
-  ::fcntl(slave, F_SETFL, O_NONBLOCK);
-  char c = 0;
-  EXPECT_EQ(::read(slave, &c, 1), -1) << "the workload injected '" << c << "' into the terminal";
-  ::close(slave);
-  ::close(master);
+  Pty pty;
+  ASSERT_GE(pty.slave, 0);
+  auto p = start_on_terminal(pty,
+                             {kProfile, "learn", "-q", "--tracer", GetParam(), "-o", dir.path() + "/b", "--",
+                              "/usr/bin/python3", "-c", kTiocsti},
+                             dir.path());
+  int status = p->wait_for(60);
+  EXPECT_EQ(status, 0) << slurp(p->err);
+  EXPECT_NE(slurp(p->out).find("errno 1"), std::string::npos) << slurp(p->out) << slurp(p->err);
+  EXPECT_EQ(pty.injected(), "") << "the workload pushed input into the terminal";
 }
 
 INSTANTIATE_TEST_SUITE_P(Tracers, LearnTerminal, ::testing::Values("ebpf", "ptrace"));
+
+// Under enforce only a profile that keeps CAP_SYS_ADMIN could use TIOCSTI on a
+// terminal that is not its controlling one; here with no seccomp or Landlock
+// artifact either, so that nothing but the guard stands in the way.
+TEST(EnforceTerminal, TiocstiIsRefusedEvenWithCapSysAdmin) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  TempDir dir;
+  std::string b = dir.path() + "/b";
+  auto l = testing::run({kProfile, "-q", "learn", "-o", b, "--", "/usr/bin/python3", "-c", kTiocsti});
+  ASSERT_EQ(l.status, 0) << l.err;
+  std::string py =
+      "import re,sys\n"
+      "p=sys.argv[1]+'/profile.toml'\n"
+      "t=open(p).read()\n"
+      "t=re.sub(r'(?m)^capabilities = .*$', 'capabilities = [ \"CAP_SYS_ADMIN\" ]', t)\n"
+      "t=re.sub(r'(?m)^(seccomp|landlock) = .*$', r'\\1 = \"\"', t)\n"
+      "open(p,'w').write(t)\n";
+  ASSERT_EQ(testing::run({"/usr/bin/python3", "-c", py, b}).status, 0);
+  Pty pty;
+  ASSERT_GE(pty.slave, 0);
+  auto p = start_on_terminal(pty, {kProfile, "-q", "enforce", b}, dir.path());
+  int status = p->wait_for(60);
+  EXPECT_EQ(status, 0) << slurp(p->err);
+  EXPECT_NE(slurp(p->out).find("errno 1"), std::string::npos) << slurp(p->out) << slurp(p->err);
+  EXPECT_EQ(pty.injected(), "") << "the workload pushed input into the terminal";
+}
 
 }  // namespace
 }  // namespace profile
