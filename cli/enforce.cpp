@@ -16,6 +16,8 @@ namespace {
 struct EnforceArgs {
   std::string dir;
   std::vector<std::string> command;
+  std::string cwd;
+  std::vector<std::string> env;
   bool complain = false;
   bool update = false;
   bool json = false;
@@ -29,11 +31,17 @@ struct EnforceArgs {
 [[noreturn]] void fail(const Error& e, int code) {
   throw FatalError{e, code};
 }
+// The exit status follows the Error's kind (README "Exit status").
+[[noreturn]] void fail(const Error& e) {
+  throw FatalError{e};
+}
 
 void run_enforce(const EnforceArgs& a, Context& ctx) {
   EnforceOptions o;
   o.dir = a.dir;
   o.command = a.command;
+  o.cwd = a.cwd;
+  o.env = a.env;
   o.complain = a.complain;
   o.update = a.update;
   o.timeout_s = a.timeout;
@@ -54,13 +62,18 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   }
 
   auto report = run_bundle(o);
-  if (!report) fail(report.error(), launch_error_exit_code(report.error()));
+  if (!report) fail(report.error());
   if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stderr);
   if (a.json) std::fputs(enforce_report_json(*report).c_str(), stdout);
   if (report->timed_out) {
     log::error("the workload ran longer than --timeout " + std::to_string(a.timeout) +
                " s: every process of its cgroup was killed");
     ctx.exit_code = kEnforceTimedOut;
+    return;
+  }
+  if (report->killed_after_signal != 0) {
+    // As if the signal had ended it (the message was said when it was killed).
+    ctx.exit_code = 128 + report->killed_after_signal;
     return;
   }
   ctx.exit_code = report->exit.status();
@@ -77,13 +90,26 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "bind mounts); a cgroup with the limits; capabilities (only the learned ones profile.toml lists);\n"
       "no_new_privs; Landlock;\n"
       "SELinux exec context (when SELinux is active); seccomp last. If any step fails the workload does\n"
-      "not start. Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the\n"
-      "launcher failed (the message names the step and errno), 126/127 if the command cannot run.\n\n"
+      "not start. DIR itself is bound read-only into the container, and profile refuses a bundle that\n"
+      "another user owns or that its group or others may write (as sshd's StrictModes).\n"
+      "The workload gets the caller's variables that it was started with while learning ([workload] env)\n"
+      "plus --env; profile says which of yours it left out.\n"
+      "Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the launcher\n"
+      "failed (the message names the step and errno), 126 if the command cannot be executed (not\n"
+      "executable, or refused by Landlock or seccomp), 127 if it is not found, 2 for bad arguments or a\n"
+      "refused bundle.\n\n"
       "Examples:\n"
       "  profile enforce web\n"
       "  profile enforce web --timeout 60 --memory 256M -- python3 -m http.server 8001\n"
+      "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
+  cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
+      ->type_name("DIR");
+  cmd->add_option("--env", args->env,
+                  "Pass NAME with your value, or set NAME=VALUE, in the workload's environment (repeatable)")
+      ->type_name("NAME[=VALUE]")
+      ->allow_extra_args(false);
   cmd->add_flag("--complain", args->complain,
                 "Run under the tracer instead of seccomp and Landlock and report every access outside the profile "
                 "and every capability a call failed for lack of");

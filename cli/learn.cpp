@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -15,6 +16,7 @@
 #include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
+#include "profilegen/manifest.h"
 
 namespace profile::cli {
 namespace {
@@ -34,10 +36,20 @@ struct LearnArgs {
   throw FatalError{make_error(message), code};
 }
 
-std::string default_out_dir(const std::string& argv0) {
+// ./CMD.profile, where CMD is the program a wrapper (setpriv, env, nice...)
+// runs rather than the wrapper: `is_program` tells its arguments apart (from
+// the recording after the run, from PATH before it).
+std::string default_out_dir(const std::vector<std::string>& command,
+                            const std::function<bool(const std::string&)>& is_program) {
+  const std::string& argv0 = command[wrapped_program_index(command, is_program)];
   std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
   if (base.empty()) base = "workload";
   return base + ".profile";
+}
+
+bool resolves_in_path(const std::string& arg) {
+  const char* path_env = std::getenv("PATH");
+  return resolve_command(arg, path_env != nullptr ? path_env : "/usr/bin:/bin").ok();
 }
 
 // Creates DIR if needed and proves it is writable before the workload runs, so
@@ -84,13 +96,19 @@ void run_learn(const LearnArgs& a, Context& ctx) {
 
   const char* path_env = std::getenv("PATH");
   auto resolved = resolve_command(a.command[0], path_env != nullptr ? path_env : "/usr/bin:/bin");
-  if (!resolved) {
-    bool not_found = resolved.error().errno_value == ENOENT;
-    fail(resolved.error().message, not_found ? kCommandNotFound : kCommandNotExecutable);
-  }
+  if (!resolved) throw FatalError{resolved.error()};  // 126 or 127, from its kind
 
-  std::string dir = a.out_dir.empty() ? default_out_dir(a.command[0]) : a.out_dir;
-  ensure_writable_dir(dir);
+  // The default directory is named after the run, from what it executed (a
+  // wrapper's option values cannot be mistaken for its program then); only
+  // --append, which reads the old recording first, names it from PATH before.
+  bool name_after_run = a.out_dir.empty() && !a.append;
+  std::string dir = !a.out_dir.empty() ? a.out_dir : default_out_dir(a.command, resolves_in_path);
+  if (name_after_run) {
+    if (::access(".", W_OK | X_OK) != 0)
+      fail("cannot write the bundle into the current directory: " + errno_name(errno) + " (use -o DIR)", kExitUsage);
+  } else {
+    ensure_writable_dir(dir);
+  }
   std::string rec_path = dir + "/recording.json";
 
   // --append: read (and validate) the old recording before running anything, and
@@ -123,7 +141,7 @@ void run_learn(const LearnArgs& a, Context& ctx) {
 
   auto result = learn(opts);
   status.stop();
-  if (!result) fail(result.error().message, kLauncherFailure);
+  if (!result) throw FatalError{result.error()};  // 125, or 126/127 when the command could not be executed
   log::debug("tracer: " + result->tracer + " (" + result->tracer_reason + ")");
   const auto& tm = result->timings;
   log::debug("learn took " + ms_text(tm.load) + " to load the tracer, " + ms_text(tm.start) +
@@ -140,12 +158,19 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     if (auto st = merged.merge(rec); !st) fail(rec_path + ": " + st.error().message, kExitUsage);
     rec = std::move(merged);
   }
+  if (name_after_run) {
+    dir = default_out_dir(a.command, executed_in(rec.executables));
+    ensure_writable_dir(dir);
+    rec_path = dir + "/recording.json";
+  }
   auto save_start = std::chrono::steady_clock::now();
   if (auto st = save_recording(rec_path, rec); !st)
     fail("write " + rec_path + ": " + st.error().message, kLauncherFailure);
   log::debug("wrote " + rec_path + " in " +
              ms_text(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - save_start).count()));
 
+  if (result->killed_after_signal != 0)
+    log::warn("the recording holds what the workload did until it was killed: " + rec_path);
   const RunInfo& run = rec.runs.back();
   if (run.lost_events > 0)
     log::warn("the tracer lost " + std::to_string(run.lost_events) +
@@ -179,7 +204,9 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
     if (!generated.empty() && log::level() >= log::Level::Info) std::fputs(generated.c_str(), stderr);
   }
-  ctx.exit_code = result->exit.status();
+  // Killed because its pid 1 could not pass the signal on (said when it was):
+  // as if the signal had ended it, as it would have without the workload's help.
+  ctx.exit_code = result->killed_after_signal != 0 ? 128 + result->killed_after_signal : result->exit.status();
 }
 
 }  // namespace
@@ -193,7 +220,13 @@ void register_learn(CLI::App& app, Context& ctx) {
       "must cover is written to DIR/recording.json, then the profiles are generated into DIR\n"
       "(seccomp, Landlock, SELinux, profile.toml; see profile-bundle(5)). profile exits with the command's exit "
       "status\n"
-      "(128+N if a signal N ended it), 125 if the launcher failed, 126/127 if the command cannot run.\n\n"
+      "(128+N if a signal N ended it), 125 if the launcher failed, 126 if the command cannot be executed,\n"
+      "127 if it is not found. SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed to the command; if the\n"
+      "container's pid 1 cannot pass them on (the workload stopped or traces it) and the container has\n"
+      "not ended 2 s later, or at a second such signal, profile kills the container, still writes the\n"
+      "recording and the bundle, and exits 128+N. The workload cannot push input into your terminal\n"
+      "(ioctl TIOCSTI and TIOCLINUX answer EPERM). Without -o, the bundle is named after the program\n"
+      "a wrapper such as setpriv, env, nice or timeout runs.\n\n"
       "Examples:\n"
       "  profile learn -- ls -l /etc\n"
       "  profile learn -o web --net loopback -- python3 -m http.server 8000\n"

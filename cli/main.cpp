@@ -48,8 +48,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "profile: %s\nRun 'profile --help' or 'profile COMMAND --help' for usage.\n", e.what());
     return cli::kExitUsage;
   } catch (const FatalError& f) {
+    // The one failure path: the code is the thrower's, or follows the Error's kind.
     log::error(f.error.message);
-    return f.exit_code;
+    return f.exit_code >= 0 ? f.exit_code : exit_code_for(f.error);
   } catch (const std::exception& e) {
     // A bug, not a user error: still one line, never a stack trace.
     log::error(std::string("internal error: ") + e.what());

@@ -3,23 +3,38 @@
 // An Error carries one human sentence (context first, cause last, e.g.
 // `openat("/etc/x", O_RDONLY): ENOENT`) and the errno it came from (0 when it
 // did not come from a system call). Result<T> holds either a T or an Error.
-// Library code returns Result; only main() turns an Error into an exit code.
+// Library code returns Result; only main() turns an Error into an exit code,
+// from its kind (set where the failure is known, kept by wrap()).
 #pragma once
 
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace profile {
 
+// What kind of failure an Error is, which decides profile's exit status
+// (README "Exit status"): set at the source, never guessed from the message.
+enum class ErrorKind : uint8_t {
+  Failure,        // the launcher, a tracer, a confinement step or a system call failed: 125
+  BadInput,       // bad arguments, or an input (file, bundle) refused: 2
+  NotExecutable,  // the command exists but cannot be executed (EACCES, EPERM, ENOEXEC): 126
+  NotFound,       // the command does not exist: 127
+};
+
 struct Error {
   std::string message;
   int errno_value = 0;
+  ErrorKind kind = ErrorKind::Failure;
 
   // Prepends context: Error{"write: EPERM"}.wrap("uid_map of pid 42") ->
-  // "uid_map of pid 42: write: EPERM".
-  [[nodiscard]] Error wrap(const std::string& context) const { return Error{context + ": " + message, errno_value}; }
+  // "uid_map of pid 42: write: EPERM". The kind stays.
+  [[nodiscard]] Error wrap(const std::string& context) const {
+    return Error{context + ": " + message, errno_value, kind};
+  }
+  [[nodiscard]] Error with_kind(ErrorKind k) const { return Error{message, errno_value, k}; }
 };
 
 // "ENOENT" for 2; "E123" for a value the C library has no name for.
@@ -74,9 +89,25 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 // Thrown only for fatal user/config errors in the CLI layer, caught once in main.
+// exit_code < 0: main derives it from error.kind.
 struct FatalError {
   Error error;
-  int exit_code;
+  int exit_code = -1;
 };
+
+// The exit status for an Error of this kind (README "Exit status").
+inline int exit_code_for(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::BadInput:
+      return 2;
+    case ErrorKind::NotExecutable:
+      return 126;
+    case ErrorKind::NotFound:
+      return 127;
+    case ErrorKind::Failure:
+      break;
+  }
+  return 125;
+}
 
 }  // namespace profile

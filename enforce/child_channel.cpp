@@ -86,7 +86,15 @@ Result<bool> channel_receive(int fd, ChannelMsg& msg, bool block) {
 }
 
 Error channel_error(const ChannelMsg& msg) {
-  return sys_error(msg.step, msg.err);
+  Error e = sys_error(msg.step, msg.err);
+  // The workload's own execve failing is the command not running (as a shell
+  // reports it: 126 when it may not be executed, e.g. refused by Landlock or
+  // seccomp; 127 when it is not there), not a launcher failure.
+  if (std::strcmp(msg.step, "execve") == 0) {
+    if (msg.err == EACCES || msg.err == EPERM || msg.err == ENOEXEC) e.kind = ErrorKind::NotExecutable;
+    if (msg.err == ENOENT || msg.err == ENOTDIR) e.kind = ErrorKind::NotFound;
+  }
+  return e;
 }
 
 }  // namespace profile

@@ -50,6 +50,7 @@ Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest
   if (!learned) return learned.error();
   report.exit = learned->exit;
   report.timed_out = learned->timed_out;
+  report.killed_after_signal = learned->killed_after_signal;
 
   // What this run needs, rendered with the same generator, compared with what
   // the bundle allows: the additions are the accesses outside the profile.

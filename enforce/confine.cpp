@@ -101,8 +101,9 @@ struct CapData {
 }  // namespace
 
 bool Confinement::any() const {
-  return private_tmp || readonly_root || !binds.empty() || drop_capabilities || no_new_privs || landlock != nullptr ||
-         seccomp != nullptr || seccomp_slot != nullptr || !selinux_exec_context.empty();
+  return private_tmp || readonly_root || !binds.empty() || !readonly_dirs.empty() || drop_capabilities ||
+         no_new_privs || landlock != nullptr || seccomp != nullptr || seccomp_slot != nullptr ||
+         !selinux_exec_context.empty();
 }
 
 Result<int> capability_from_name(const std::string& name) {
@@ -120,7 +121,8 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
   ChildConfinement out;
   out.private_tmp = c.private_tmp;
   out.readonly_root = c.readonly_root;
-  out.strings.reserve(c.binds.size() * 2 + 1);  // pointers into it must stay valid
+  // Pointers into `strings` must stay valid: no reallocation after this.
+  out.strings.reserve(c.binds.size() * 2 + c.readonly_dirs.size() + 1);
   for (const auto& b : c.binds) {
     if (b.source.empty() || b.source[0] != '/' || b.target.empty() || b.target[0] != '/') {
       return make_error("bind mount \"" + b.source + "\" -> \"" + b.target + "\": both paths must be absolute");
@@ -136,6 +138,13 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     out.bind_target.push_back(out.strings.back().c_str());
     out.bind_readonly.push_back(b.readonly ? 1 : 0);
     out.bind_in_private_tmp.push_back(c.private_tmp && plain_path_below_private_root(b.target) != 0 ? 1 : 0);
+  }
+  for (const auto& d : c.readonly_dirs) {
+    if (d.path.empty() || d.path[0] != '/') return make_error("read-only directory \"" + d.path + "\" is not absolute");
+    out.strings.push_back(d.path);
+    out.readonly_dir.push_back(out.strings.back().c_str());
+    out.readonly_dir_dev.push_back(d.dev);
+    out.readonly_dir_ino.push_back(d.ino);
   }
   out.drop_capabilities = c.drop_capabilities;
   std::ifstream last("/proc/sys/kernel/cap_last_cap");
@@ -222,6 +231,29 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
     ::close(source_fd[i]);
     *step = "mount_setattr of a bind mount from profile.toml";
     if (int err = set_mount_readonly(c.bind_target[i], c.bind_readonly[i] != 0); err != 0) return err;
+  }
+  // Last, so that no bind above can put a writable view back on top. Only where
+  // the path is that directory: a private /tmp hides a bundle below the host's,
+  // and then the workload cannot reach it at all.
+  for (size_t i = 0; i < c.readonly_dir.size(); ++i) {
+    int fd = ::open(c.readonly_dir[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;
+      *step = "open(O_PATH) of the bundle directory in the container";
+      return errno;
+    }
+    struct stat st {};
+    int err = ::fstat(fd, &st) == 0 ? 0 : errno;
+    ::close(fd);
+    if (err != 0) {
+      *step = "fstat of the bundle directory in the container";
+      return err;
+    }
+    if (st.st_dev != c.readonly_dir_dev[i] || st.st_ino != c.readonly_dir_ino[i]) continue;
+    *step = "mount(MS_BIND) of the bundle directory onto itself";
+    if (::mount(c.readonly_dir[i], c.readonly_dir[i], nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    *step = "mount_setattr(MOUNT_ATTR_RDONLY) of the bundle directory";
+    if (int e = set_mount_readonly(c.readonly_dir[i], true); e != 0) return e;
   }
   return 0;
 }

@@ -1,12 +1,14 @@
 // The confinement steps of `profile enforce`, prepared in the launcher and
 // applied in the container's processes in a fixed order:
 //   supervisor: mount propagation private, read-only root, /proc, private /tmp,
-//               bind mounts (all before the workload exists)
+//               bind mounts, read-only self-binds (all before the workload exists)
 //   workload:   chdir, fds close-on-exec, capabilities (bounding, ambient,
 //               permitted/effective/inheritable), no_new_privs, Landlock,
 //               SELinux exec context, before_exec hook, seccomp LAST, execve.
 // The cgroup (and its limits) is joined by the supervisor before it is released.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -27,6 +29,16 @@ struct BindSpec {
   bool optional = false;  // a missing source is skipped instead of failing the launch
 };
 
+// A directory bound read-only onto itself at `path` in the container, after
+// every other mount, when `path` there is that very directory (dev, ino): how
+// enforce keeps the workload from rewriting its own bundle. Where `path` is not
+// visible in the container (under a private /tmp) there is nothing to protect.
+struct ReadonlyDir {
+  std::string path;
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
 // What LaunchSpec::confine asks for. The default confines nothing (learning).
 struct Confinement {
   // A fresh tmpfs on /tmp, and on /var/tmp and /dev/shm where they exist: the
@@ -35,6 +47,7 @@ struct Confinement {
   bool private_tmp = false;
   bool readonly_root = false;  // every mount read-only (recursively), except what follows it
   std::vector<BindSpec> binds;
+  std::vector<ReadonlyDir> readonly_dirs;      // after the binds
   bool drop_capabilities = false;              // false: leave capabilities as they are
   std::vector<std::string> keep_capabilities;  // "CAP_NET_BIND_SERVICE", ...; only with drop_capabilities
   // Raised into the ambient set too (a subset of keep_capabilities), so that a
@@ -61,6 +74,9 @@ struct ChildConfinement {
   // not exist yet; the child creates it (and its parents) on the fresh tmpfs
   // before mounting.
   std::vector<unsigned char> bind_in_private_tmp;
+  std::vector<const char*> readonly_dir;
+  std::vector<dev_t> readonly_dir_dev;
+  std::vector<ino_t> readonly_dir_ino;
   bool drop_capabilities = false;
   uint64_t keep_caps = 0;     // bit n = capability n
   uint64_t ambient_caps = 0;  // a subset of keep_caps

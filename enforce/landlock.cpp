@@ -167,6 +167,27 @@ Result<LandlockProfile> load_landlock_file(const std::string& path) {
   return parse_landlock_json(*text, path);
 }
 
+std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, const std::string& dir) {
+  constexpr uint64_t kKeep = (1ULL << 0) | (1ULL << 2) | (1ULL << 3) | (1ULL << 15);  // execute, read_*, ioctl_dev
+  std::string base = dir;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  auto at_or_below = [&](const std::string& p) {
+    if (base == "/") return true;
+    return p == base || (p.size() > base.size() && p.compare(0, base.size(), base) == 0 && p[base.size()] == '/');
+  };
+  std::vector<std::string> changed;
+  std::vector<LandlockPathRule> kept;
+  for (auto& r : profile.fs) {
+    if (at_or_below(r.path) && (r.access & ~kKeep) != 0) {
+      changed.push_back(r.path + " (" + fs_names(r.access & ~kKeep) + ")");
+      r.access &= kKeep;
+    }
+    if (r.access != 0) kept.push_back(std::move(r));
+  }
+  profile.fs = std::move(kept);
+  return changed;
+}
+
 int landlock_abi() {
   static const int abi = [] {
     long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);

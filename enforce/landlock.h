@@ -40,6 +40,13 @@ struct LandlockProfile {
 Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::string& source);
 Result<LandlockProfile> load_landlock_file(const std::string& path);
 
+// Removes every right but execute, read_file, read_dir and ioctl_dev from the
+// rules on `dir` or below it (a rule left with nothing is dropped), and returns
+// one line per rule changed. Enforce passes the bundle's directory: a profile
+// must never let the workload rewrite the profile (a rule above it still grants
+// writes below, which the read-only bind mount of the bundle refuses).
+std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, const std::string& dir);
+
 // The running kernel's Landlock ABI version, 0 when Landlock is unavailable
 // (not built in, or not in the active LSM list). Probed once.
 int landlock_abi();

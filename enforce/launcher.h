@@ -53,6 +53,11 @@ struct LaunchSpec {
   bool require_cgroup = false;  // fail instead of warning when no cgroup can be created
   CgroupLimits limits;
   Confinement confine;  // what `profile enforce` adds; nothing by default (learn)
+  // For a workload with CAP_SYS_ADMIN (learn: root, or root in its user
+  // namespace; enforce: a profile that keeps it), with which TIOCSTI works on
+  // any terminal fd it holds, not only its controlling one: a seccomp filter,
+  // loaded without no_new_privs, answers ioctl TIOCSTI and TIOCLINUX with EPERM.
+  bool guard_terminal = false;
 };
 
 // Hooks into the launch. `before_exec` runs in the workload child as the very last
@@ -104,13 +109,22 @@ Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const
 // namespace is made. Errors carry ENOENT (-> exit 127) or EACCES (-> exit 126).
 Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env);
 
-// The exit status profile should use for a launch Error: 127 / 126 for the
-// command-not-found / not-executable errors of resolve_command, else 125.
+// The exit status profile should use for a launch Error, from its kind: 127 /
+// 126 when the command is not found / cannot be executed (resolve_command, or
+// the workload's execve failing in the container, e.g. refused by Landlock),
+// 2 for a refused input (an unsafe bundle), else 125.
 int launch_error_exit_code(const Error& error);
 
 // Forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH received
 // by this process to `pid`. Call with -1 to stop forwarding.
 void forward_signals_to(pid_t pid);
+
+// The read end of a pipe that receives one byte, the signal number, for every
+// SIGINT, SIGTERM, SIGHUP or SIGQUIT forwarded (non-blocking, close-on-exec,
+// process-wide, never closed; drained whenever forwarding starts). -1 if the
+// pipe cannot be made. The Watchdog reads it to end a container that cannot
+// react (its pid 1 stopped or traced by the workload).
+int termination_signal_fd();
 
 // Exit status used by profile itself when the launcher fails (not the workload).
 inline constexpr int kLauncherFailure = 125;

@@ -10,9 +10,16 @@
 namespace profile {
 namespace {
 
-// Prefix shared by resolve_command's errors: launch_error_exit_code keys on it
-// because chdir or execve failing with ENOENT later must still exit 125.
 constexpr const char* kCommandPrefix = "command \"";
+
+// The kind carries the exit status (126/127): a chdir failing with ENOENT
+// later must still exit 125, so the errno alone cannot decide it.
+Error not_found(std::string message) {
+  return Error{std::move(message), ENOENT, ErrorKind::NotFound};
+}
+Error not_executable(std::string message) {
+  return Error{std::move(message), EACCES, ErrorKind::NotExecutable};
+}
 
 // 0 when `path` is an executable regular file, else the errno execve would give.
 int check_executable(const std::string& path) {
@@ -27,14 +34,14 @@ int check_executable(const std::string& path) {
 }  // namespace
 
 Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env) {
-  if (argv0.empty()) return Error{"no command given", EINVAL};
+  if (argv0.empty()) return Error{"no command given", EINVAL, ErrorKind::BadInput};
   if (argv0.find('/') != std::string::npos) {
     int err = check_executable(argv0);
     if (err == 0) return argv0;
     if (err == ENOENT || err == ENOTDIR) {
-      return Error{kCommandPrefix + argv0 + "\" not found: " + errno_name(err), ENOENT};
+      return not_found(kCommandPrefix + argv0 + "\" not found: " + errno_name(err));
     }
-    return Error{kCommandPrefix + argv0 + "\" is not executable: " + errno_name(err), EACCES};
+    return not_executable(kCommandPrefix + argv0 + "\" is not executable: " + errno_name(err));
   }
   // Like execvp: an empty PATH entry means the current directory; a match that
   // is not executable is remembered but the search goes on.
@@ -55,17 +62,13 @@ Result<std::string> resolve_command(const std::string& argv0, const std::string&
     start = end + 1;
   }
   if (!denied.empty()) {
-    return Error{kCommandPrefix + argv0 + "\" is not executable (" + denied + "): EACCES", EACCES};
+    return not_executable(kCommandPrefix + argv0 + "\" is not executable (" + denied + "): EACCES");
   }
-  return Error{kCommandPrefix + argv0 + "\" not found in PATH (" + path + ")", ENOENT};
+  return not_found(kCommandPrefix + argv0 + "\" not found in PATH (" + path + ")");
 }
 
 int launch_error_exit_code(const Error& error) {
-  if (error.message.rfind(kCommandPrefix, 0) == 0) {
-    if (error.errno_value == ENOENT) return kCommandNotFound;
-    if (error.errno_value == EACCES) return kCommandNotExecutable;
-  }
-  return kLauncherFailure;
+  return exit_code_for(error);
 }
 
 }  // namespace profile

@@ -1,5 +1,6 @@
 #include "enforce/run_bundle.h"
 
+#include <linux/capability.h>
 #include <selinux/context.h>
 #include <selinux/selinux.h>
 #include <sys/syscall.h>
@@ -7,14 +8,18 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/json_bytes.h"
 #include "common/log.h"
+#include "enforce/bundle_files.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
 #include "enforce/seccomp_cache.h"
@@ -35,12 +40,98 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-std::vector<std::string> allowed_environment(const std::vector<std::string>& names) {
-  std::vector<std::string> out;
+struct Environment {
+  std::vector<std::string> entries;  // KEY=VALUE for the workload
+  std::vector<std::string> dropped;  // names of the caller's variables left out
+  std::vector<std::string> notices;
+};
+
+std::string env_name(const std::string& kv) {
+  return kv.substr(0, kv.find('='));
+}
+
+// The workload's environment: the caller's variables named by the manifest (the
+// names the workload was started with while learning), then --env on top.
+// PWD is set from the working directory later, so it is never "dropped".
+Environment workload_environment(const std::vector<std::string>& names, const std::vector<std::string>& extra) {
+  Environment out;
+  std::map<std::string, std::string> chosen;
+  std::set<std::string> dropped;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos && contains(names, kv.substr(0, eq))) out.push_back(kv);
+    if (kv.find('=') == std::string::npos) continue;
+    std::string name = env_name(kv);
+    if (contains(names, name))
+      chosen[name] = kv;
+    else if (name != "PWD")
+      dropped.insert(name);
+  }
+  for (const auto& x : extra) {
+    std::string name = env_name(x);
+    dropped.erase(name);
+    if (x.find('=') != std::string::npos) {
+      chosen[name] = x;
+    } else if (const char* v = std::getenv(name.c_str()); v != nullptr) {
+      chosen[name] = name + "=" + v;
+    } else {
+      out.notices.push_back("--env " + name + ": not set in your environment, so not passed");
+    }
+  }
+  for (auto& [name, kv] : chosen) out.entries.push_back(std::move(kv));
+  out.dropped.assign(dropped.begin(), dropped.end());
+  return out;
+}
+
+// "/a/./b/../c/" -> "/a/c", without looking at the host's filesystem: the
+// directory is looked up inside the container (and PWD must not hold "." parts).
+std::string lexically_normal(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+std::string dropped_env_text(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 8;
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) list += (i ? ", " : "") + names[i];
+  if (names.size() > kShown) list += " and " + std::to_string(names.size() - kShown) + " more";
+  return "not passed to the workload (it was not started with them while learning): " + list +
+         "; pass one with --env NAME or --env NAME=VALUE";
+}
+
+// Where the bundle directory appears inside the container: its own path (unless
+// a private /tmp hides it) and below every bind mount whose source holds it.
+std::vector<std::string> bundle_paths_in_container(const std::string& real, const Manifest& m) {
+  auto below = [](const std::string& p, const std::string& dir) {
+    if (dir == "/") return true;
+    return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 && p[dir.size()] == '/');
+  };
+  std::vector<std::string> out;
+  // A private /tmp, /var/tmp or /dev/shm hides a bundle below it: nothing to protect there.
+  bool hidden = m.private_tmp && (below(real, "/tmp") || below(real, "/var/tmp") || below(real, "/dev/shm"));
+  if (!hidden) out.push_back(real);
+  for (const auto& b : m.bind) {
+    std::string src = b.source;
+    while (src.size() > 1 && src.back() == '/') src.pop_back();
+    if (!below(real, src)) continue;
+    std::string target = b.target;
+    while (target.size() > 1 && target.back() == '/') target.pop_back();
+    std::string rest = real.substr(src == "/" ? 0 : src.size());
+    std::string p = target == "/" ? (rest.empty() ? "/" : rest) : target + rest;
+    if (!contains(out, p)) out.push_back(p);
   }
   return out;
 }
@@ -83,25 +174,40 @@ struct Prepared {
   bool has_landlock = false, has_seccomp = false;
 };
 
-Status prepare_filters(const EnforceOptions& o, const Manifest& m, Prepared& p, EnforceReport& report) {
+Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleDir& bundle,
+                       const std::vector<std::string>& bundle_paths, Prepared& p, EnforceReport& report) {
   if (!m.seccomp.empty()) {
+    auto text = bundle.read(m.seccomp);
+    if (!text) return text.error();
     auto slot = SharedSeccomp::create();
     if (!slot) return slot.error();
     p.seccomp_slot = std::move(slot).value();
     SeccompCompileOptions so;
     so.capabilities = m.capabilities;
-    p.seccomp = std::async(std::launch::async,
-                           [path = o.dir + "/" + m.seccomp, so] { return compile_seccomp_file_cached(path, so); });
+    p.seccomp = std::async(std::launch::async, [path = o.dir + "/" + m.seccomp, text = std::move(text).value(), so] {
+      return compile_seccomp_text_cached(path, text, so);
+    });
     p.has_seccomp = true;
   }
   if (!m.landlock.empty()) {
-    auto ll = load_landlock_file(o.dir + "/" + m.landlock);
+    std::string path = o.dir + "/" + m.landlock;
+    auto text = bundle.read(m.landlock);
+    if (!text) return text.error();
+    auto ll = parse_landlock_json(*text, path);
     if (!ll) return ll.error();
     if (ll->assumes_private_tmp && !m.private_tmp)
       return make_error(m.landlock +
                         " grants /tmp (or /var/tmp, /dev/shm) as a whole, which is safe only in a private "
                         "one, but profile.toml sets private_tmp = false; regenerate with 'profile generate " +
                         o.dir + "' or set private_tmp = true");
+    // Stripped, not refused: such a rule comes from a workload that wrote into
+    // its bundle's directory while learning, and the rest of the profile is fine.
+    for (const auto& dir : bundle_paths) {
+      for (const auto& r : strip_landlock_writes_below(*ll, dir)) {
+        report.notices.push_back("Landlock: not granting " + r + ": it is the bundle " + o.dir +
+                                 ", which the workload must not change");
+      }
+    }
     int abi = landlock_abi();
     for (const auto& feature : missing_landlock_features(*ll, abi)) {
       bool required = contains(m.landlock_required, feature);
@@ -174,19 +280,45 @@ Result<uint64_t> parse_size(const std::string& text) {
 
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   EnforceReport report;
+  // Every file the confinement comes from is read through this checked handle.
+  auto bundle = BundleDir::open(o.dir);
+  if (!bundle) return bundle.error();
   std::string manifest_path = o.dir + "/profile.toml";
-  auto text = read_file(manifest_path);
-  if (!text) return text.error().wrap("read the bundle's manifest");
+  auto text = bundle->read("profile.toml");
+  if (!text) return text.error();
   auto manifest = parse_manifest(*text, manifest_path);
-  if (!manifest) return manifest.error();
+  if (!manifest) return manifest.error().with_kind(ErrorKind::BadInput);
   const Manifest& m = *manifest;
+  if (!m.selinux_module.empty()) {
+    // Not read here (selinux-install loads it), but part of what the bundle grants.
+    if (auto st = bundle->check_if_present(m.selinux_module); !st) return st.error();
+  }
 
   Prepared p;
   LaunchSpec& spec = p.spec;
   spec.argv = o.command.empty() ? m.command : o.command;
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
-  spec.env = allowed_environment(m.env);
+  if (!o.cwd.empty()) {
+    // By name, looked up again inside the container's mounts (as the manifest's).
+    spec.cwd = o.cwd;
+    if (spec.cwd[0] != '/') {
+      char buf[4096];
+      if (::getcwd(buf, sizeof buf) == nullptr) return sys_error("getcwd");
+      spec.cwd = std::string(buf) + "/" + spec.cwd;
+    }
+    spec.cwd = lexically_normal(spec.cwd);
+  }
+  for (const auto& e : o.env) {
+    std::string name = env_name(e);
+    if (name.empty() || name.find_first_of(" \t\n") != std::string::npos)
+      return Error{"--env " + e + ": expected NAME or NAME=VALUE", EINVAL, ErrorKind::BadInput};
+  }
+  auto env = workload_environment(m.env, o.env);
+  spec.env = std::move(env.entries);
+  report.dropped_env = env.dropped;
+  for (auto& n : env.notices) report.notices.push_back(std::move(n));
+
   // The manifest's working directory, or ours when it names none (as the
   // launcher would take it), also as PWD: without PWD, sh calls getcwd(2), which
   // a profile learned from a shell that had PWD does not allow.
@@ -217,31 +349,54 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   spec.limits.cpu_weight = m.cpu_weight;
 
   Confinement& c = spec.confine;
-  c.private_tmp = m.private_tmp;
   c.readonly_root = m.readonly_root;
-  for (const auto& b : m.bind) c.binds.push_back({b.source, b.target, b.readonly, b.optional});
+  // Complain reports what enforce would deny, and --update learns it: like
+  // learn, it sees the host's temporary directories, so that a file there
+  // outside the binds is read and reported instead of looking missing.
+  Manifest seen = m;
+  if (o.complain) {
+    seen.private_tmp = false;
+    std::erase_if(seen.bind, [](const BindMount& b) { return b.optional && b.source == b.target; });
+  }
+  c.private_tmp = seen.private_tmp;
+  for (const auto& b : seen.bind) c.binds.push_back({b.source, b.target, b.readonly, b.optional});
+  // Read-only wherever the workload can see it: a workload that could rewrite
+  // seccomp.json or landlock.json would run unconfined the next time.
+  std::vector<std::string> bundle_paths = bundle_paths_in_container(bundle->real_path(), seen);
+  for (const auto& path : bundle_paths) c.readonly_dirs.push_back({path, bundle->dev(), bundle->ino()});
   c.drop_capabilities = true;
   c.keep_capabilities = m.capabilities;
   c.ambient_capabilities = m.ambient_capabilities;
+  // The new session keeps the workload off the caller's terminal, unless it
+  // keeps CAP_SYS_ADMIN, with which TIOCSTI works on any terminal fd it holds.
+  for (const auto& name : m.capabilities) {
+    auto cap = capability_from_name(name);
+    if (cap && *cap == CAP_SYS_ADMIN) spec.guard_terminal = true;
+  }
   c.no_new_privs = true;
   auto se = selinux_context(m, report);
   if (!se) return se.error();
   c.selinux_exec_context = *se;
 
   report.applied = {"namespaces", "cgroup"};
-  if (c.private_tmp || c.readonly_root || !c.binds.empty()) report.applied.emplace_back("mounts");
+  report.applied.emplace_back("mounts");  // at least the bundle, read-only
   report.applied.insert(report.applied.end(), {"capabilities", "no_new_privs"});
 
-  if (o.complain) {
-    // Complain reports what enforce would deny, and --update learns it: like
-    // learn, it sees the host's temporary directories, so that a file there
-    // outside the binds is read and reported instead of looking missing.
-    c.private_tmp = false;
-    std::erase_if(c.binds, [](const BindSpec& b) { return b.optional && b.source == b.target; });
+  // Said once every check has passed, so that a refusal stays one sentence.
+  auto say_notices = [&] {
+    if (!report.dropped_env.empty()) log::info(dropped_env_text(report.dropped_env));
     for (const auto& n : report.notices) log::warn(n);
-    return run_complain(o, m, spec);
+  };
+  if (o.complain) {
+    say_notices();
+    auto r = run_complain(o, m, spec);
+    if (r) {
+      r->dropped_env = report.dropped_env;
+      r->notices.insert(r->notices.begin(), report.notices.begin(), report.notices.end());
+    }
+    return r;
   }
-  if (auto st = prepare_filters(o, m, p, report); !st) return st.error();
+  if (auto st = prepare_filters(o, m, *bundle, bundle_paths, p, report); !st) return st.error();
   if (p.has_landlock) {
     c.landlock = &p.landlock;
     report.applied.emplace_back("landlock");
@@ -251,7 +406,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     c.seccomp_slot = p.seccomp_slot.slot();
     report.applied.emplace_back("seccomp");
   }
-  for (const auto& n : report.notices) log::warn(n);
+  say_notices();
 
   auto container = spawn_container(spec, LaunchHooks{});
   if (!container) return container.error();
@@ -267,7 +422,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     forward_signals_to(-1);
     return st.error();
   }
-  Watchdog watchdog(ct, o.timeout_s);
+  Watchdog watchdog(ct, o.timeout_s, kSignalGraceSeconds);
   int status = 0;
   while (::waitpid(ct.top_pid(), &status, __WALL) < 0) {
     if (errno == EINTR) continue;
@@ -279,6 +434,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   }
   watchdog.stop();
   report.timed_out = watchdog.fired();
+  report.killed_after_signal = watchdog.killed_after_signal();
   forward_signals_to(-1);
   auto exit = ct.finish(status);
   if (!exit) return exit.error();
@@ -309,6 +465,7 @@ std::string enforce_report_json(const EnforceReport& r) {
   j["timed_out"] = r.timed_out;
   j["applied"] = r.applied;
   j["notices"] = r.notices;
+  j["dropped_env"] = r.dropped_env;
   if (r.complain) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const auto& [path, rights] : r.outside.files) files.push_back({{"path", path}, {"access", rights}});

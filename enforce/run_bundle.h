@@ -23,6 +23,8 @@ namespace profile {
 struct EnforceOptions {
   std::string dir;                               // the bundle
   std::vector<std::string> command;              // empty: the manifest's command
+  std::string cwd;                               // --cwd: instead of the manifest's
+  std::vector<std::string> env;                  // --env: NAME (the caller's value) or NAME=VALUE
   bool complain = false;                         // trace instead of seccomp + Landlock, report what is outside
   bool update = false;                           // complain: merge into recording.json and regenerate
   double timeout_s = 0;                          // > 0: kill the whole cgroup after this long
@@ -34,8 +36,12 @@ struct EnforceOptions {
 struct EnforceReport {
   ExitInfo exit;
   bool timed_out = false;
+  int killed_after_signal = 0;       // see LearnResult::killed_after_signal
   std::vector<std::string> notices;  // said once to the user: downgrades, SELinux inactive...
   std::vector<std::string> applied;  // the confinement steps used, in order
+  // Names of the caller's environment variables not passed to the workload
+  // (not in the manifest's [workload] env, not given with --env), sorted.
+  std::vector<std::string> dropped_env;
   // complain mode
   bool complain = false;
   DiffSide outside;                        // what the run did that the profile does not allow

@@ -118,11 +118,17 @@ std::string seccomp_cache_dir() {
 
 Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, const SeccompCompileOptions& opts,
                                                     SeccompCacheStats* stats) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return compile_seccomp_text_cached(path, *text, opts, stats);
+}
+
+Result<PreparedSeccomp> compile_seccomp_text_cached(const std::string& path, const std::string& file_text,
+                                                    const SeccompCompileOptions& opts, SeccompCacheStats* stats) {
   SeccompCacheStats local;
   SeccompCacheStats& st = stats != nullptr ? *stats : local;
   st = {};
-  auto text = read_file(path);
-  if (!text) return text.error();
+  const std::string* text = &file_text;
   std::string dir = seccomp_cache_dir();
   if (dir.empty()) return compile_seccomp_json(*text, path, opts);
 

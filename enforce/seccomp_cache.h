@@ -29,6 +29,12 @@ struct SeccompCacheStats {
 Result<PreparedSeccomp> compile_seccomp_file_cached(const std::string& path, const SeccompCompileOptions& opts = {},
                                                     SeccompCacheStats* stats = nullptr);
 
+// The same for a file's text the caller has already read (and checked), e.g.
+// through BundleDir; `path` names it in errors and in the cache key.
+Result<PreparedSeccomp> compile_seccomp_text_cached(const std::string& path, const std::string& text,
+                                                    const SeccompCompileOptions& opts = {},
+                                                    SeccompCacheStats* stats = nullptr);
+
 // The directory used, "" when the cache is off.
 std::string seccomp_cache_dir();
 

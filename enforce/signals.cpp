@@ -1,6 +1,7 @@
 // Signal forwarding from the launcher to the container's first process.
 #include "enforce/signals.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,10 +19,23 @@ std::atomic<pid_t> g_target{-1};
 std::atomic<bool> g_skip_terminal{false};
 struct sigaction g_saved[kForwardedSignalCount];
 bool g_installed = false;
+// The process-wide pipe of termination_signal_fd(): created once, never closed,
+// so that the handler can never write into a descriptor reused for something else.
+std::atomic<int> g_notify_read{-1}, g_notify_write{-1};
+
+bool is_termination(int sig) {
+  return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
+}
 
 void forward_handler(int sig, siginfo_t* info, void* /*ucontext*/) {
   pid_t target = g_target.load(std::memory_order_relaxed);
   if (target <= 0) return;
+  if (int fd = g_notify_write.load(std::memory_order_relaxed); fd >= 0 && is_termination(sig)) {
+    int saved = errno;
+    auto byte = static_cast<unsigned char>(sig);
+    (void)!::write(fd, &byte, 1);  // non-blocking: a full pipe already says enough
+    errno = saved;
+  }
   // Terminal-generated signals arrive with SI_KERNEL (sent via kill_pgrp).
   if (g_skip_terminal.load(std::memory_order_relaxed) && info != nullptr && info->si_code == SI_KERNEL) return;
   int saved = errno;
@@ -31,6 +45,17 @@ void forward_handler(int sig, siginfo_t* info, void* /*ucontext*/) {
 
 }  // namespace
 
+int termination_signal_fd() {
+  static const int fd = [] {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    g_notify_write.store(p[1]);
+    g_notify_read.store(p[0]);
+    return p[0];
+  }();
+  return fd;
+}
+
 void forward_signals_to(pid_t pid) {
   if (pid <= 0) {
     g_target.store(-1);
@@ -39,6 +64,12 @@ void forward_signals_to(pid_t pid) {
       g_installed = false;
     }
     return;
+  }
+  // What was said about an earlier container is not about this one.
+  if (int fd = termination_signal_fd(); fd >= 0) {
+    unsigned char buf[64];
+    while (::read(fd, buf, sizeof buf) > 0) {
+    }
   }
   g_skip_terminal.store(::getpgid(pid) == ::getpgrp());
   g_target.store(pid);

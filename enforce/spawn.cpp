@@ -2,6 +2,7 @@
 // process tree described in launcher.h.
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -21,6 +22,7 @@
 #include "enforce/child_channel.h"
 #include "enforce/launcher.h"
 #include "enforce/namespaces.h"
+#include "enforce/seccomp_filter.h"
 #include "enforce/supervisor.h"
 
 extern char** environ;
@@ -57,6 +59,27 @@ std::string path_of(const std::vector<std::string>& env, bool exact) {
     if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
   }
   return "";
+}
+
+// LaunchSpec::guard_terminal as Docker's format, compiled like any profile
+// (libseccomp, every architecture of this machine): TIOCSTI pushes input into a
+// terminal, TIOCLINUX's selection paste does the same on a virtual console.
+// The request is an unsigned int: only its low 32 bits count.
+Result<PreparedSeccomp> compile_terminal_guard() {
+  std::string args;
+  for (unsigned long request : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+    if (!args.empty()) args += ",";
+    args += R"({"index":1,"value":4294967295,"valueTwo":)" + std::to_string(request) + R"(,"op":"SCMP_CMP_MASKED_EQ"})";
+  }
+  std::string json =
+      R"({"defaultAction":"SCMP_ACT_ALLOW",)"
+      R"("archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]},)"
+      R"({"architecture":"SCMP_ARCH_AARCH64","subArchitectures":["SCMP_ARCH_ARM"]}],)"
+      R"("syscalls":[{"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[)" +
+      args + "]}]}";
+  auto prepared = compile_seccomp_json(json, "the TIOCSTI guard");
+  if (!prepared) return prepared.error().wrap("compile the TIOCSTI guard");
+  return prepared;
 }
 
 void warn_no_cgroup_once(const Error& error) {
@@ -97,8 +120,8 @@ class ContainerImpl final : public Container {
       env_strings = spec_.env;
     }
     path_ = path;
-    if (!spec_.container &&
-        (spec_.confine.private_tmp || spec_.confine.readonly_root || !spec_.confine.binds.empty())) {
+    if (!spec_.container && (spec_.confine.private_tmp || spec_.confine.readonly_root || !spec_.confine.binds.empty() ||
+                             !spec_.confine.readonly_dirs.empty())) {
       return make_error("mounts (private /tmp, read-only root, bind mounts) need container mode");
     }
     auto confine = prepare_confinement(spec_.confine);
@@ -112,6 +135,13 @@ class ContainerImpl final : public Container {
       cwd_ = buf;
     } else {
       cwd_ = spec_.cwd;
+    }
+    if (spec_.guard_terminal) {
+      auto guard = compile_terminal_guard();
+      if (!guard) return guard.error();
+      guard_ = std::move(guard).value();
+      guard_prog_.len = static_cast<unsigned short>(guard_.program.size());
+      guard_prog_.filter = guard_.program.data();
     }
     argv_ = std::make_unique<CStrings>(spec_.argv);
     envp_ = std::make_unique<CStrings>(std::move(env_strings));
@@ -147,6 +177,7 @@ class ContainerImpl final : public Container {
     plan.hooks = hooks_;
     plan.confine = &confine_;
     plan.failure = failure_;
+    if (spec_.guard_terminal) plan.terminal_guard = &guard_prog_;
 
     unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
     pid_t pid = -1;
@@ -315,6 +346,8 @@ class ContainerImpl final : public Container {
   std::string path_;
   std::string cwd_;
   ChildConfinement confine_;
+  PreparedSeccomp guard_;
+  sock_fprog guard_prog_{};
   std::unique_ptr<CStrings> argv_, envp_;
   Cgroup cgroup_;
   Fd channel_;

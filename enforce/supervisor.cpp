@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -47,6 +49,9 @@ int mark_fds_cloexec() noexcept {
 
 [[noreturn]] void exec_workload(const ChildPlan& plan) noexcept {
   int ch = plan.channel;
+  // The supervisor made itself non-dumpable; the workload starts as any process
+  // (execve recomputes it anyway).
+  ::prctl(PR_SET_DUMPABLE, 1);
   // Handlers are reset by execve, but a blocked mask and an ignored SIGCHLD are
   // inherited: start the workload from a clean slate.
   sigset_t none;
@@ -57,6 +62,15 @@ int mark_fds_cloexec() noexcept {
   if (int err = mark_fds_cloexec(); err != 0) channel_fail(ch, "close_range(3, ~0, CLOSE_RANGE_CLOEXEC)", err);
   const char* step = "";
   if (int err = apply_workload_confinement_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
+  // Before the hooks: the ptrace tracer's filter traces every later syscall,
+  // this one included. Without no_new_privs, so that set-uid programs still
+  // work while learning; that needs CAP_SYS_ADMIN in the user namespace, which a
+  // container's workload has (EACCES: --no-container as a user, where TIOCSTI
+  // reaches only the workload's own controlling terminal, as it would anyway).
+  if (plan.terminal_guard != nullptr && ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, plan.terminal_guard) != 0 &&
+      errno != EACCES) {
+    channel_fail(ch, "seccomp(SECCOMP_SET_MODE_FILTER) of the TIOCSTI guard", errno);
+  }
   if (plan.hooks.before_exec != nullptr) {
     if (int err = plan.hooks.before_exec(plan.hooks.ctx); err != 0) {
       channel_fail(ch, plan.hooks.before_exec_what, err);
@@ -111,6 +125,14 @@ void run_supervisor(const ChildPlan& plan) noexcept {
   ::signal(SIGCHLD, SIG_DFL);  // an inherited SIG_IGN would make the kernel reap for us
   channel_send(ch, ChannelMsgType::Ready, 0, 0, nullptr);
   if (!channel_wait_go(ch)) ::_exit(kLauncherFailure);
+  // Defense in depth against a workload that would stop or trace pid 1 (which
+  // would leave nobody to forward signals or reap): non-dumpable, ptrace needs
+  // CAP_SYS_PTRACE where our memory was made, the initial user namespace. That
+  // stops a workload that is root only in its own user namespace, not a root
+  // workload (learning as root), which has CAP_SYS_PTRACE there: for that, the
+  // launcher's Watchdog ends the container. Only now, after release: the ptrace
+  // tracer of an unprivileged user has attached to us by then.
+  ::prctl(PR_SET_DUMPABLE, 0);
 
   // Forward the launcher's signals to the workload. Blocked across the fork so
   // that none arrives while g_workload is not yet set.

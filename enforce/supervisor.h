@@ -20,7 +20,9 @@ struct ChildPlan {
   const char* cwd = nullptr;  // resolved again inside the container's mounts
   LaunchHooks hooks;
   const ChildConfinement* confine = nullptr;  // never null
-  SharedFailure* failure = nullptr;           // shared with the launcher; may be null
+  // LaunchSpec::guard_terminal: loaded without no_new_privs before the hooks.
+  const struct sock_fprog* terminal_guard = nullptr;
+  SharedFailure* failure = nullptr;  // shared with the launcher; may be null
 };
 
 // Container mode, in the process cloned with the new namespaces. Waits for Go

@@ -34,8 +34,21 @@ Manifest manifest_from_recording(const Recording& rec) {
       if (it->second == "host" || it->second == "loopback" || it->second == "none") m.net = it->second;
   }
   if (m.command.empty()) m.command = {"true"};
-  m.name = workload_name_from_command(m.command);
-  m.env = {"HOME", "LANG", "PATH", "TERM"};
+  // Named after what a wrapper (setpriv, env, nice...) runs, not the wrapper.
+  size_t program = wrapped_program_index(m.command, executed_in(rec.executables));
+  m.name = workload_name_from_command({m.command.begin() + static_cast<std::ptrdiff_t>(program), m.command.end()});
+  // The names the workload was started with while learning (every run's):
+  // enforce passes those from its caller's environment. A recording from before
+  // runs kept them gets the few a program commonly needs.
+  std::set<std::string> env;
+  bool known = false;
+  for (const auto& r : rec.runs) {
+    if (!r.env) continue;
+    known = true;
+    env.insert(r.env->begin(), r.env->end());
+  }
+  m.env = known ? std::vector<std::string>(env.begin(), env.end())
+                : std::vector<std::string>{"HOME", "LANG", "PATH", "TERM"};
   set_learned_capabilities(rec, m);
   return m;
 }

@@ -286,4 +286,52 @@ std::string workload_name_from_command(const std::vector<std::string>& command) 
   return out;
 }
 
+namespace {
+
+// Programs that run their arguments as a command after options of their own.
+// Data: add to it freely; a name here only makes profile look further along.
+constexpr const char* kWrappers[] = {
+    "chroot",  "chrt",    "doas",    "env",    "flock",  "ionice", "nice",    "nohup", "nsenter", "numactl",
+    "prlimit", "runuser", "setpriv", "setsid", "stdbuf", "sudo",   "taskset", "time",  "timeout", "unshare",
+};
+
+std::string basename_of(const std::string& path) {
+  auto s = path.rfind('/');
+  return s == std::string::npos ? path : path.substr(s + 1);
+}
+
+bool is_wrapper(const std::string& arg) {
+  std::string base = basename_of(arg);
+  for (const char* w : kWrappers)
+    if (base == w) return true;
+  return false;
+}
+
+}  // namespace
+
+size_t wrapped_program_index(const std::vector<std::string>& command,
+                             const std::function<bool(const std::string&)>& is_program) {
+  size_t at = 0;
+  while (at < command.size() && is_wrapper(command[at])) {
+    size_t next = 0;
+    for (size_t i = at + 1; i < command.size(); ++i) {
+      const std::string& a = command[i];
+      if (a.empty() || a[0] == '-' || a.find('=') != std::string::npos) continue;  // options, env's NAME=VALUE
+      if (is_wrapper(a) || is_program(a)) {
+        next = i;
+        break;
+      }
+    }
+    if (next == 0) break;
+    at = next;
+  }
+  return at;
+}
+
+std::function<bool(const std::string&)> executed_in(const std::map<std::string, uint64_t>& executables) {
+  std::set<std::string> names;
+  for (const auto& [path, count] : executables) names.insert(basename_of(path));
+  return [names = std::move(names)](const std::string& arg) { return names.count(basename_of(arg)) != 0; };
+}
+
 }  // namespace profile

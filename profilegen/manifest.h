@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,5 +79,19 @@ std::string manifest_to_toml(const Manifest& m);
 // lower-cased, non [a-z0-9_] replaced by '_', prefixed with "w_" if it does not
 // start with a letter. Never empty.
 std::string workload_name_from_command(const std::vector<std::string>& command);
+
+// Where the real program of a command started through wrappers is: for
+// {"setpriv", "--reuid", "33", "nginx", "-g", "daemon off;"} the index of
+// "nginx"; 0 when command[0] is no wrapper (setpriv, env, nice, timeout, ...,
+// see kWrappers in manifest.cpp) or no later argument is a program. A wrapper's
+// options and their values are told apart from its target by `is_program`:
+// e.g. "its basename is one the recording shows was executed", or, before the
+// run, "it resolves in PATH". Wrappers may nest (nice setpriv ... cmd).
+size_t wrapped_program_index(const std::vector<std::string>& command,
+                             const std::function<bool(const std::string&)>& is_program);
+
+// is_program for wrapped_program_index from a recording's executables (absolute
+// paths): an argument whose basename is that of one of them.
+std::function<bool(const std::string&)> executed_in(const std::map<std::string, uint64_t>& executables);
 
 }  // namespace profile

@@ -126,7 +126,9 @@ Result<LearnResult> learn(const LearnOptions& options) {
 
   auto started_wall = utc_now();
   auto t0 = std::chrono::steady_clock::now();
-  auto container = spawn_container(options.spec, hooks);
+  LaunchSpec spec = options.spec;
+  spec.guard_terminal = true;  // learning runs the workload with CAP_SYS_ADMIN: keep it off the caller's terminal
+  auto container = spawn_container(spec, hooks);
   if (!container) return container.error();
   Container& c = **container;
   // Described now: finish() removes the cgroup, after which it would read "none".
@@ -149,7 +151,9 @@ Result<LearnResult> learn(const LearnOptions& options) {
   }
   timings.start = lap(mark);
   if (options.on_started) options.on_started();
-  Watchdog watchdog(c, options.timeout_s);
+  // SIGINT/SIGTERM must end learning even when the workload stopped or traces
+  // the container's pid 1 (nothing else would: the bundle would be lost).
+  Watchdog watchdog(c, options.timeout_s, kSignalGraceSeconds);
   auto status = tracer.wait_from_parent();
   watchdog.stop();
   forward_signals_to(-1);
@@ -193,6 +197,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
   result.tracer = tracer.name();
   result.tracer_reason = picked->reason;
   result.timed_out = watchdog.fired();
+  result.killed_after_signal = watchdog.killed_after_signal();
   picked->tracer.reset();
   timings.close = lap(mark);
   result.timings = timings;

@@ -39,6 +39,9 @@ struct LearnResult {
   std::string tracer;         // "ptrace" or "ebpf"
   std::string tracer_reason;  // why that tracer (for --tracer auto)
   bool timed_out = false;     // the container was killed by timeout_s
+  // 0, or the termination signal (SIGINT, SIGTERM...) after which the container
+  // had to be killed because its pid 1 could not pass it on (see Watchdog).
+  int killed_after_signal = 0;
   // Where the time went, in milliseconds (--verbose prints them): loading the
   // tracer, starting the container, the workload's run, reading the tracer's
   // results, and closing the tracer.

@@ -164,5 +164,21 @@ TEST(Manifest, WorkloadNameFromCommand) {
   EXPECT_EQ(workload_name_from_command({}), "w_");
 }
 
+TEST(Manifest, WrappedProgramIsFoundFromWhatRan) {
+  std::map<std::string, uint64_t> ran = {{"/usr/bin/setpriv", 1}, {"/usr/sbin/nginx", 1}, {"/usr/bin/nice", 1}};
+  auto executed = executed_in(ran);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(wrapped_program_index(V{"setpriv", "--reuid", "33", "--regid", "33", "nginx", "-g", "x"}, executed), 5u);
+  // "test" names a user here, and is a program too: only what ran counts.
+  std::map<std::string, uint64_t> ran2 = {{"/usr/sbin/runuser", 1}, {"/usr/bin/sleep", 1}};
+  EXPECT_EQ(wrapped_program_index(V{"runuser", "-u", "test", "--", "/bin/sleep", "1"}, executed_in(ran2)), 4u);
+  // Nested wrappers; env's NAME=VALUE is not a program.
+  EXPECT_EQ(wrapped_program_index(V{"nice", "-n", "5", "env", "A=nginx", "/usr/sbin/nginx"}, executed), 5u);
+  // Not a wrapper, or a wrapper whose program is not found: the command itself.
+  EXPECT_EQ(wrapped_program_index(V{"nginx", "setpriv"}, executed), 0u);
+  EXPECT_EQ(wrapped_program_index(V{"setpriv", "--help"}, executed), 0u);
+  EXPECT_EQ(wrapped_program_index(V{}, executed), 0u);
+}
+
 }  // namespace
 }  // namespace profile

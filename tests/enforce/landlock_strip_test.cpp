@@ -1,0 +1,32 @@
+// strip_landlock_writes_below: no rule grants a write at or below the bundle.
+#include <gtest/gtest.h>
+
+#include "enforce/landlock.h"
+
+namespace profile {
+namespace {
+
+constexpr uint64_t kExecute = 1ULL << 0, kWriteFile = 1ULL << 1, kReadFile = 1ULL << 2, kReadDir = 1ULL << 3,
+                   kMakeReg = 1ULL << 8, kTruncate = 1ULL << 14;
+
+TEST(LandlockStrip, WritesAtOrBelowTheDirectoryGoReadsStay) {
+  LandlockProfile p;
+  p.handled_fs = (1ULL << 16) - 1;
+  p.fs = {{"/srv", kReadFile | kWriteFile | kMakeReg},               // above: kept (the bind mount covers it)
+          {"/srv/app/bundle", kReadFile | kReadDir | kMakeReg},      // the bundle itself
+          {"/srv/app/bundle/seccomp.json", kWriteFile | kTruncate},  // below, nothing left: dropped
+          {"/srv/app/bundle2", kWriteFile},                          // a sibling whose name only starts alike
+          {"/srv/app/bundle/x", kExecute | kReadFile}};              // below, read-only: unchanged
+  auto changed = strip_landlock_writes_below(p, "/srv/app/bundle/");
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[0], "/srv/app/bundle (make_reg)");
+  EXPECT_EQ(changed[1], "/srv/app/bundle/seccomp.json (write_file,truncate)");
+  ASSERT_EQ(p.fs.size(), 4u);
+  EXPECT_EQ(p.fs[0].access, kReadFile | kWriteFile | kMakeReg);
+  EXPECT_EQ(p.fs[1].access, kReadFile | kReadDir);
+  EXPECT_EQ(p.fs[2].path, "/srv/app/bundle2");
+  EXPECT_EQ(p.fs[3].access, kExecute | kReadFile);
+}
+
+}  // namespace
+}  // namespace profile
