@@ -165,7 +165,8 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   std::vector<std::string> not_kept;
   for (const auto& [cap, evidence] : rec.capabilities)
     if (std::find(man.capabilities.begin(), man.capabilities.end(), cap) == man.capabilities.end())
-      not_kept.push_back(cap + " (" + *evidence.begin() + (evidence.size() > 1 ? ", ..." : "") + ")");
+      not_kept.push_back(
+          evidence.empty() ? cap : cap + " (" + *evidence.begin() + (evidence.size() > 1 ? ", ..." : "") + ")");
   LandlockGenOptions lo;
   lo.directories = opts.paths == "directories";
   lo.private_tmp = man.private_tmp;

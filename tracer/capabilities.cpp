@@ -414,12 +414,17 @@ class Inference {
       // /proc decides by more than the mode (ptrace access mode, the task's
       // dumpable flag), and its per-process files are gone by now anyway.
       if (path == "/proc" || path.rfind("/proc/", 0) == 0) continue;
-      // Outcomes that show the lookup passed every directory above the path.
+      // Outcomes that show a lookup passed every directory above the path.
+      // Descriptor-based calls (fstat, fchdir, fchmod, ...) are recorded on the
+      // descriptor's path but look nothing up: a stat that succeeded may be one,
+      // a chmod too; a stat that found nothing (ENOENT) was a lookup.
       bool looked_up = false;
       std::string first;
       for (const auto& [kind, outcomes] : rec.accesses)
         for (const auto& [o, n] : outcomes)
-          if (bool refused = o == "EACCES" || o == "EPERM"; !refused || ctx_.failures) {
+          if (bool refused = o == "EACCES" || o == "EPERM";
+              (!refused || ctx_.failures) && kind != Access::Chmod && !(kind == Access::Stat && o == kOk) &&
+              !(kind == Access::Exec && rec_.executables.count(path) == 0 && !refused)) {
             if (!looked_up) first = std::string(access_name(kind)) + " " + path + ": " + o;
             looked_up = true;
           }

@@ -222,6 +222,12 @@ TEST_F(BundleTest, CapabilitiesComeFromTheRecordingAndAHandEditedManifestKeepsIt
   for (const auto& n : r.notes) noted |= n.find("CAP_SETUID (setuid(33))") != std::string::npos;
   EXPECT_TRUE(noted) << report_to_text(r);
 
+  // A hand-written recording may name a capability without evidence.
+  rec.capabilities["CAP_KILL"];
+  files = render_bundle(rec, testing::no_selinux(), manifest_to_toml(edited), &r);
+  ASSERT_TRUE(files) << files.error().message;
+  rec.capabilities.erase("CAP_KILL");
+
   // A learning run (learn into the bundle, complain --update) adds what it showed.
   GenerateOptions grant = testing::no_selinux();
   Recording run;

@@ -192,6 +192,18 @@ TEST(Capabilities, DirectoriesOnTheWayMustBeSearchable) {
       << *e["CAP_DAC_READ_SEARCH"].begin();
 }
 
+TEST(Capabilities, DescriptorBasedCallsLookNothingUp) {
+  // fstat of an inherited stdout below a 0700 directory of root, as uid 65534:
+  // the stat is recorded on the descriptor's path, but nothing was searched.
+  Recording r = run_as(65534, 65534);
+  Files f;
+  f.add("/run/jobs", S_IFDIR | 0700, 0, 0);
+  f.add("/run/jobs/stdout", S_IFREG | 0644, 0, 0);
+  r.add_file("/run/jobs/stdout", Access::Stat, kOk, "file");
+  r.add_file("/run/jobs/lib.so", Access::Exec, kOk, "file");  // mmap(PROT_EXEC) of an open descriptor
+  EXPECT_TRUE(infer(r, &f).empty());
+}
+
 TEST(Capabilities, CreatingOrRemovingInADirectoryItCannotWriteNeedsDacOverride) {
   Recording r = run_as(0, 0);
   Files f;
