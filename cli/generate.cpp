@@ -29,6 +29,10 @@ void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
   cmd->add_option("--default-action", o.default_action,
                   "What a denied syscall gets: errno (EPERM, the default), kill (the process) or log (allow and log)")
       ->check(CLI::IsMember({"errno", "kill", "log"}));
+  cmd->add_option("--clone3", o.clone3,
+                  "clone3 when observed: enosys (the default: glibc falls back to clone, whose flags are checked) or "
+                  "allow (reported as dangerous: its flags cannot be checked)")
+      ->check(CLI::IsMember({"enosys", "allow"}));
   cmd->add_flag("--allow-incomplete", o.allow_incomplete,
                 "Generate even when the tracer lost events (the profile may deny what the workload needs)");
   cmd->add_flag("--json", json, "Print the report as JSON on stdout");

@@ -1,5 +1,6 @@
 #include "enforce/seccomp_filter.h"
 
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -143,6 +144,67 @@ bool known_anywhere(const std::string& name) {
   return false;
 }
 
+// Syscall numbers are scanned up to here; also the end of the ENOSYS range
+// below. Linux's tables end near 470 on every architecture, and x86_64's x32
+// block starts at 512 (ENOSYS for 64-bit callers anyway).
+constexpr uint32_t kNrBound = 1024;
+constexpr uint32_t kX32Bit = 0x40000000;
+
+// seccomp_data: nr at offset 0, arch at 4.
+sock_filter stmt(uint16_t code, uint32_t k) {
+  return sock_filter{code, 0, 0, k};
+}
+sock_filter jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
+  return sock_filter{code, jt, jf, k};
+}
+
+// Syscalls newer than libseccomp's tables have no name, so no rule can give them
+// ENOSYS (so that libc falls back) rather than the default. libseccomp takes a
+// raw number only for the native architecture: on another architecture of the
+// filter it reads the number as a native one and translates it by name (x86_64
+// 222 became i386 259, timer_create) or fails with EFAULT. So, as runc does with
+// its stub, a check per architecture runs before libseccomp's program: a number
+// above the highest libseccomp names there, below kNrBound, and not named by
+// number in the profile, returns ENOSYS; anything else goes on to the program.
+// Only loads of nr/arch, compares and returns: the kernel's per-syscall action
+// cache can still evaluate the filter.
+std::vector<sock_filter> enosys_prelude(const std::vector<std::string>& arches, const std::vector<int>& by_number) {
+  std::vector<sock_filter> out;
+  for (const auto& arch : arches) {
+    auto token = arch_token(arch);
+    if (!token) continue;
+    uint32_t base = arch == "x32" ? kX32Bit : 0;
+    // x32 shares AUDIT_ARCH_X86_64 and is told apart by the x32 bit in the number.
+    uint32_t audit = arch == "x32" ? static_cast<uint32_t>(AUDIT_ARCH_X86_64) : *token;
+    uint32_t lo = 0;
+    for (uint32_t nr = 0; nr < kNrBound; ++nr) {
+      char* name = seccomp_syscall_resolve_num_arch(*token, static_cast<int>(base + nr));
+      if (name == nullptr) continue;
+      lo = nr + 1;
+      ::free(name);
+    }
+    if (lo == 0 || lo >= kNrBound) continue;
+    std::vector<uint32_t> skip;
+    for (int n : by_number) {
+      auto u = static_cast<uint32_t>(n);
+      if (u >= base + lo && u < base + kNrBound) skip.push_back(u);
+    }
+    // Block: ld arch; jeq audit; ld nr; jge lo; jge hi; jeq skip...; ret ENOSYS.
+    // Every "no" jumps to the block's end (the next block or the program).
+    size_t len = 6 + skip.size();
+    if (len > 255) throw Bad{"the profile names more than 250 syscalls above libseccomp's table by number"};
+    auto to_end = [&](size_t at) { return static_cast<uint8_t>(len - at - 1); };
+    out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, 4));
+    out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, to_end(1)));
+    out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, 0));
+    out.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, base + lo, 0, to_end(3)));
+    out.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, base + kNrBound, to_end(4), 0));
+    for (size_t i = 0; i < skip.size(); ++i) out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, skip[i], to_end(5 + i), 0));
+    out.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,
@@ -193,8 +255,11 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     std::sort(arches.begin(), arches.end());
     arches.erase(std::unique(arches.begin(), arches.end()), arches.end());
     auto compatible = compatible_arches(native);
+    std::vector<std::string> filtered;  // the architectures the filter holds
     for (const auto& a : arches) {
+      if (a == native) filtered.push_back(a);
       if (a == native || std::find(compatible.begin(), compatible.end(), a) == compatible.end()) continue;
+      filtered.push_back(a);
       int rc = seccomp_arch_add(ctx.get(), *arch_token(a));
       if (rc != 0 && rc != -EEXIST) throw Bad{sys_error("seccomp_arch_add(" + a + ")", -rc).message};
     }
@@ -217,6 +282,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     if (calls != doc.end() && !calls->is_null() && !calls->is_array())
       throw Bad{source + ": \"syscalls\" must be an array"};
     size_t idx = 0;
+    std::vector<int> by_number;  // syscalls the profile names by number: left to its rules
     for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : json::array()) {
       std::string where = source + "/syscalls/" + std::to_string(idx++);
       if (!rule.is_object()) throw Bad{where + ": expected an object"};
@@ -247,6 +313,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
         // libseccomp gives names that do not exist natively a negative pseudo
         // number, which seccomp_rule_add translates for the other architectures.
         int sys = is_numeric_syscall(name) ? std::stoi(name) : seccomp_syscall_resolve_name(name.c_str());
+        if (is_numeric_syscall(name)) by_number.push_back(sys);
         if (sys == __NR_SCMP_ERROR) {
           if (action == SCMP_ACT_ALLOW || known_anywhere(name)) {
             out.warnings.push_back(where + ": syscall \"" + name + "\" is unknown to this libseccomp on " + native +
@@ -290,6 +357,12 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     out.program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
     if (::pread(mfd.get(), out.program.data(), static_cast<size_t>(size), 0) != size)
       throw Bad{sys_error("pread(seccomp-bpf memfd)").message};
+    // A default that allows (or already says ENOSYS) needs no ENOSYS range.
+    if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
+        (def & SECCOMP_RET_ACTION_FULL) != SCMP_ACT_TRACE(0)) {
+      std::vector<sock_filter> prelude = enosys_prelude(filtered, by_number);
+      out.program.insert(out.program.begin(), prelude.begin(), prelude.end());
+    }
     if (out.program.size() > BPF_MAXINSNS)
       throw Bad{source + ": the compiled filter has " + std::to_string(out.program.size()) +
                 " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS)};

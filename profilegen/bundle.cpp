@@ -145,7 +145,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
         "workload needs; learn again, or pass --allow-incomplete to generate anyway");
   auto policy = load_gen_policy(opts.policy_file);
   if (!policy) return policy.error();
-  auto sm = build_seccomp_model(rec, *policy, SeccompOptions{opts.no_args, opts.default_action});
+  auto sm = build_seccomp_model(rec, *policy, SeccompOptions{opts.no_args, opts.default_action, opts.clone3});
   if (!sm) return sm.error();
   LandlockModel lm = build_landlock_model(rec, *policy);
 
@@ -193,7 +193,10 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   std::set<std::string> allowed;
   for (const auto& [arch, names] : sm->allowed) allowed.insert(names.begin(), names.end());
   for (const auto& name : allowed)
-    if (const DangerousEntry* d = policy->dangerous.find(name)) r.dangerous.push_back({name, d->reason, d->note});
+    if (const DangerousEntry* d = policy->dangerous.find(name))
+      r.dangerous.push_back({name, d->reason, d->note});
+    else if (auto f = sm->flagged.find(name); f != sm->flagged.end())
+      r.dangerous.push_back({name, f->second, ""});
   r.landlock_rules = lm.fs.size();
   r.landlock_min_abi = lm.min_abi;
   r.notes.clear();
@@ -210,6 +213,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   if (!sm->numeric_dropped.empty())
     r.notes.push_back("observed syscalls that libseccomp cannot name are left out and get ENOSYS: " +
                       join(sm->numeric_dropped, ", "));
+  r.notes.insert(r.notes.end(), sm->notes.begin(), sm->notes.end());
   std::set<std::string> notes_seen;
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);

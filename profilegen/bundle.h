@@ -26,6 +26,7 @@ struct GenerateOptions {
   std::string policy_file;               // --policy FILE: extra policy (see profile-generate(1)); "" = none
   bool no_args = false;                  // --no-args: name-only seccomp rules
   std::string default_action = "errno";  // errno (EPERM) | kill | log
+  std::string clone3 = "enosys";         // --clone3: enosys (glibc falls back to clone) | allow
   bool allow_incomplete = false;         // generate even when a run lost events
   // DIR/recording.json already holds exactly `rec` (learn saved it; generate loaded
   // it): keep that file instead of serialising the recording again (the slowest

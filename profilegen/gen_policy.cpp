@@ -106,6 +106,8 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
       reason_tables(*t, source, sec + ".", p.blindspots);
     else if (sec == "deny")
       reason_tables(*t, source, "deny.", p.deny);
+    else if (sec == "fallbacks")
+      reason_tables(*t, source, "fallbacks.", p.fallbacks);
     else if (sec == "dangerous") {
       std::map<std::string, std::string> d;
       reason_tables(*t, source, "dangerous.", d);
@@ -114,7 +116,7 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
       path_rules(*t, source, p);
     else
       throw Bad{at(source, v) + ": unknown section [" + sec +
-                "] (expected baseline, blindspots, allow, deny, dangerous or paths)"};
+                "] (expected baseline, blindspots, allow, deny, fallbacks, dangerous or paths)"};
   }
 }
 
@@ -125,6 +127,8 @@ Result<GenPolicy> builtin() {
                   p.baseline);
     reason_tables(parse(builtin_policy_text("blindspots"), "policies/blindspots.toml"), "policies/blindspots.toml", "",
                   p.blindspots);
+    reason_tables(parse(builtin_policy_text("fallbacks"), "policies/fallbacks.toml"), "policies/fallbacks.toml", "",
+                  p.fallbacks);
     path_rules(parse(builtin_policy_text("paths"), "policies/paths.toml"), "policies/paths.toml", p);
     p.dangerous = builtin_dangerous_list();
     p.args = builtin_arg_policy();

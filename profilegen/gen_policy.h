@@ -1,11 +1,13 @@
 // The policy data generation uses: policies/baseline.toml (the launcher's own
 // syscalls), blindspots.toml (syscalls tracing cannot see), dangerous.toml,
-// args.toml and paths.toml, all built in, plus an optional --policy FILE that
-// adds to them:
+// fallbacks.toml (syscalls answered ENOSYS when not allowed, so that libc falls
+// back), args.toml and paths.toml, all built in, plus an optional --policy FILE
+// that adds to them:
 //   [baseline.NAME] reason = "..."     [blindspots.NAME] reason = "..."
 //   [dangerous.NAME] reason = "..."    [[paths.tree]] / [[paths.scratch]] / [[paths.rewrite]]
 //   [allow.NAME] reason = "..."       (always allowed, like a blind spot)
 //   [deny.NAME] reason = "..."        (never allowed, even when observed)
+//   [fallbacks.NAME] reason = "..."   (ENOSYS instead of EPERM when not allowed)
 #pragma once
 
 #include <map>
@@ -35,6 +37,7 @@ struct GenPolicy {
   std::map<std::string, std::string> baseline;    // syscall -> reason
   std::map<std::string, std::string> blindspots;  // syscall -> reason (incl. [allow.*])
   std::map<std::string, std::string> deny;        // syscall -> reason
+  std::map<std::string, std::string> fallbacks;   // syscall -> who falls back on ENOSYS, to what
   DangerousList dangerous;
   ArgPolicy args;
   std::vector<PathRewrite> rewrites;

@@ -16,7 +16,7 @@ using ojson = nlohmann::ordered_json;
 
 // x32 syscall numbers carry __X32_SYSCALL_BIT in libseccomp's tables.
 constexpr int kX32Bit = 0x40000000;
-// Larger than any syscall number in use (x86_64 is at ~460); cheap to scan.
+// Larger than any syscall number in use (x86_64 is at ~470); cheap to scan.
 constexpr int kMaxScan = 1024;
 
 struct ArgKey {
@@ -102,24 +102,32 @@ std::vector<std::string> known_syscalls(const std::string& arch) {
 Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& policy, const SeccompOptions& opts) {
   SeccompModel m;
   if (opts.default_action == "errno") {
-    m.deny_action = "SCMP_ACT_ERRNO";
-    m.deny_errno = EPERM;
+    m.default_action = "SCMP_ACT_ERRNO";
+    m.default_errno = EPERM;
   } else if (opts.default_action == "kill") {
-    m.deny_action = "SCMP_ACT_KILL_PROCESS";
+    m.default_action = "SCMP_ACT_KILL_PROCESS";
   } else if (opts.default_action == "log") {
-    m.deny_action = "SCMP_ACT_LOG";
+    m.default_action = "SCMP_ACT_LOG";
   } else {
     return make_error("unknown default action \"" + opts.default_action + "\" (expected errno, kill or log)");
   }
+  if (opts.clone3 != "enosys" && opts.clone3 != "allow")
+    return make_error("unknown clone3 treatment \"" + opts.clone3 + "\" (expected enosys or allow)");
   bool log_mode = opts.default_action == "log";
-  m.default_action = log_mode ? "SCMP_ACT_LOG" : "SCMP_ACT_ERRNO";
-  m.default_errno = log_mode ? -1 : ENOSYS;
+  bool clone3_allow = opts.clone3 == "allow";
 
   std::set<std::string> arches;
   for (const auto& [arch, calls] : rec.syscalls)
     if (!calls.empty()) arches.insert(arch);
   if (arches.empty()) return make_error("the recording holds no syscalls, so no seccomp profile can be made");
 
+  // clone3's flags live in struct clone_args in memory, which seccomp cannot
+  // read: allowed, it creates any namespace whatever the [clone] rule says. So
+  // it gets ENOSYS even when observed, and clone (glibc's fallback) is allowed
+  // with the flags clone3 was seen with, so that the fallback works.
+  auto args = rec.args;
+  std::set<std::string> clone3_refused;  // arches where clone3 was observed but gets ENOSYS
+  bool clone3_newtime = false;
   std::set<std::string> union_allowed;
   std::set<std::string> unconditional;  // allowed whatever the arguments
   std::set<std::string> numeric;
@@ -136,7 +144,32 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
         m.denied_observed[name] = d->second;
         continue;
       }
+      if (name == "clone3" && !clone3_allow) {
+        clone3_refused.insert(arch);
+        continue;
+      }
       allowed.insert(name);
+    }
+    if (clone3_refused.count(arch) && !policy.deny.count("clone") && syscall_number(arch, "clone")) {
+      allowed.insert("clone");
+      const ArgRule* cr = policy.args.find("clone");
+      auto& a = args[arch];
+      auto c3 = a.find("clone3");
+      bool clone_seen = rec.syscalls.at(arch).count("clone") != 0;
+      // clone seen without values stays unconditional; otherwise its rule gets
+      // clone3's flags under clone's mask (the mask drops CLONE_NEWTIME, which
+      // clone cannot take: it shares bits with the exit signal).
+      if (cr != nullptr && c3 != a.end() && !c3->second.tuples.empty() && (!clone_seen || a.count("clone"))) {
+        ArgValues& cv = a["clone"];
+        if (cv.indices.empty()) cv = ArgValues{cr->indices, cr->masks, {}};
+        if (cv.indices == std::vector<unsigned>{0} && cv.masks.size() == 1 && c3->second.indices.size() == 1) {
+          for (const auto& t : c3->second.tuples) {
+            if (t.empty()) continue;
+            cv.tuples.insert({t[0] & cv.masks[0]});
+            if ((t[0] & 0x80) != 0) clone3_newtime = true;  // CLONE_NEWTIME
+          }
+        }
+      }
     }
     auto add = [&](const std::map<std::string, std::string>& src) {
       for (const auto& [name, reason] : src) {
@@ -151,6 +184,20 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
   }
   std::sort(m.architectures.begin(), m.architectures.end());
   m.numeric_dropped.assign(numeric.begin(), numeric.end());
+  if (union_allowed.count("clone3"))
+    m.flagged["clone3"] =
+        "its flags live in memory, where seccomp cannot check them: the workload can create any namespace "
+        "through it, whatever the clone and unshare rules allow";
+  if (!clone3_refused.empty()) {
+    m.notes.push_back(
+        "clone3 was observed but gets ENOSYS: its flags live in memory, where seccomp cannot check them, so an "
+        "allowed clone3 would create any namespace; glibc falls back to clone, which is allowed with the flags "
+        "clone3 was seen with ('--clone3 allow' keeps clone3 for a workload that cannot fall back)");
+    if (clone3_newtime)
+      m.notes.push_back(
+          "clone3 was seen creating a time namespace (CLONE_NEWTIME), which clone cannot do: that call will fail "
+          "unless the bundle is generated with '--clone3 allow'");
+  }
 
   // Argument rules: the union over architectures of the observed tuples.
   std::map<std::string, std::pair<ArgKey, std::set<std::vector<uint64_t>>>> argrules;
@@ -163,9 +210,9 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
       std::set<std::vector<uint64_t>> tuples;
       for (const auto& arch : arches) {
         if (!m.allowed[arch].count(name)) continue;
-        auto ai = rec.args.find(arch);
+        auto ai = args.find(arch);
         const ArgValues* av = nullptr;
-        if (ai != rec.args.end())
+        if (ai != args.end())
           if (auto it = ai->second.find(name); it != ai->second.end()) av = &it->second;
         if (av == nullptr || av->tuples.empty() || av->masks.size() != av->indices.size()) {
           ok = false;  // seen without values: it must stay allowed whatever the arguments
@@ -212,17 +259,21 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
       m.rules.push_back(std::move(r));
     }
   }
+  // Everything else gets the default (EPERM or kill), argument values outside the
+  // learned tuples included. Only the syscalls that libc retries through an older
+  // call are answered ENOSYS, so that it does. In log mode nothing is denied.
   if (!log_mode) {
-    SeccompRule deny;
-    deny.action = m.deny_action;
-    deny.errno_ret = m.deny_errno;
-    deny.comment = "known but not observed; names not listed here (newer syscalls, clone3) get ENOSYS";
-    std::set<std::string> known;
-    for (const auto& arch : arches)
-      for (auto& n : known_syscalls(arch)) known.insert(std::move(n));
-    for (const auto& n : known)
-      if (!union_allowed.count(n) && n != "clone3") deny.names.push_back(n);
-    if (!deny.names.empty()) m.rules.push_back(std::move(deny));
+    SeccompRule fb;
+    fb.action = "SCMP_ACT_ERRNO";
+    fb.errno_ret = ENOSYS;
+    fb.comment = "not allowed: ENOSYS so that libc falls back to an older call (policies/fallbacks.toml)";
+    for (const auto& [name, why] : policy.fallbacks) {
+      if (union_allowed.count(name)) continue;
+      bool known = std::any_of(arches.begin(), arches.end(),
+                               [&](const std::string& a) { return syscall_number(a, name).has_value(); });
+      if (known) fb.names.push_back(name);
+    }
+    if (!fb.names.empty()) m.rules.push_back(std::move(fb));
   }
   return m;
 }
@@ -253,9 +304,8 @@ std::string seccomp_to_spo_yaml(const SeccompModel& m, const std::string& name) 
   // Written by hand: every scalar here is an identifier or a number, so no quoting
   // rules apply beyond the comment strings, which are emitted as YAML comments.
   std::ostringstream y;
-  bool log_mode = m.default_action == "SCMP_ACT_LOG";
-  y << "# Generated by `profile generate`. The CRD has no defaultErrnoRet: the default\n"
-    << "# action returns EPERM, and clone3 gets an explicit ENOSYS so that libc falls back to clone.\n"
+  y << "# Generated by `profile generate`. The CRD has no defaultErrnoRet: SCMP_ACT_ERRNO returns\n"
+    << "# EPERM, as in seccomp.json; syscalls newer than the runtime's tables get ENOSYS from its stub.\n"
     << "apiVersion: security-profiles-operator.x-k8s.io/v1\n"
     << "kind: SeccompProfile\n"
     << "metadata:\n"
@@ -278,22 +328,7 @@ std::string seccomp_to_spo_yaml(const SeccompModel& m, const std::string& name) 
           << "\n      op: " << a.op << "\n";
     }
   };
-  bool clone3_allowed = false;
-  for (const auto& r : m.rules) {
-    if (r.action == "SCMP_ACT_ALLOW" && std::find(r.names.begin(), r.names.end(), "clone3") != r.names.end())
-      clone3_allowed = true;
-    // With defaultAction SCMP_ACT_ERRNO (EPERM), an EPERM rule equals the default.
-    if (r.action == "SCMP_ACT_ERRNO" && r.errno_ret == EPERM) continue;
-    emit(r);
-  }
-  if (!log_mode && !clone3_allowed) {
-    SeccompRule c;
-    c.names = {"clone3"};
-    c.action = "SCMP_ACT_ERRNO";
-    c.errno_ret = ENOSYS;
-    c.comment = "not observed: ENOSYS makes libc fall back to clone";
-    emit(c);
-  }
+  for (const auto& r : m.rules) emit(r);
   return y.str();
 }
 

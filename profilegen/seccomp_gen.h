@@ -3,18 +3,27 @@
 //   seccomp.oci.json     OCI runtime-spec linux.seccomp object
 //   seccompprofile.yaml  security-profiles-operator SeccompProfile resource
 //
-// Allowed = observed + baseline + blind spots (policy), minus [deny.*].
-// Denied, seccomp.json / seccomp.oci.json (errno and kill modes):
-//   defaultAction SCMP_ACT_ERRNO with defaultErrnoRet ENOSYS, plus one rule that
-//   gives every syscall name known to libseccomp (on the listed architectures)
-//   but not allowed the deny action (ERRNO EPERM, or KILL_PROCESS). So syscalls
-//   newer than the profile's tables, and clone3 when not observed, get ENOSYS
-//   (libc falls back) under every runtime, without relying on runc's ENOSYS stub.
-//   Argument values that match no allow rule also fall to the default (ENOSYS):
-//   libseccomp cannot combine an unconditional deny with conditional allows.
-// seccompprofile.yaml: the CRD has no defaultErrnoRet, so its defaultAction is
-//   SCMP_ACT_ERRNO (EPERM in every runtime) and clone3 gets an explicit ENOSYS rule;
-//   newer syscalls get ENOSYS from the runtime's stub (runc, crun).
+// Allowed = observed + baseline + blind spots (policy), minus [deny.*], minus
+// clone3 (below).
+// Denied, seccomp.json / seccomp.oci.json:
+//   defaultAction SCMP_ACT_ERRNO with defaultErrnoRet EPERM (SCMP_ACT_KILL_PROCESS
+//   in kill mode): unobserved syscalls and argument values outside the learned
+//   tuples get it. (libseccomp cannot express "EPERM for the other values" as a
+//   rule: an unconditional ERRNO rule beside conditional ALLOW rules of the same
+//   syscall wins for every value, and two comparisons of one argument in a rule
+//   are refused, so the default has to be the answer for other values.)
+//   One SCMP_ACT_ERRNO/ENOSYS rule names the syscalls of policies/fallbacks.toml
+//   that are not allowed: libc retries those through an older call on ENOSYS
+//   (clone3 -> clone, faccessat2 -> faccessat, statx -> fstatat, ...), never on EPERM.
+//   Syscalls newer than libseccomp's tables cannot be named here: runc answers
+//   them ENOSYS with its stub (above the highest syscall the profile names),
+//   `profile enforce` with a range check per architecture (enforce/seccomp_filter.h).
+// clone3: its flags live in struct clone_args in memory, out of seccomp's reach,
+//   so it gets ENOSYS even when observed and glibc falls back to clone, which is
+//   then allowed with the flags clone3 was seen with. SeccompOptions::clone3 =
+//   "allow" keeps it (reported in `flagged`) for a workload that cannot fall back.
+// seccompprofile.yaml: the CRD has no defaultErrnoRet; SCMP_ACT_ERRNO there
+//   returns EPERM, so the rules are the same as in seccomp.json.
 // Log mode: defaultAction SCMP_ACT_LOG, allow rules only.
 // Architectures: only those observed are listed; others are denied by libseccomp's
 // bad-architecture action. No rule ever has the default action (runc drops them).
@@ -48,24 +57,25 @@ struct SeccompRule {
 };
 
 struct SeccompModel {
-  std::string default_action;              // SCMP_ACT_*
-  int default_errno = -1;                  // -1: none
-  std::vector<std::string> architectures;  // SCMP_ARCH_*, sorted, observed only
-  std::vector<SeccompRule> rules;          // allow rules first, then deny
-  std::string deny_action;                 // action for known-but-not-allowed names
-  int deny_errno = -1;
+  std::string default_action;                            // SCMP_ACT_*
+  int default_errno = -1;                                // -1: none
+  std::vector<std::string> architectures;                // SCMP_ARCH_*, sorted, observed only
+  std::vector<SeccompRule> rules;                        // allow rules first, then the ENOSYS fallbacks
   std::map<std::string, std::set<std::string>> allowed;  // arch -> names allowed
   std::map<std::string, std::string> added;              // name -> why allowed without being observed
   std::map<std::string, std::string> denied_observed;    // observed but denied by policy
   std::vector<std::string> numeric_dropped;              // observed syscalls without a name
+  std::map<std::string, std::string> flagged;            // allowed, but to report like a dangerous one: why
+  std::vector<std::string> notes;                        // for the generate report (clone3 -> clone)
 };
 
 struct SeccompOptions {
   bool no_args = false;
   std::string default_action = "errno";  // errno | kill | log
+  std::string clone3 = "enosys";         // enosys (glibc falls back to clone) | allow (when observed)
 };
 
-// Fails on an unknown default action or a recording without syscalls.
+// Fails on an unknown default action or clone3 treatment, or a recording without syscalls.
 Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& policy, const SeccompOptions& opts);
 
 std::string seccomp_to_docker_json(const SeccompModel& m);

@@ -174,6 +174,22 @@ TEST(EbpfSpecs, StatBuffersWhereTheLayoutIsKnown) {
   EXPECT_EQ(find(specs, PL_ARCH_X86_64, "openat")->stat_idx, -1);
 }
 
+// policies/args.toml filters i386 socketcall and ipc by call number: the eBPF
+// tracer records argument 0 of both, ipc under its 16-bit mask.
+TEST(EbpfSpecs, I386MultiplexersRecordTheirCallNumber) {
+  auto specs = build_specs(builtin_arg_policy());
+  const pl_sys_spec* sc = find(specs, PL_ARCH_X86, "socketcall");
+  ASSERT_NE(sc, nullptr);
+  EXPECT_NE(sc->what & PL_SPEC_ARGS, 0u);
+  EXPECT_EQ(sc->nargs, 1);
+  EXPECT_EQ(sc->arg_idx[0], 0);
+  const pl_sys_spec* ipc = find(specs, PL_ARCH_X86, "ipc");
+  ASSERT_NE(ipc, nullptr);
+  EXPECT_NE(ipc->what & PL_SPEC_ARGS, 0u);
+  EXPECT_EQ(ipc->arg_idx[0], 0);
+  EXPECT_EQ(ipc->arg_mask[0], 0xffffu);
+}
+
 TEST(EbpfDecode, Outcomes) {
   EXPECT_EQ(outcome_of(0), "ok");
   EXPECT_EQ(outcome_of(-2), "ENOENT");

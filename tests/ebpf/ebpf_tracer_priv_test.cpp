@@ -19,6 +19,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/log.h"
 #include "tests/ebpf/ebpf_harness.h"
@@ -184,6 +185,50 @@ pid_t start_outsider(const std::string& marker) {
     }
   }
   return pid;
+}
+
+// clone3's flags are read from struct clone_args in memory at sys_exit. The new
+// thread returns from clone3 as well, when the parent may have reused the stack
+// that struct was on: its read gave garbage flags (CLONE_NEWUSER|NEWNS|...),
+// which the profile would turn into an allowed clone. Threads make no namespace.
+TEST(EbpfTracer, Clone3FlagsAreTheParentsNotGarbage) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ebpf_clone3_race"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  const auto& args = run.recording.args.at("x86_64");
+  ASSERT_TRUE(args.count("clone3")) << "glibc makes threads with clone3";
+  ASSERT_FALSE(args.at("clone3").tuples.empty());
+  for (const auto& t : args.at("clone3").tuples) {
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0], 0u) << "namespace flags recorded for a thread: 0x" << std::hex << t[0];
+  }
+}
+
+// syscall(-1) on x86_64 and i386, and 0x7fffffff (the x32 bit, but no x32
+// syscall), run nothing: no architecture may come of them.
+TEST(EbpfTracer, BogusNumbersAddNoArchitecture) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ptrace_i386_mux", "bogus"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  for (const auto& [arch, calls] : run.recording.syscalls)
+    EXPECT_TRUE(arch == "x86_64" || calls.empty()) << arch << " added by a bogus number";
+  EXPECT_EQ(run.lost, 0u);
+}
+
+// The call numbers of i386 socketcall and ipc are recorded (policies/args.toml).
+TEST(EbpfTracer, RecordsI386SocketcallAndIpcCallNumbers) {
+  REQUIRE_EBPF();
+  auto run = run_ebpf({PROFILE_PROGS_DIR "/ptrace_i386_mux", "mux"});
+  ASSERT_EQ(run.error, "");
+  ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.status;
+  ASSERT_TRUE(run.recording.args.count("x86"));
+  const auto& args = run.recording.args.at("x86");
+  ASSERT_TRUE(args.count("socketcall"));
+  EXPECT_EQ(args.at("socketcall").tuples, (std::set<std::vector<uint64_t>>{{1}})) << "SYS_SOCKET";
+  ASSERT_TRUE(args.count("ipc"));
+  EXPECT_EQ(args.at("ipc").tuples, (std::set<std::vector<uint64_t>>{{3}})) << "SEMCTL, version bits masked";
 }
 
 TEST(EbpfTracer, OnlyTheContainersWorkloadIsRecorded) {

@@ -277,7 +277,7 @@ std::string show(const RunResult& r) {
 // Attacks any python3 workload can be made to do, each with its control.
 // `socket_ctor` makes a TCP socket the way the workload did: the profile
 // allows socket(2) only with the arguments learned (a server's socket() passes
-// protocol 0, a client's create_connection() IPPROTO_TCP; another is ENOSYS),
+// protocol 0, a client's create_connection() IPPROTO_TCP; another is EPERM),
 // and the point here is the port.
 void python_attacks(const Workspace& w, const std::string& learned_readable, const std::string& socket_ctor,
                     int unlearned_port) {

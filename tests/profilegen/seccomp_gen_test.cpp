@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "profilegen/gen_policy.h"
 #include "tests/profilegen/sample.h"
@@ -34,30 +35,150 @@ TEST(SeccompGen, GoldenOutputsForTheSampleRecording) {
   testing::expect_golden("seccompprofile.yaml", seccomp_to_spo_yaml(m, "app"));
 }
 
+std::vector<std::string> names_of(const json* rule) {
+  std::vector<std::string> out;
+  if (rule != nullptr)
+    for (const auto& n : (*rule)["names"]) out.push_back(n.get<std::string>());
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The ENOSYS rule (the fallbacks); nullptr when there is none.
+const json* fallback_rule(const json& doc) {
+  for (const auto& r : doc["syscalls"])
+    if (r["action"] == "SCMP_ACT_ERRNO" && r.value("errnoRet", -1) == 38) return &r;
+  return nullptr;
+}
+
 TEST(SeccompGen, AllowsObservedPlusBaselinePlusBlindSpots) {
   json doc = json::parse(seccomp_to_docker_json(model(testing::sample_recording())));
   for (const char* n : {"read", "getpid", "execve", "exit_group", "sendto", "clock_gettime", "getcpu",
                         "restart_syscall", "rt_sigreturn"})
     EXPECT_NE(rule_for(doc, n, "SCMP_ACT_ALLOW"), nullptr) << n;
   EXPECT_EQ(rule_for(doc, "getppid", "SCMP_ACT_ALLOW"), nullptr);
-  EXPECT_NE(rule_for(doc, "getppid", "SCMP_ACT_ERRNO"), nullptr) << "known but unobserved: explicit EPERM";
-  EXPECT_EQ((*rule_for(doc, "getppid", "SCMP_ACT_ERRNO"))["errnoRet"], 1);
+  EXPECT_EQ(rule_for(doc, "getppid", "SCMP_ACT_ERRNO"), nullptr) << "known but unobserved: the EPERM default";
 }
 
-TEST(SeccompGen, UnknownAndClone3FallToTheEnosysDefault) {
+// Unobserved syscalls and argument values outside the learned tuples get the
+// default, EPERM; only libc's fallback syscalls get ENOSYS, so that it falls back.
+TEST(SeccompGen, DefaultIsEpermAndFallbacksGetEnosys) {
   json doc = json::parse(seccomp_to_docker_json(model(testing::sample_recording())));
   EXPECT_EQ(doc["defaultAction"], "SCMP_ACT_ERRNO");
-  EXPECT_EQ(doc["defaultErrnoRet"], 38);
-  for (const auto& r : doc["syscalls"])
-    for (const auto& n : r["names"]) EXPECT_NE(n, "clone3") << "clone3 must get the ENOSYS default";
+  EXPECT_EQ(doc["defaultErrnoRet"], 1);
+  const json* fb = fallback_rule(doc);
+  ASSERT_NE(fb, nullptr) << doc.dump();
+  auto names = names_of(fb);
+  for (const char* n : {"clone3", "faccessat2", "statx", "renameat2", "preadv2", "close_range"})
+    EXPECT_TRUE(has(names, n)) << n;
+  EXPECT_FALSE(has(names, "getppid")) << "an ordinary syscall gets EPERM";
+  EXPECT_EQ(&doc["syscalls"].back(), fb) << "the ENOSYS rule comes last";
+  auto oci = json::parse(seccomp_to_oci_json(model(testing::sample_recording())));
+  EXPECT_EQ(oci["defaultErrnoRet"], 1);
+  EXPECT_NE(fallback_rule(oci), nullptr);
 }
 
-TEST(SeccompGen, Clone3AllowedWhenObserved) {
+TEST(SeccompGen, AllowedFallbacksAreNotInTheEnosysRule) {
   Recording r = testing::sample_recording();
+  r.add_syscall("x86_64", "statx");
+  json doc = json::parse(seccomp_to_docker_json(model(r)));
+  EXPECT_NE(rule_for(doc, "statx", "SCMP_ACT_ALLOW"), nullptr);
+  EXPECT_FALSE(has(names_of(fallback_rule(doc)), "statx"));
+  // A policy file can add to the list.
+  json extra = json::parse(
+      seccomp_to_docker_json(model(testing::sample_recording(), {}, "[fallbacks.getppid]\nreason = \"tests\"\n")));
+  EXPECT_TRUE(has(names_of(fallback_rule(extra)), "getppid"));
+}
+
+TEST(SeccompGen, FallbackListIsBuiltIn) {
+  auto p = load_gen_policy_text("", "x");
+  ASSERT_TRUE(p);
+  for (const char* n : {"clone3", "faccessat2", "statx", "close_range"}) {
+    ASSERT_TRUE(p->fallbacks.count(n)) << n;
+    EXPECT_FALSE(p->fallbacks.at(n).empty());
+  }
+}
+
+// clone3's flags are in memory: seccomp cannot check them, so an allowed clone3
+// would create any namespace. It gets ENOSYS even when observed, and clone is
+// allowed with the flags clone3 was seen with (glibc's fallback).
+TEST(SeccompGen, Clone3GetsEnosysEvenWhenObserved) {
+  Recording r = testing::sample_recording();
+  r.syscalls["x86_64"].erase("clone");
+  r.args["x86_64"].erase("clone");
+  r.add_syscall("x86_64", "clone3");
+  // A thread (CLONE_VM..., no namespace) and a CLONE_NEWNET child.
+  r.args["x86_64"]["clone3"] = ArgValues{{0}, {0x7e020080}, {{0}, {0x40000000}}};
+  SeccompModel m = model(r);
+  json doc = json::parse(seccomp_to_docker_json(m));
+  EXPECT_EQ(rule_for(doc, "clone3", "SCMP_ACT_ALLOW"), nullptr);
+  EXPECT_TRUE(has(names_of(fallback_rule(doc)), "clone3"));
+  std::set<uint64_t> clone_values;
+  for (const auto& rule : doc["syscalls"]) {
+    if (rule["names"] != json{"clone"} || rule["action"] != "SCMP_ACT_ALLOW") continue;
+    ASSERT_TRUE(rule.contains("args")) << "clone must stay argument-checked";
+    EXPECT_EQ(rule["args"][0]["value"], 0x7e020000);
+    clone_values.insert(rule["args"][0]["valueTwo"].get<uint64_t>());
+  }
+  EXPECT_EQ(clone_values, (std::set<uint64_t>{0, 0x40000000}));
+  ASSERT_FALSE(m.notes.empty());
+  EXPECT_NE(m.notes[0].find("clone3 was observed but gets ENOSYS"), std::string::npos);
+  EXPECT_TRUE(m.flagged.empty());
+
+  // clone observed too: its own tuples and clone3's together.
+  Recording both = testing::sample_recording();  // clone seen with flags 0
+  both.add_syscall("x86_64", "clone3");
+  both.args["x86_64"]["clone3"] = ArgValues{{0}, {0x7e020080}, {{0x20000000}}};  // CLONE_NEWPID
+  json d2 = json::parse(seccomp_to_docker_json(model(both)));
+  int clone_rules = 0;
+  for (const auto& rule : d2["syscalls"])
+    if (rule["names"] == json{"clone"} && rule["action"] == "SCMP_ACT_ALLOW") ++clone_rules;
+  EXPECT_EQ(clone_rules, 2);
+}
+
+TEST(SeccompGen, Clone3SeenWithoutValuesLeavesCloneUnconditional) {
+  Recording r = testing::sample_recording();
+  r.syscalls["x86_64"].erase("clone");
+  r.args["x86_64"].erase("clone");
   r.add_syscall("x86_64", "clone3");
   json doc = json::parse(seccomp_to_docker_json(model(r)));
+  const json* c = rule_for(doc, "clone", "SCMP_ACT_ALLOW");
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->contains("args"));
+  EXPECT_TRUE(has(names_of(fallback_rule(doc)), "clone3"));
+}
+
+TEST(SeccompGen, Clone3AllowedOnRequestIsFlagged) {
+  Recording r = testing::sample_recording();
+  r.add_syscall("x86_64", "clone3");
+  SeccompOptions o;
+  o.clone3 = "allow";
+  SeccompModel m = model(r, o);
+  json doc = json::parse(seccomp_to_docker_json(m));
   EXPECT_NE(rule_for(doc, "clone3", "SCMP_ACT_ALLOW"), nullptr);
-  EXPECT_EQ(seccomp_to_spo_yaml(model(r), "x").find("errnoRet: 38"), std::string::npos);
+  EXPECT_FALSE(has(names_of(fallback_rule(doc)), "clone3"));
+  ASSERT_EQ(m.flagged.count("clone3"), 1u);
+  EXPECT_NE(m.flagged["clone3"].find("cannot check"), std::string::npos);
+  // Not observed: ENOSYS all the same.
+  SeccompModel unseen = model(testing::sample_recording(), o);
+  EXPECT_TRUE(has(names_of(fallback_rule(json::parse(seccomp_to_docker_json(unseen)))), "clone3"));
+  o.clone3 = "sometimes";
+  auto p = load_gen_policy_text("", "x");
+  auto bad = build_seccomp_model(r, *p, o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("expected enosys or allow"), std::string::npos);
+}
+
+TEST(SeccompGen, SpoYamlHasTheFallbackRule) {
+  std::string y = seccomp_to_spo_yaml(model(testing::sample_recording()), "x");
+  EXPECT_NE(y.find("defaultAction: SCMP_ACT_ERRNO\n"), std::string::npos);
+  auto at = y.find("errnoRet: 38");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(y.find("- clone3", at), std::string::npos);
+  EXPECT_NE(y.find("- faccessat2", at), std::string::npos);
+  EXPECT_EQ(y.find("errnoRet: 1\n"), std::string::npos) << "EPERM is the default, never a rule";
 }
 
 TEST(SeccompGen, NoRuleHasTheDefaultAction) {
@@ -69,12 +190,51 @@ TEST(SeccompGen, NoRuleHasTheDefaultAction) {
 
 TEST(SeccompGen, DefaultActionModes) {
   json kill = json::parse(seccomp_to_docker_json(model(testing::sample_recording(), {false, "kill"})));
-  EXPECT_NE(rule_for(kill, "getppid", "SCMP_ACT_KILL_PROCESS"), nullptr);
+  EXPECT_EQ(kill["defaultAction"], "SCMP_ACT_KILL_PROCESS");
+  EXPECT_FALSE(kill.contains("defaultErrnoRet"));
+  EXPECT_EQ(rule_for(kill, "getppid", "SCMP_ACT_KILL_PROCESS"), nullptr) << "the default kills";
+  EXPECT_TRUE(has(names_of(fallback_rule(kill)), "clone3")) << "fallbacks get ENOSYS in kill mode too";
+  EXPECT_NE(seccomp_to_spo_yaml(model(testing::sample_recording(), {false, "kill"}), "x")
+                .find("defaultAction: SCMP_ACT_KILL_PROCESS"),
+            std::string::npos);
   json log = json::parse(seccomp_to_docker_json(model(testing::sample_recording(), {false, "log"})));
   EXPECT_EQ(log["defaultAction"], "SCMP_ACT_LOG");
   EXPECT_FALSE(log.contains("defaultErrnoRet"));
+  EXPECT_EQ(fallback_rule(log), nullptr) << "log mode denies nothing";
   auto p = load_gen_policy_text("", "x");
   EXPECT_FALSE(build_seccomp_model(testing::sample_recording(), *p, {false, "maybe"}));
+}
+
+// i386's multiplexers are filtered by call number, as x86_64's separate calls are.
+TEST(SeccompGen, I386SocketcallAndIpcAreFilteredByCall) {
+  Recording r = testing::sample_recording();
+  r.add_syscall("x86", "socketcall");
+  r.add_syscall("x86", "ipc");
+  r.args["x86"]["socketcall"] = ArgValues{{0}, {~uint64_t{0}}, {{1}, {3}}};  // SYS_SOCKET, SYS_CONNECT
+  r.args["x86"]["ipc"] = ArgValues{{0}, {0xffff}, {{21}}};                   // SHMAT
+  json doc = json::parse(seccomp_to_docker_json(model(r)));
+  std::set<uint64_t> calls;
+  for (const auto& rule : doc["syscalls"]) {
+    if (rule["names"] == json{"socketcall"}) {
+      ASSERT_TRUE(rule.contains("args"));
+      EXPECT_EQ(rule["args"][0]["index"], 0);
+      EXPECT_EQ(rule["args"][0]["op"], "SCMP_CMP_EQ");
+      calls.insert(rule["args"][0]["value"].get<uint64_t>());
+    }
+    if (rule["names"] == json{"ipc"}) {
+      EXPECT_EQ(rule["args"][0]["op"], "SCMP_CMP_MASKED_EQ");
+      EXPECT_EQ(rule["args"][0]["value"], 0xffff) << "the version half is ignored";
+      EXPECT_EQ(rule["args"][0]["valueTwo"], 21);
+    }
+  }
+  EXPECT_EQ(calls, (std::set<uint64_t>{1, 3}));
+  EXPECT_EQ(rule_for(doc, "socketcall", "SCMP_ACT_ALLOW")->count("args"), 1u);
+  const ArgRule* sc = builtin_arg_policy().find("socketcall");
+  ASSERT_NE(sc, nullptr);
+  EXPECT_EQ(sc->indices, std::vector<unsigned>{0});
+  const ArgRule* ipc = builtin_arg_policy().find("ipc");
+  ASSERT_NE(ipc, nullptr);
+  EXPECT_EQ(ipc->masks, std::vector<uint64_t>{0xffff});
 }
 
 TEST(SeccompGen, ArgumentRulesOnePerObservedTuple) {

@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "tests/support/privileged.h"
 #include "tests/tracer/trace_harness.h"
@@ -84,6 +86,36 @@ TEST(PtraceTracer, RecordsI386AndX32UnderTheirOwnArchitectures) {
   // Recorded whether or not this kernel has CONFIG_X86_X32_ABI (ENOSYS otherwise):
   // the attempt is what a profile must decide on.
   EXPECT_EQ(syscall_count(t.rec, "x32", "getpid"), 1u);
+  EXPECT_EQ(t.lost, 0u);
+}
+
+// i386 socketcall and ipc are filtered by call number (policies/args.toml), so
+// the recording must hold the call numbers, the version half of ipc masked off.
+TEST(PtraceTracer, RecordsI386SocketcallAndIpcCallNumbers) {
+  auto t = trace_command({prog("ptrace_i386_mux"), "mux"});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  if (syscall_count(t.rec, "x86", "socketcall") == 0) GTEST_SKIP() << "no i386 entry (kernel without IA32 emulation)";
+  ASSERT_EQ(syscall_count(t.rec, "x86", "ipc"), 1u);
+  const auto& args = t.rec.args.at("x86");
+  ASSERT_TRUE(args.count("socketcall"));
+  EXPECT_EQ(args.at("socketcall").tuples, (std::set<std::vector<uint64_t>>{{1}})) << "SYS_SOCKET";
+  ASSERT_TRUE(args.count("ipc"));
+  EXPECT_EQ(args.at("ipc").tuples, (std::set<std::vector<uint64_t>>{{3}})) << "SEMCTL, version bits masked";
+  EXPECT_EQ(args.at("ipc").masks, std::vector<uint64_t>{0xffff});
+  EXPECT_EQ(t.lost, 0u);
+}
+
+// syscall(-1) carries the x32 bit; it used to add x32 to the recording. The
+// kernel runs nothing for -1, and a number with the x32 bit outside the x32
+// table is an x86_64 number that fails: no architecture may come of them.
+TEST(PtraceTracer, BogusNumbersAddNoArchitecture) {
+  auto t = trace_command({prog("ptrace_i386_mux"), "bogus"});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  for (const auto& [arch, calls] : t.rec.syscalls)
+    EXPECT_TRUE(arch == "x86_64" || calls.empty()) << arch << " added by a bogus number";
+  EXPECT_EQ(t.rec.syscalls.count("x32"), 0u);
+  EXPECT_EQ(syscall_count(t.rec, "x86_64", "18446744073709551615"), 0u) << "-1 is not recorded";
+  EXPECT_EQ(syscall_count(t.rec, "x86_64", "4294967295"), 0u);
   EXPECT_EQ(t.lost, 0u);
 }
 

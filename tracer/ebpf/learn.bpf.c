@@ -196,10 +196,13 @@ static __always_inline bool in_scope(struct task_struct* task) {
   return traced_now;
 }
 
-/* i386 syscalls run with TS_COMPAT set; x32 ones carry the x32 bit in their number. */
+/* i386 syscalls run with TS_COMPAT set; x32 ones carry the x32 bit in their
+ * number. A number is x32 only when the kernel would dispatch it to the x32
+ * table (the bit plus a number below PL_MAX_NR): others with the bit set, such
+ * as 0x7fffffff, are failing x86_64 numbers and must not add x32. */
 static __always_inline __u32 syscall_arch(struct task_struct* task, __u64* nr) {
   if (task->thread_info.status & TS_COMPAT) return PL_ARCH_X86;
-  if (*nr & PL_X32_BIT) {
+  if ((*nr & PL_X32_BIT) && (*nr & ~(__u64)PL_X32_BIT) < PL_MAX_NR) {
     *nr &= ~PL_X32_BIT;
     return PL_ARCH_X32;
   }
@@ -757,6 +760,12 @@ __noinline int record_args(struct scratch* s, const struct pl_sys_spec* spec) {
     int idx = spec->arg_idx[i];
     __u64 v = 0;
     if (idx & PL_ARG_FROM_MEM) {
+      /* The child of clone3 returns from it too (ret 0), with the parent's
+       * pointer to struct clone_args, which lives on the parent's stack: by then
+       * the parent may have reused it, and the garbage read as flags (seen:
+       * CLONE_NEWUSER|NEWUTS|NEWNS|NEWTIME from Python threads) would become an
+       * allowed clone. The parent's own return reads it intact. */
+      if ((spec->what & PL_SPEC_FORK) && s->ret == 0) return 0;
       const void* p = (const void*)ARG(idx);
       bpf_probe_read_user(&v, sizeof v, p);
     } else {
@@ -812,8 +821,9 @@ int BPF_PROG(pl_sys_exit, struct pt_regs* raw_regs, long ret) {
   __u64 nr = regs->orig_ax;
   /* -1: a sigreturn restored the registers of the interrupted code (the
    * handler's entry counted it), or a call numbered -1, which no profile
-   * can name and which fails with ENOSYS under any */
-  if (nr == (__u64)-1) return 0;
+   * can name and which fails with ENOSYS under any. The kernel takes the
+   * number as an int: an i386 -1 is 0xffffffff in orig_ax (zero-extended). */
+  if ((__u32)nr == 0xffffffffu) return 0;
   __u32 arch = syscall_arch(task, &nr);
   if (nr >= PL_MAX_NR) {
     count_syscall(arch, nr);

@@ -195,7 +195,7 @@ const char* arch_name(Arch a) {
 
 bool arch_from_info(uint32_t audit_arch, uint64_t nr, Arch& out) {
   if (audit_arch == AUDIT_ARCH_X86_64) {
-    out = (nr & kX32Bit) != 0 ? Arch::X32 : Arch::X86_64;
+    out = nr >= kX32Bit && nr < kX32Bit + kMaxNr ? Arch::X32 : Arch::X86_64;
     return true;
   }
   if (audit_arch == AUDIT_ARCH_I386) {

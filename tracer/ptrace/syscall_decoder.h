@@ -20,10 +20,19 @@ enum class Arch : uint8_t { X86_64 = 0, X86 = 1, X32 = 2 };
 inline constexpr size_t kArchCount = 3;
 const char* arch_name(Arch a);
 // From the AUDIT_ARCH_* of PTRACE_GET_SYSCALL_INFO and the raw number (x32 bit).
+// A number is x32 only when the kernel would dispatch it to the x32 table: the
+// x32 bit plus a number below kMaxNr; others with the bit set (-1 among them)
+// are x86_64 numbers that fail with ENOSYS.
 bool arch_from_info(uint32_t audit_arch, uint64_t nr, Arch& out);
 // Index into the per-arch tables: the number without the x32 bit.
 inline constexpr uint64_t kX32Bit = 0x40000000ULL;
 inline constexpr size_t kMaxNr = 1024;
+// syscall(-1): the kernel runs nothing and returns ENOSYS (ptrace and seccomp
+// use -1 to skip a call), so there is nothing to record or allow. The kernel
+// takes the number as an int, which ptrace reports sign-extended.
+inline bool is_no_syscall(uint64_t nr) {
+  return static_cast<uint32_t>(nr) == 0xffffffffu;
+}
 
 enum class Op : uint8_t {
   None,

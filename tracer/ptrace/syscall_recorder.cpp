@@ -245,6 +245,7 @@ bool SyscallRecorder::entry_mmap(pid_t tid, ThreadState& st, const SyscallStop& 
 
 bool SyscallRecorder::on_entry(pid_t tid, ThreadState& st, const SyscallStop& stop) {
   Arch arch{};
+  if (is_no_syscall(stop.nr)) return false;
   if (!arch_from_info(stop.audit_arch, stop.nr, arch)) {
     ++lost_;
     return false;
