@@ -119,7 +119,7 @@ class Proc {
   // Reads its output to the end and reaps it. A process that has not ended
   // `timeout` after the call is killed (status 128+9), so a hung server fails
   // its test instead of hanging it.
-  RunResult wait(std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  RunResult wait(std::chrono::seconds timeout = std::chrono::seconds(300)) {
     RunResult r;
     std::string* bufs[2] = {&r.out, &r.err};
     int fds[2] = {out_, err_};
