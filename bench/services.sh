@@ -290,7 +290,8 @@ def capability_reasons(bundle):  # {CAP: why} from whatever `profile show --json
         if isinstance(node, dict):
             name = node.get("name") or node.get("capability")
             if isinstance(name, str) and name.upper().startswith("CAP_"):
-                found[name.upper()] = "; ".join(str(node[k]) for k in ("reason", "evidence") if node.get(k))
+                said = [node[k] for k in ("reason", "evidence") if node.get(k)]
+                found[name.upper()] = "; ".join(", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in said)
             for k, v in node.items(): walk(v, k)
         elif isinstance(node, list):
             for v in node: walk(v, key)
@@ -319,7 +320,7 @@ for name in ["http_server", "sqlite", "setpriv", "redis", "nginx"]:
         dirs = "none: per-file rules (no \"generalised\" in landlock.json)"
     else:
         def rel(p):
-            return "W/" + os.path.relpath(p, root) if p.startswith(root + "/") or p == root else p
+            return "W" if p == root else "W/" + os.path.relpath(p, root) if p.startswith(root + "/") else p
         dirs = "; ".join("%s %s (%s)" % (rel(g["path"]), g.get("kind", "?"), g.get("evidence", "")) for g in gen) or "none"
     misses = open(os.path.join(work, name + ".misses")).read().strip()
     complaints = open(os.path.join(work, name + ".complaints")).read().strip()
