@@ -177,6 +177,14 @@ RunResult enforce(const std::string& bundle, const std::vector<std::string>& com
     }                                                                          \
   } while (0)
 
+// Whether `server` listens on `port` before it ends (15 s at most).
+bool serving(const Proc& server, int port) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (server.running() && std::chrono::steady_clock::now() < deadline)
+    if (testing::listening(port, std::chrono::milliseconds(100))) return true;
+  return false;
+}
+
 // Every file below a bundle, by path, with its bytes.
 std::map<std::string, std::string> snapshot(const std::string& dir) {
   std::map<std::string, std::string> files;
@@ -345,6 +353,7 @@ void learn_http_server(const Workspace& w, const std::string& tracer, int port) 
 void http_server_different_run(const Workspace& w, int port) {
   w.file("www/docs/new.txt", "created after learning\n");
   Proc served(enforce_argv(w.path("bundle")), "/");
+  ASSERT_SERVING(served, serving(served, port));
   std::string b = http_get(port, "/b.html");
   ASSERT_SERVING(served, status_of(b) != 0);
   EXPECT_EQ(status_of(b), 200) << b;
@@ -388,6 +397,7 @@ TEST_F(Services, PythonHttpServerAttacks) {
     ASSERT_EQ(::symlink(w_.secret().c_str(), w_.path("www/leak").c_str()), 0);
     ASSERT_EQ(::symlink(w_.path("www/docs/c.txt").c_str(), w_.path("www/link").c_str()), 0);
     Proc served(enforce_argv(w_.path("bundle")), "/");
+    ASSERT_SERVING(served, serving(served, port));
     std::string leak = http_get(port, "/leak");
     ASSERT_SERVING(served, status_of(leak) != 0);
     EXPECT_NE(status_of(leak), 200) << leak;
@@ -493,6 +503,7 @@ TEST_F(Services, SetprivServiceDifferentRun) {
   for (int run = 0; run < 2; ++run) {  // the second run restarts on the database the first one changed
     SCOPED_TRACE("enforced run " + std::to_string(run + 1));
     Proc served(enforce_argv(w_.path("bundle")), "/");
+    ASSERT_SERVING(served, serving(served, port));
     std::string learned = http_get(port, "/get?k=a");
     ASSERT_SERVING(served, status_of(learned) != 0);
     EXPECT_EQ(status_of(learned), 200) << learned;
@@ -832,6 +843,7 @@ TEST_F(Services, NginxDifferentRun) {
   for (int run = 0; run < 2; ++run) {  // the second run restarts on the logs and temp dirs of the first
     SCOPED_TRACE("enforced run " + std::to_string(run + 1));
     Proc served(enforce_argv(bundle), "/");
+    ASSERT_SERVING(served, serving(served, port));
     std::string b = http_get(port, "/b.html");
     ASSERT_SERVING(served, status_of(b) != 0);
     EXPECT_EQ(status_of(b), 200) << b;
@@ -861,6 +873,7 @@ TEST_F(Services, NginxAttacks) {
     nginx.configure("    location /other/ { alias " + w_.other() + "/; }\n    location /mine/ { alias " +
                     w_.path("www/docs") + "/; }\n");
     Proc served(enforce_argv(bundle), "/");
+    ASSERT_SERVING(served, serving(served, port));
     std::string leak = http_get(port, "/other/secret");
     ASSERT_SERVING(served, status_of(leak) != 0);
     EXPECT_NE(status_of(leak), 200) << leak;
