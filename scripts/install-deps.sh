@@ -13,6 +13,8 @@ PACKAGES=(
   # real workloads and peers used by tests and benchmarks
   strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap bpftrace
   busybox-static  # a static shell for the tiny crun rootfs of tests/profilegen
+  # container engines of tests/engines and scripts/measure-runtime.sh (scmp_sys_resolver: seccomp)
+  runc podman conmon containernetworking-plugins catatonit docker.io containerd seccomp file
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
 )
