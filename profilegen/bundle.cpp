@@ -17,6 +17,7 @@
 #include "common/json_bytes.h"
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
+#include "profilegen/runtime_part.h"
 #include "profilegen/seccomp_gen.h"
 #include "profilegen/selinux_gen.h"
 
@@ -147,6 +148,10 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   if (!policy) return policy.error();
   auto sm = build_seccomp_model(rec, *policy, SeccompOptions{opts.no_args, opts.default_action, opts.clone3});
   if (!sm) return sm.error();
+  auto runtime_data = load_runtime_data(opts.runtimes_file);
+  if (!runtime_data) return runtime_data.error();
+  auto runtime = select_runtime_part(*runtime_data, opts.runtime, opts.runtime_nnp);
+  if (!runtime) return runtime.error();
   LandlockModel lm = build_landlock_model(rec, *policy);
 
   Manifest man;
@@ -165,9 +170,11 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
 
   std::map<std::string, std::string> files;
   if (!opts.keep_recording) files["recording.json"] = recording_to_json(rec);
-  files["seccomp.json"] = seccomp_to_docker_json(*sm);
-  files["seccomp.oci.json"] = seccomp_to_oci_json(*sm);
-  files["seccompprofile.yaml"] = seccomp_to_spo_yaml(*sm, man.name);
+  // The engine formats carry the runtime part; enforce skips its rule.
+  SeccompModel engine = with_runtime_part(*sm, *runtime, &r.runtime_syscalls);
+  files["seccomp.json"] = seccomp_to_docker_json(engine);
+  files["seccomp.oci.json"] = seccomp_to_oci_json(engine);
+  files["seccompprofile.yaml"] = spo_yaml_with_runtime(*sm, *runtime, man.name);
   files["landlock.json"] = landlock_to_json(lm);
   std::vector<std::string> selinux_notes;
   if (opts.selinux) {
@@ -218,6 +225,12 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
+  if (!r.runtime_syscalls.empty())
+    r.notes.push_back("for the container engines (--runtime " + opts.runtime +
+                      "), seccomp.json, seccomp.oci.json and "
+                      "seccompprofile.yaml also allow the runtime's own calls, a separate rule that profile enforce "
+                      "skips: " +
+                      join(r.runtime_syscalls, ", "));
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
   return files;

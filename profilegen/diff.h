@@ -20,6 +20,9 @@ struct AllowedView {
   std::map<std::string, std::set<std::string>> files;     // path -> Landlock rights
   std::set<uint16_t> bind_tcp, connect_tcp;
   bool net_restricted = false;
+  // The container runtime's rule of seccomp.json (profilegen/runtime_part.h):
+  // listed apart, never counted as the workload's.
+  std::set<std::string> runtime;
 };
 
 struct DiffSide {
@@ -27,7 +30,10 @@ struct DiffSide {
   std::vector<std::string> args;                           // "socket: a0 == 10 && ..." or "socket: any arguments"
   std::vector<std::pair<std::string, std::string>> files;  // path, rights
   std::vector<std::string> net;                            // "bind tcp/8080"
-  [[nodiscard]] bool empty() const { return syscalls.empty() && args.empty() && files.empty() && net.empty(); }
+  std::vector<std::string> runtime;                        // runtime part names in one only
+  [[nodiscard]] bool empty() const {
+    return syscalls.empty() && args.empty() && files.empty() && net.empty() && runtime.empty();
+  }
 };
 
 struct ProfileDiff {

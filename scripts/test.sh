@@ -10,5 +10,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DWERROR=ON -DBUILD_TESTING=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 export PROFILE_STRICT=${PROFILE_STRICT:-1}
+# Reference schemas and Docker's default profile (../shared/reference), for the tests that compare against them.
+[ -d ../shared/reference ] && export PROFILE_REFERENCE=${PROFILE_REFERENCE:-$(cd ../shared/reference && pwd)}
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 600 -j"$(nproc)" "$@"
