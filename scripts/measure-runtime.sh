@@ -6,11 +6,16 @@
 # policies/runtimes.toml, and this script regenerates that data for the runtime
 # version installed here.
 #
-#   scripts/measure-runtime.sh [--nnp on|off] [--quiet N] [--workload CMD] ENGINE
+#   scripts/measure-runtime.sh [--nnp on|off] [--quiet N] ENGINE [-- CMD ARG...]
+#   scripts/measure-runtime.sh --bundle DIR [--nnp on|off] ENGINE -- CMD ARG...
 #   ENGINE: runc | crun | podman-runc | podman-crun | docker | containerd
 #
 # Prints one [[runtime]] table (TOML) on stdout; add it to a file given to
 # `profile generate --runtimes FILE`, or to policies/runtimes.toml.
+# With --bundle, runs CMD once in ENGINE under the bundle's profile instead
+# (seccomp.oci.json for runc and crun, seccomp.json for the others), prints its
+# output and exits with its status: a bundle tried with the real engine. The
+# image holds a static busybox as /bin/busybox and /bin/sh.
 #
 # How: the container gets a profile whose default action is SCMP_ACT_LOG, and
 # the seccomp audit records are read from the kernel's audit multicast group
@@ -27,12 +32,12 @@
 set -euo pipefail
 
 nnp=off
-workload=""
 quiet=3
+bundle=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nnp) nnp=${2:-}; shift 2 ;;
-    --workload) workload=${2:-}; shift 2 ;;
+    --bundle) bundle=${2:-}; shift 2 ;;
     --quiet) quiet=${2:-}; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "measure-runtime: unknown option $1" >&2; exit 2 ;;
@@ -40,6 +45,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 engine=${1:-}
+shift || true
+if [ "${1:-}" = -- ]; then shift; fi
+wargs=("$@")
+[ -z "$bundle" ] || [ ${#wargs[@]} -gt 0 ] || { echo "measure-runtime: --bundle needs -- CMD" >&2; exit 2; }
+[ -z "$bundle" ] || [ -f "$bundle/seccomp.json" ] || { echo "measure-runtime: $bundle has no seccomp.json" >&2; exit 2; }
 case "$engine" in runc|crun|podman-runc|podman-crun|docker|containerd) ;; *)
   echo "measure-runtime: ENGINE must be runc, crun, podman-runc, podman-crun, docker or containerd" >&2; exit 2 ;;
 esac
@@ -54,7 +64,7 @@ BUSYBOX=$(command -v busybox)
 case "$(file -b "$BUSYBOX" 2>/dev/null || echo static)" in *dynamic*)
   echo "measure-runtime: $BUSYBOX is not static (install busybox-static)" >&2; exit 2 ;; esac
 
-tmp=$(mktemp -d /tmp/pmr.XXXXXX)
+tmp=$(mktemp -d "${MEASURE_TMPDIR:-/tmp}/pmr.XXXXXX")
 mark=pmr$$x$RANDOM
 pids_to_stop=()
 id=pmr-$$-$RANDOM
@@ -78,12 +88,11 @@ trap cleanup EXIT
 mkdir -p "$tmp/rootfs/$mark" "$tmp/rootfs"/{bin,proc,dev,sys,tmp,etc,run}
 cp "$BUSYBOX" "$tmp/rootfs/$mark/busybox"
 ln -s "/$mark/busybox" "$tmp/rootfs/bin/sh"
+ln -s "/$mark/busybox" "$tmp/rootfs/bin/busybox"
 echo "root:x:0:0:root:/:/bin/sh" >"$tmp/rootfs/etc/passwd"
 echo "root:x:0:" >"$tmp/rootfs/etc/group"
 tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
-[ -n "$workload" ] || workload="/$mark/busybox true"
-# shellcheck disable=SC2206
-wargs=($workload)
+[ ${#wargs[@]} -gt 0 ] || wargs=("/$mark/busybox" true)
 
 cap_sys_resource() { # root may lack it (a VM's bounding set): podman then needs explicit ulimits
   local eff; eff=$(awk '/^CapEff/ {print $2}' /proc/self/status)
@@ -235,6 +244,14 @@ measure_round() { # $1: profile; writes the runtime's logged syscall names to $t
     done >"$tmp/new"
   grep -c " /$mark/busybox$" "$tmp/audit.log" >"$tmp/workload_records" || true
 }
+
+if [ -n "$bundle" ]; then
+  case "$engine" in runc|crun) prof=$bundle/seccomp.oci.json ;; *) prof=$bundle/seccomp.json ;; esac
+  rc=0
+  run_once "$(cd "$(dirname "$prof")" && pwd)/$(basename "$prof")" || rc=$?
+  cat "$tmp/run.log"
+  exit $rc
+fi
 
 # Some calls come and go between runs (runc is written in Go: a preemption signal
 # gives rt_sigreturn, a contended lock futex), so the measurement ends only after
