@@ -78,6 +78,19 @@ cleanup() {
     for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null
   done
+  # podman's conmon runs `podman container cleanup` after the container exits,
+  # asynchronously: wait for whatever still names our directory, then end it.
+  local stragglers
+  for i in $(seq 100); do
+    stragglers=""
+    for p in /proc/[0-9]*; do # (not grep: its own command line names $tmp)
+      c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+      case "$c" in *"$tmp"*) stragglers+=" ${p#/proc/}" ;; esac
+    done
+    [ -n "$stragglers" ] || break
+    if [ "$i" -eq 100 ]; then kill -KILL $stragglers 2>/dev/null; sleep 0.2; fi
+    sleep 0.1
+  done
   # vfs layers and overlay mounts of the engines' private roots
   grep -o " $tmp[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
   rm -rf "$tmp"

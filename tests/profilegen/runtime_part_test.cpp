@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "profilegen/apply.h"
 #include "profilegen/bundle.h"
 #include "profilegen/diff.h"
 #include "profilegen/gen_policy.h"
@@ -207,6 +208,59 @@ TEST(RuntimePart, BundleEngineFormatsCarryItRecordingAndManifestDoNot) {
   auto b = render_bundle(rec, bad, "", nullptr);
   ASSERT_FALSE(b);
   EXPECT_NE(b.error().message.find("no measured data for runc 9.9"), std::string::npos);
+}
+
+// show --apply: the exact option per engine, with the bundle's absolute path, and
+// a Pod snippet that is valid YAML naming the file the kubelet reads.
+TEST(RuntimePart, ApplyPrintsTheEngineOptionWithTheAbsolutePath) {
+  auto files = render_bundle(testing::sample_recording(), testing::no_selinux(), "", nullptr);
+  ASSERT_TRUE(files);
+  char tmpl[] = "/tmp/profilegen-apply-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  for (const char* f : {"seccomp.json", "seccomp.oci.json", "seccompprofile.yaml"})
+    ASSERT_TRUE(write_file_atomic(dir + "/" + f, files->at(f)).ok());
+  std::string rel = dir + "/../" + dir.substr(5) + "/.";  // printed as the canonical absolute path
+  auto text = [&](const std::string& e) {
+    auto t = apply_instructions(rel, e);
+    EXPECT_TRUE(t) << e << ": " << t.error().message;
+    return t ? *t : std::string();
+  };
+  EXPECT_NE(text("docker").find("docker run --security-opt seccomp=" + dir + "/seccomp.json "), std::string::npos);
+  EXPECT_NE(text("podman").find("podman run --security-opt seccomp=" + dir + "/seccomp.json "), std::string::npos);
+  EXPECT_NE(text("containerd").find("ctr run --seccomp --seccomp-profile " + dir + "/seccomp.json "),
+            std::string::npos);
+  EXPECT_NE(text("runc").find(dir + "/seccomp.oci.json '.linux.seccomp = $s[0]'"), std::string::npos);
+  EXPECT_NE(text("nomad").find("security_opt = [\"seccomp=" + dir + "/seccomp.json\"]"), std::string::npos);
+  EXPECT_NE(text("swarm").find("dockerd --seccomp-profile " + dir + "/seccomp.json"), std::string::npos);
+  EXPECT_NE(text("mesos").find("--seccomp_config_dir=" + dir + " --seccomp_profile_name=seccomp.json"),
+            std::string::npos);
+  EXPECT_NE(text("docker").find("runtime's own calls (--runtime all)"), std::string::npos);
+  std::string k8s = text("kubernetes");
+  EXPECT_NE(k8s.find("/var/lib/kubelet/seccomp/profiles/app.json"), std::string::npos) << k8s;
+  auto from = k8s.find("securityContext:");
+  auto to = k8s.find("\n#", from);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_TRUE(write_file_atomic(dir + "/pod.yaml", k8s.substr(from, to - from) + "\n").ok());
+  EXPECT_EQ(std::system(("/usr/bin/python3 -c \"import yaml,sys; d=yaml.safe_load(open(sys.argv[1]))"
+                         "['securityContext']['seccompProfile']; assert d == {'type': 'Localhost', "
+                         "'localhostProfile': 'profiles/app.json'}, d\" " +
+                         dir + "/pod.yaml")
+                            .c_str()),
+            0);
+  EXPECT_NE(text("cri-o").find("crio.conf"), std::string::npos);
+  // Without a runtime part: a warning that the engine will not start it.
+  GenerateOptions none = testing::no_selinux();
+  none.runtime = "none";
+  ASSERT_TRUE(write_file_atomic(dir + "/seccomp.json",
+                                render_bundle(testing::sample_recording(), none, "", nullptr)->at("seccomp.json"))
+                  .ok());
+  EXPECT_NE(text("docker").find("WARNING: this seccomp.json has no runtime part"), std::string::npos);
+  auto bad = apply_instructions(dir, "lxc");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("unknown engine \"lxc\" for --apply"), std::string::npos);
+  EXPECT_FALSE(apply_instructions("/nonexistent", "docker"));
+  (void)std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 // diff lists the runtime part apart from the workload's syscalls.
