@@ -377,6 +377,7 @@ std::string report_to_json(const GenerateReport& r) {
   j["dangerous"] = d;
   j["landlock_rules"] = r.landlock_rules;
   j["landlock_min_abi"] = r.landlock_min_abi;
+  j["runtime_syscalls"] = r.runtime_syscalls;  // the engine formats' runtime part, not counted above
   j["notes"] = r.notes;
   return dump_bytes(std::move(j)) + "\n";  // dir and notes hold paths: bytes
 }

@@ -193,6 +193,8 @@ TEST(RuntimePart, BundleEngineFormatsCarryItRecordingAndManifestDoNot) {
   bool noted = std::any_of(ra.notes.begin(), ra.notes.end(),
                            [](const std::string& n) { return n.find("profile enforce skips") != std::string::npos; });
   EXPECT_TRUE(noted);
+  json rj = json::parse(report_to_json(ra));
+  EXPECT_EQ(rj["runtime_syscalls"].get<std::vector<std::string>>(), ra.runtime_syscalls);
   json oci = json::parse(fa->at("seccomp.oci.json"));
   bool found = false;
   for (const auto& r : oci["syscalls"])
