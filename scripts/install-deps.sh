@@ -17,6 +17,8 @@ PACKAGES=(
   # smallest nginx with the static core modules they use (nginx-light adds the echo module on top of it);
   # redis-server brings redis-cli (redis-tools); util-linux gives setpriv.
   nginx redis-server util-linux
+  # container engines of tests/engines and scripts/measure-runtime.sh (scmp_sys_resolver: seccomp)
+  runc podman conmon containernetworking-plugins catatonit docker.io containerd seccomp file
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
 )
