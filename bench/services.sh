@@ -266,9 +266,12 @@ def on_x86_64(rule, caps):
     if inc.get("caps") and not set(inc["caps"]) <= caps: return False
     if exc.get("caps") and set(exc["caps"]) & caps: return False
     return True
-def allowed(path, caps=frozenset()):
+def is_runtime(rule):  # the container runtime's part (policies/runtimes.toml), not the workload's
+    return str(rule.get("comment", "")).startswith("runtime part")
+def allowed(path, caps=frozenset(), part="all"):
     d = json.load(open(path))
     return {n for r in d["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" and on_x86_64(r, caps)
+            and (part == "all" or (part == "runtime") == is_runtime(r))
             for n in r["names"] if native(n)}
 # Docker's default capability set (moby's oci/caps/defaults.go), which decides its includes/excludes "caps".
 DOCKER_CAPS = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
@@ -306,10 +309,12 @@ for name in ["http_server", "sqlite", "setpriv", "redis", "nginx"]:
     try:
         bundle = open(os.path.join(work, name + ".bundle")).read().strip()
     except OSError:
-        rows.append((name, "-", "learn failed", "", "", "")); continue
+        rows.append((name, "-", "-", "learn failed", "", "", "")); continue
     root = os.path.join(work, {"http_server": "http", "sqlite": "sqlite", "setpriv": "kv", "redis": "redis",
                                "nginx": "nginx"}[name])
-    n = len(allowed(os.path.join(bundle, "seccomp.json")))
+    own = allowed(os.path.join(bundle, "seccomp.json"), part="workload")
+    n = len(own)
+    runtime = len(allowed(os.path.join(bundle, "seccomp.json"), part="runtime") - own)
     manifest = tomllib.load(open(os.path.join(bundle, "profile.toml"), "rb"))
     caps = manifest.get("container", {}).get("capabilities", [])
     reasons = capability_reasons(bundle)
@@ -324,15 +329,19 @@ for name in ["http_server", "sqlite", "setpriv", "redis", "nginx"]:
         dirs = "; ".join("%s %s (%s)" % (rel(g["path"]), g.get("kind", "?"), g.get("evidence", "")) for g in gen) or "none"
     misses = open(os.path.join(work, name + ".misses")).read().strip()
     complaints = open(os.path.join(work, name + ".complaints")).read().strip()
-    rows.append((name, str(n), caps_text, dirs, misses, complaints))
+    rows.append((name, str(n), str(runtime), caps_text, dirs, misses, complaints))
 
 print()
 print("Docker default, x86_64, same count: %s" % (docker if docker is not None else "-  (skipped: %s)" % why))
-print("%-12s %8s %8s %7s  %s" % ("service", "syscalls", "docker", "ratio", "false denials: failed requests / --complain findings"))
-for name, n, caps_text, dirs, misses, complaints in rows:
+print("syscalls: the workload's part of seccomp.json; +runtime: the container runtime's part (generate --runtime,")
+print("engine formats only; profile enforce skips it); ratio: workload / docker")
+print("%-12s %8s %8s %8s %7s  %s" % ("service", "syscalls", "+runtime", "docker", "ratio",
+                                     "false denials: failed requests / --complain findings"))
+for name, n, runtime, caps_text, dirs, misses, complaints in rows:
     ratio = "%.3f" % (int(n) / docker) if docker and n.isdigit() else "-"
-    print("%-12s %8s %8s %7s  %s / %s" % (name, n, docker if docker is not None else "-", ratio, misses, complaints))
+    print("%-12s %8s %8s %8s %7s  %s / %s" % (name, n, runtime, docker if docker is not None else "-", ratio, misses,
+                                              complaints))
 print()
-for name, n, caps_text, dirs, misses, complaints in rows:
+for name, n, runtime, caps_text, dirs, misses, complaints in rows:
     print("%s:\n  capabilities kept: %s\n  generalised directories (W = its workspace): %s" % (name, caps_text, dirs))
 EOF
