@@ -101,5 +101,30 @@ TEST_F(Cli, MergeThenDiffShowsWhatWasAdded) {
   EXPECT_EQ(profile_cmd("diff " + d_ + "/a " + d_ + "/nothing").status, 2);
 }
 
+// Issue 16: a capability, a read-write bind of / and the host network added to
+// profile.toml were "no differences", exit 0.
+TEST_F(Cli, DiffSeesWhatTheManifestGrants) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto set = [&](const std::string& key, const std::string& value) {
+    auto at = toml.find("\n" + key + " = ");
+    ASSERT_NE(at, std::string::npos) << key;
+    toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, key + " = " + value);
+  };
+  set("capabilities", "[ \"CAP_SYS_ADMIN\" ]");
+  set("bind", "[ { source = \"/\", target = \"/host\", readonly = false } ]");
+  set("net", "\"host\"");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  CmdResult d = profile_cmd("diff " + d_ + "/a " + d_ + "/b");
+  EXPECT_EQ(d.status, 1) << d.out;
+  EXPECT_NE(d.out.find("+ cap     CAP_SYS_ADMIN\n      high: "), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("+ bind    /host"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("-> host)\n      high: network widening"), std::string::npos) << d.out;
+  CmdResult j = profile_cmd("diff --json " + d_ + "/a " + d_ + "/b");
+  EXPECT_EQ(j.status, 1);
+  EXPECT_NE(j.out.find("\"highest_risk\":\"high\""), std::string::npos) << j.out;
+}
+
 }  // namespace
 }  // namespace profile
