@@ -126,5 +126,32 @@ TEST_F(Cli, DiffSeesWhatTheManifestGrants) {
   EXPECT_NE(j.out.find("\"highest_risk\":\"high\""), std::string::npos) << j.out;
 }
 
+// The gate: a high-risk change fails (1) unless an allowlist entry with a reason
+// accepts it; an entry without a reason is bad input (2).
+TEST_F(Cli, CheckAgainstFailsOnHighRiskUnlessAllowedWithAReason) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto at = toml.find("\ncapabilities = ");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, "capabilities = [ \"CAP_SYS_PTRACE\" ]");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  EXPECT_EQ(profile_cmd("check " + d_ + "/a --against " + d_ + "/a").status, 0);
+  CmdResult r = profile_cmd("check " + d_ + "/b --against " + d_ + "/a");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("check gate failed: [high] capability CAP_SYS_PTRACE"), std::string::npos) << r.out;
+  EXPECT_EQ(profile_cmd("check " + d_ + "/b --against " + d_ + "/a --fail-on none").status, 0);
+  EXPECT_EQ(profile_cmd("check " + d_ + "/b --against " + d_ + "/a --fail-on sometimes").status, 2);
+  std::ofstream(d_ + "/allow.toml") << "[[allow]]\nclass = \"capability\"\nsubject = \"CAP_SYS_PTRACE\"\n";
+  CmdResult no_reason = profile_cmd("check " + d_ + "/b --against " + d_ + "/a --allow " + d_ + "/allow.toml");
+  EXPECT_EQ(no_reason.status, 2) << no_reason.out;
+  EXPECT_NE(no_reason.out.find("has no \"reason\""), std::string::npos) << no_reason.out;
+  std::ofstream(d_ + "/allow.toml") << "[[allow]]\nclass = \"capability\"\nsubject = \"CAP_SYS_PTRACE\"\n"
+                                       "reason = \"the service is a debugger\"\n";
+  CmdResult ok = profile_cmd("check --json " + d_ + "/b --against " + d_ + "/a --allow " + d_ + "/allow.toml");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_NE(ok.out.find("\"allowed_because\": \"the service is a debugger\""), std::string::npos) << ok.out;
+}
+
 }  // namespace
 }  // namespace profile
