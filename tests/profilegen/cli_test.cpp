@@ -3,9 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
 #include "common/recording.h"
@@ -151,6 +153,45 @@ TEST_F(Cli, CheckAgainstFailsOnHighRiskUnlessAllowedWithAReason) {
   CmdResult ok = profile_cmd("check --json " + d_ + "/b --against " + d_ + "/a --allow " + d_ + "/allow.toml");
   EXPECT_EQ(ok.status, 0) << ok.out;
   EXPECT_NE(ok.out.find("\"allowed_because\": \"the service is a debugger\""), std::string::npos) << ok.out;
+}
+
+// The offline proofs: the compiled seccomp program (run in user space) allows every
+// recorded call and denies the sensitive ones; the Landlock rules allow every
+// recorded path right and deny the sensitive paths. Tampered artifacts fail.
+TEST_F(Cli, CheckProvesSeccompAndLandlockOnTheRecording) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  CmdResult ok = profile_cmd("check --seccomp --landlock --json " + d_ + "/a");
+  ASSERT_EQ(ok.status, 0) << ok.out;
+  auto j = nlohmann::json::parse(ok.out.substr(ok.out.find('{'), ok.out.rfind('}') - ok.out.find('{') + 1));
+  EXPECT_GT(j["checks"][0]["detail"]["calls_checked"].get<int>(), 15) << ok.out;
+  EXPECT_GT(j["checks"][1]["detail"]["accesses_checked"].get<int>(), 5) << ok.out;
+
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/t").c_str()), 0);
+  auto sc = nlohmann::json::parse(*read_file(d_ + "/t/seccomp.json"));
+  for (auto& r : sc["syscalls"]) {
+    auto& names = r["names"];
+    auto it = std::find(names.begin(), names.end(), "read");
+    if (it != names.end()) names.erase(it);
+  }
+  sc["syscalls"].push_back({{"names", {"unshare", "kexec_load"}}, {"action", "SCMP_ACT_ALLOW"}});
+  std::ofstream(d_ + "/t/seccomp.json") << sc.dump();
+  CmdResult bad = profile_cmd("check --seccomp " + d_ + "/t");
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("the recorded call x86_64 read() gets ERRNO(1)"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("x86_64 unshare(268435456) is allowed"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("x86_64 kexec_load() is allowed"), std::string::npos) << bad.out;
+
+  auto ll = nlohmann::json::parse(*read_file(d_ + "/a/landlock.json"));
+  for (auto& f : ll["fs"])
+    if (f["path"] == "/etc/hosts") f["path"] = "/etc/hostname";  // the recorded read of /etc/hosts is lost
+  ll["fs"].push_back({{"path", "/etc"}, {"access", {"read_dir"}}});
+  ll["fs"].push_back({{"path", "/run"}, {"access", {"write_file"}}});
+  std::ofstream(d_ + "/t/landlock.json") << ll.dump();
+  CmdResult badl = profile_cmd("check --landlock " + d_ + "/t");
+  EXPECT_EQ(badl.status, 1) << badl.out;
+  EXPECT_NE(badl.out.find("the recorded access read_file on /etc/hosts is denied"), std::string::npos) << badl.out;
+  EXPECT_NE(badl.out.find("write_file on /run/docker.sock (the Docker engine socket"), std::string::npos) << badl.out;
+  EXPECT_EQ(badl.out.find("/etc/shadow"), std::string::npos) << "read_dir is no read of a file: " << badl.out;
 }
 
 }  // namespace
