@@ -18,6 +18,7 @@
 #include "common/recording.h"
 #include "profilegen/bundle.h"
 #include "profilegen/manifest.h"
+#include "profilegen/runtime_part.h"
 
 namespace profile {
 namespace {
@@ -122,6 +123,10 @@ Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, con
       if (action == "SCMP_ACT_ERRNO" && r.value("errnoRet", 1) == 38 /* ENOSYS */)
         for (const auto& n : r.value("names", json::array())) v.enosys.insert(n.get<std::string>());
       if (action != "SCMP_ACT_ALLOW" && action != "SCMP_ACT_LOG") continue;
+      if (r.value("comment", "").rfind(kRuntimePartComment, 0) == 0) {
+        for (const auto& n : r.value("names", json::array())) v.runtime.insert(n.get<std::string>());
+        continue;
+      }
       std::string c = r.contains("args") && !r["args"].empty() ? cond_text(r["args"]) : "";
       for (const auto& n : r.value("names", json::array())) v.syscalls[n.get<std::string>()].insert(c);
     }
@@ -185,6 +190,7 @@ const std::vector<std::string>& class_order() {
                                              "args",
                                              "arch",
                                              "seccomp_action",
+                                             "runtime",
                                              "landlock",
                                              "file",
                                              "private_tmp",
@@ -211,6 +217,7 @@ const char* class_title(const std::string& c) {
                                                        {"args", "syscall arguments"},
                                                        {"arch", "architectures"},
                                                        {"seccomp_action", "seccomp actions"},
+                                                       {"runtime", "container runtime"},
                                                        {"landlock", "Landlock coverage"},
                                                        {"file", "files"},
                                                        {"private_tmp", "private /tmp"},
@@ -232,6 +239,7 @@ const char* class_kind(const std::string& c) {
   if (c == "env") return "env";
   if (c == "limits") return "limit";
   if (c == "arch") return "arch";
+  if (c == "runtime") return "runtime";
   return "setting";
 }
 
@@ -696,6 +704,14 @@ ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view)
   ProfileDiff d;
   one_way(old_view, new_view, d.added);
   one_way(new_view, old_view, d.removed);
+  // The runtime rule holds what the workload's rules do not already allow, so a
+  // runtime call differs only when the other side allows it nowhere.
+  auto runtime_side = [](const AllowedView& from, const AllowedView& to, std::vector<std::string>& out) {
+    for (const auto& n : to.runtime)
+      if (!from.runtime.count(n) && !from.syscalls.count(n) && !from.default_allows) out.push_back(n);
+  };
+  runtime_side(old_view, new_view, d.added.runtime);
+  runtime_side(new_view, old_view, d.removed.runtime);
   const DangerousList& dl = builtin_dangerous_list();
   for (const auto& n : d.added.syscalls)
     if (const DangerousEntry* e = dl.find(n)) d.dangerous[n] = e->reason;
@@ -711,6 +727,16 @@ ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view)
                              "new capability" + std::string(risk == "high" ? ": close to full root power" : ""),
                              "profile.toml"));
   }
+  for (const auto& n : d.added.runtime) {
+    const DangerousEntry* e = dl.find(n);
+    d.changes.push_back(make(true, "runtime", e != nullptr ? "medium" : "low", n, "the container runtime's part",
+                             e != nullptr ? "the container runtime's rule allows a dangerous syscall: " + e->reason
+                                          : "allowed for the container runtime (before the workload's execve)",
+                             "seccomp.json"));
+  }
+  for (const auto& n : d.removed.runtime)
+    d.changes.push_back(
+        make(false, "runtime", "low", n, "the container runtime's part", "no longer allowed", "seccomp.json"));
   for (const auto& [c, why] : d.removed.capabilities)
     d.changes.push_back(make(false, "capability", "low", c, why, "no longer kept", "profile.toml"));
   if (old_view.has_manifest && new_view.has_manifest)
@@ -773,6 +799,7 @@ std::string diff_to_json(const ProfileDiff& d) {
     nlohmann::ordered_json caps = nlohmann::ordered_json::array();
     for (const auto& [c, why] : s.capabilities) caps.push_back({{"name", c}, {"evidence", why}});
     j["capabilities"] = caps;
+    j["runtime"] = s.runtime;
     return j;
   };
   nlohmann::ordered_json j;

@@ -36,6 +36,9 @@ struct AllowedView {
   std::set<std::string> handled_fs, handled_net, scoped;  // unhandled = not restricted
   bool connect_ephemeral = false;                         // net.connect_tcp_ephemeral
   Manifest manifest;                                      // valid when has_manifest
+  // The container runtime's rule of seccomp.json (profilegen/runtime_part.h):
+  // listed apart, never counted as the workload's.
+  std::set<std::string> runtime;
 };
 
 // One difference, classified for a reviewer.
@@ -62,8 +65,9 @@ struct DiffSide {
   // Capabilities kept by one and not the other; complain: needed by the run and
   // not kept. Name and evidence ("" when only the manifests were compared).
   std::vector<std::pair<std::string, std::string>> capabilities;
+  std::vector<std::string> runtime;  // runtime part names in one only
   [[nodiscard]] bool empty() const {
-    return syscalls.empty() && args.empty() && files.empty() && net.empty() && capabilities.empty();
+    return syscalls.empty() && args.empty() && files.empty() && net.empty() && capabilities.empty() && runtime.empty();
   }
 };
 
