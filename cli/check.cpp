@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 
+#include "cli/check_report.h"
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "common/json_bytes.h"
@@ -39,6 +40,7 @@ struct CheckArgs {
   bool selinux = false;
   std::string selinux_policy;
   bool json = false;
+  std::string format = "text";
   std::string against, policy, fail_on, allow;
   bool gate = false;  // --against given
   bool seccomp = false, landlock = false;
@@ -438,7 +440,11 @@ void register_check(CLI::App& app, Context& ctx) {
                 "Walk landlock.json for every recorded path (all allowed) and the sensitive paths (denied)");
   cmd->add_option("--selinux-policy", a->selinux_policy,
                   "Reference policy root to link against (default /etc/selinux/default)");
-  cmd->add_flag("--json", a->json, "Print the results as JSON on stdout");
+  cmd->add_flag("--json", a->json, "Print the results as JSON on stdout (= --format json)");
+  cmd->add_option("--format", a->format,
+                  "Report on stdout: text (none; messages on stderr), json, markdown (job summary, under 64 kB), "
+                  "sarif (2.1.0, code scanning) or junit (XML)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "sarif", "junit"}));
   cmd->footer(
       "\nWith no check selected, every check runs. --against selects the gate: it compares DIR with\n"
       "COMMITTED as `profile diff` does and fails on every change at or above --fail-on (default high)\n"
@@ -479,7 +485,14 @@ void register_check(CLI::App& app, Context& ctx) {
                              {"detail", o.detail}});
       if (o.failures.empty()) log::info("check " + o.name + " passed");
     }
-    if (a->json) std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
+    if (a->json || a->format == "json")
+      std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
+    else if (a->format == "markdown")
+      std::fputs(check_report_markdown(j).c_str(), stdout);
+    else if (a->format == "sarif")
+      std::fputs(check_report_sarif(j, PROFILE_VERSION).c_str(), stdout);
+    else if (a->format == "junit")
+      std::fputs(check_report_junit(j).c_str(), stdout);
     ctx.exit_code = failed ? kExitFindings : kExitOk;
   });
 }

@@ -194,5 +194,73 @@ TEST_F(Cli, CheckProvesSeccompAndLandlockOnTheRecording) {
   EXPECT_EQ(badl.out.find("/etc/shadow"), std::string::npos) << "read_dir is no read of a file: " << badl.out;
 }
 
+// Reports for CI: SARIF 2.1.0 (checked structurally by python3: no SARIF schema in
+// Debian), JUnit XML (parsed by python3's XML parser), markdown under 64 kB even
+// with thousands of changes.
+TEST_F(Cli, CheckReportsSarifJunitAndMarkdown) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto at = toml.find("\ncapabilities = ");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, "capabilities = [ \"CAP_SYS_ADMIN\" ]");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  auto ll = nlohmann::json::parse(*read_file(d_ + "/b/landlock.json"));
+  for (int i = 0; i < 3000; ++i)
+    ll["fs"].push_back(
+        {{"path", "/opt/many/file-with-a-long-name-" + std::to_string(i) + ".txt"}, {"access", {"read_file"}}});
+  std::ofstream(d_ + "/b/landlock.json") << ll.dump();
+  const std::string gate = "-q check " + d_ + "/b --against " + d_ + "/a --format ";
+  // Reports go to stdout alone; messages stay on stderr.
+  auto report = [&](const std::string& format, const std::string& file) {
+    int rc = std::system((std::string(PROFILE_BINARY) + " " + gate + format + " >" + file + " 2>/dev/null").c_str());
+    return CmdResult{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, *read_file(file)};
+  };
+  CmdResult sarif = report("sarif", d_ + "/r.sarif");
+  EXPECT_EQ(sarif.status, 1);
+  const std::string py_sarif = R"(
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["version"] == "2.1.0" and s["$schema"].endswith("sarif-2.1.0.json")
+run, = s["runs"]
+d = run["tool"]["driver"]
+assert d["name"] == "profile" and isinstance(d["rules"], list)
+ids = [r["id"] for r in d["rules"]]
+assert ids == sorted(set(ids)), ids
+assert "profile/capability" in ids and "profile/file" in ids, ids
+res = run["results"]
+assert 0 < len(res) < 5000, len(res)
+for r in res:
+    assert r["ruleId"] in ids and r["level"] in ("error", "warning", "note")
+    assert isinstance(r["message"]["text"], str) and r["message"]["text"]
+    loc = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert loc.endswith((".json", ".toml")), loc
+errors = [r for r in res if r["level"] == "error"]
+assert len(errors) == 1 and errors[0]["ruleId"] == "profile/capability", errors
+assert errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/profile.toml")
+)";
+  std::ofstream(d_ + "/sarif.py") << py_sarif;
+  EXPECT_EQ(std::system(("python3 " + d_ + "/sarif.py " + d_ + "/r.sarif").c_str()), 0) << sarif.out;
+
+  CmdResult junit = report("junit", d_ + "/r.xml");
+  EXPECT_EQ(junit.status, 1);
+  std::ofstream(d_ + "/junit.py") << R"(
+import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+assert t.tag == "testsuites" and int(t.get("failures")) == 1, t.attrib
+names = [s.get("name") for s in t.findall("testsuite")]
+assert names == ["profile check seccomp", "profile check landlock", "profile check gate"], names
+f = t.findall(".//failure")
+assert len(f) == 1 and "CAP_SYS_ADMIN" in f[0].text, [x.text for x in f]
+)";
+  EXPECT_EQ(std::system(("python3 " + d_ + "/junit.py " + d_ + "/r.xml").c_str()), 0) << junit.out;
+
+  CmdResult md = report("markdown", d_ + "/r.md");
+  EXPECT_EQ(md.status, 1);
+  EXPECT_LT(md.out.size(), 64u * 1024u);
+  EXPECT_NE(md.out.find("capability CAP\\_SYS\\_ADMIN"), std::string::npos) << md.out.substr(0, 2000);
+  EXPECT_NE(md.out.find("more lines left out to stay under 64 kB"), std::string::npos) << md.out.size();
+}
+
 }  // namespace
 }  // namespace profile
