@@ -179,24 +179,15 @@ namespace {
 
 // Class order in reports: the most consequential first.
 const std::vector<std::string>& class_order() {
-  static const std::vector<std::string> k = {"capability",
-                                             "ambient_capability",
-                                             "namespace",
-                                             "network",
-                                             "sensitive_path",
-                                             "executable",
-                                             "bind",
-                                             "syscall",
-                                             "args",
-                                             "arch",
-                                             "seccomp_action",
-                                             "runtime",
-                                             "landlock",
-                                             "file",
-                                             "private_tmp",
-                                             "readonly_root",
-                                             "limits",
-                                             "env"};
+  static const std::vector<std::string> k = {"capability",     "ambient_capability",
+                                             "namespace",      "network",
+                                             "sensitive_path", "executable",
+                                             "bind",           "syscall",
+                                             "args",           "arch",
+                                             "seccomp_action", "runtime",
+                                             "landlock",       "file",
+                                             "private_tmp",    "readonly_root",
+                                             "limits",         "env"};
   return k;
 }
 
