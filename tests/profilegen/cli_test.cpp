@@ -3,9 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
 #include "common/recording.h"
@@ -99,6 +101,165 @@ TEST_F(Cli, MergeThenDiffShowsWhatWasAdded) {
   EXPECT_EQ(back.status, 0) << back.out;
   EXPECT_NE(back.out.find("\"more_permissive\":false"), std::string::npos) << back.out;
   EXPECT_EQ(profile_cmd("diff " + d_ + "/a " + d_ + "/nothing").status, 2);
+}
+
+// Issue 16: a capability, a read-write bind of / and the host network added to
+// profile.toml were "no differences", exit 0.
+TEST_F(Cli, DiffSeesWhatTheManifestGrants) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto set = [&](const std::string& key, const std::string& value) {
+    auto at = toml.find("\n" + key + " = ");
+    ASSERT_NE(at, std::string::npos) << key;
+    toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, key + " = " + value);
+  };
+  set("capabilities", "[ \"CAP_SYS_ADMIN\" ]");
+  set("bind", "[ { source = \"/\", target = \"/host\", readonly = false } ]");
+  set("net", "\"host\"");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  CmdResult d = profile_cmd("diff " + d_ + "/a " + d_ + "/b");
+  EXPECT_EQ(d.status, 1) << d.out;
+  EXPECT_NE(d.out.find("+ cap     CAP_SYS_ADMIN\n      high: "), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("+ bind    /host"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("-> host)\n      high: network widening"), std::string::npos) << d.out;
+  CmdResult j = profile_cmd("diff --json " + d_ + "/a " + d_ + "/b");
+  EXPECT_EQ(j.status, 1);
+  EXPECT_NE(j.out.find("\"highest_risk\":\"high\""), std::string::npos) << j.out;
+}
+
+// The gate: a high-risk change fails (1) unless an allowlist entry with a reason
+// accepts it; an entry without a reason is bad input (2).
+TEST_F(Cli, CheckAgainstFailsOnHighRiskUnlessAllowedWithAReason) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto at = toml.find("\ncapabilities = ");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, "capabilities = [ \"CAP_SYS_PTRACE\" ]");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  EXPECT_EQ(profile_cmd("check " + d_ + "/a --against " + d_ + "/a").status, 0);
+  CmdResult r = profile_cmd("check " + d_ + "/b --against " + d_ + "/a");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("check gate failed: [high] capability CAP_SYS_PTRACE"), std::string::npos) << r.out;
+  EXPECT_EQ(profile_cmd("check " + d_ + "/b --against " + d_ + "/a --fail-on none").status, 0);
+  EXPECT_EQ(profile_cmd("check " + d_ + "/b --against " + d_ + "/a --fail-on sometimes").status, 2);
+  std::ofstream(d_ + "/allow.toml") << "[[allow]]\nclass = \"capability\"\nsubject = \"CAP_SYS_PTRACE\"\n";
+  CmdResult no_reason = profile_cmd("check " + d_ + "/b --against " + d_ + "/a --allow " + d_ + "/allow.toml");
+  EXPECT_EQ(no_reason.status, 2) << no_reason.out;
+  EXPECT_NE(no_reason.out.find("has no \"reason\""), std::string::npos) << no_reason.out;
+  std::ofstream(d_ + "/allow.toml") << "[[allow]]\nclass = \"capability\"\nsubject = \"CAP_SYS_PTRACE\"\n"
+                                       "reason = \"the service is a debugger\"\n";
+  CmdResult ok = profile_cmd("check --json " + d_ + "/b --against " + d_ + "/a --allow " + d_ + "/allow.toml");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_NE(ok.out.find("\"allowed_because\": \"the service is a debugger\""), std::string::npos) << ok.out;
+}
+
+// The offline proofs: the compiled seccomp program (run in user space) allows every
+// recorded call and denies the sensitive ones; the Landlock rules allow every
+// recorded path right and deny the sensitive paths. Tampered artifacts fail.
+TEST_F(Cli, CheckProvesSeccompAndLandlockOnTheRecording) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  CmdResult ok = profile_cmd("check --seccomp --landlock --json " + d_ + "/a");
+  ASSERT_EQ(ok.status, 0) << ok.out;
+  auto j = nlohmann::json::parse(ok.out.substr(ok.out.find('{'), ok.out.rfind('}') - ok.out.find('{') + 1));
+  EXPECT_GT(j["checks"][0]["detail"]["calls_checked"].get<int>(), 15) << ok.out;
+  EXPECT_GT(j["checks"][1]["detail"]["accesses_checked"].get<int>(), 5) << ok.out;
+
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/t").c_str()), 0);
+  auto sc = nlohmann::json::parse(*read_file(d_ + "/t/seccomp.json"));
+  for (auto& r : sc["syscalls"]) {
+    auto& names = r["names"];
+    auto it = std::find(names.begin(), names.end(), "read");
+    if (it != names.end()) names.erase(it);
+  }
+  sc["syscalls"].push_back({{"names", {"unshare", "kexec_load"}}, {"action", "SCMP_ACT_ALLOW"}});
+  std::ofstream(d_ + "/t/seccomp.json") << sc.dump();
+  CmdResult bad = profile_cmd("check --seccomp " + d_ + "/t");
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("the recorded call x86_64 read() gets ERRNO(1)"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("x86_64 unshare(268435456) is allowed"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("x86_64 kexec_load() is allowed"), std::string::npos) << bad.out;
+
+  auto ll = nlohmann::json::parse(*read_file(d_ + "/a/landlock.json"));
+  for (auto& f : ll["fs"])
+    if (f["path"] == "/etc/hosts") f["path"] = "/etc/hostname";  // the recorded read of /etc/hosts is lost
+  ll["fs"].push_back({{"path", "/etc"}, {"access", {"read_dir"}}});
+  ll["fs"].push_back({{"path", "/run"}, {"access", {"write_file"}}});
+  std::ofstream(d_ + "/t/landlock.json") << ll.dump();
+  CmdResult badl = profile_cmd("check --landlock " + d_ + "/t");
+  EXPECT_EQ(badl.status, 1) << badl.out;
+  EXPECT_NE(badl.out.find("the recorded access read_file on /etc/hosts is denied"), std::string::npos) << badl.out;
+  EXPECT_NE(badl.out.find("write_file on /run/docker.sock (the Docker engine socket"), std::string::npos) << badl.out;
+  EXPECT_EQ(badl.out.find("/etc/shadow"), std::string::npos) << "read_dir is no read of a file: " << badl.out;
+}
+
+// Reports for CI: SARIF 2.1.0 (checked structurally by python3: no SARIF schema in
+// Debian), JUnit XML (parsed by python3's XML parser), markdown under 64 kB even
+// with thousands of changes.
+TEST_F(Cli, CheckReportsSarifJunitAndMarkdown) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("cp -r " + d_ + "/a " + d_ + "/b").c_str()), 0);
+  std::string toml = *read_file(d_ + "/b/profile.toml");
+  auto at = toml.find("\ncapabilities = ");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, "capabilities = [ \"CAP_SYS_ADMIN\" ]");
+  std::ofstream(d_ + "/b/profile.toml") << toml;
+  auto ll = nlohmann::json::parse(*read_file(d_ + "/b/landlock.json"));
+  for (int i = 0; i < 3000; ++i)
+    ll["fs"].push_back(
+        {{"path", "/opt/many/file-with-a-long-name-" + std::to_string(i) + ".txt"}, {"access", {"read_file"}}});
+  std::ofstream(d_ + "/b/landlock.json") << ll.dump();
+  const std::string gate = "-q check " + d_ + "/b --against " + d_ + "/a --format ";
+  // Reports go to stdout alone; messages stay on stderr.
+  auto report = [&](const std::string& format, const std::string& file) {
+    int rc = std::system((std::string(PROFILE_BINARY) + " " + gate + format + " >" + file + " 2>/dev/null").c_str());
+    return CmdResult{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, *read_file(file)};
+  };
+  CmdResult sarif = report("sarif", d_ + "/r.sarif");
+  EXPECT_EQ(sarif.status, 1);
+  const std::string py_sarif = R"(
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["version"] == "2.1.0" and s["$schema"].endswith("sarif-2.1.0.json")
+run, = s["runs"]
+d = run["tool"]["driver"]
+assert d["name"] == "profile" and isinstance(d["rules"], list)
+ids = [r["id"] for r in d["rules"]]
+assert ids == sorted(set(ids)), ids
+assert "profile/capability" in ids and "profile/file" in ids, ids
+res = run["results"]
+assert 0 < len(res) < 5000, len(res)
+for r in res:
+    assert r["ruleId"] in ids and r["level"] in ("error", "warning", "note")
+    assert isinstance(r["message"]["text"], str) and r["message"]["text"]
+    loc = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert loc.endswith((".json", ".toml")), loc
+errors = [r for r in res if r["level"] == "error"]
+assert len(errors) == 1 and errors[0]["ruleId"] == "profile/capability", errors
+assert errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/profile.toml")
+)";
+  std::ofstream(d_ + "/sarif.py") << py_sarif;
+  EXPECT_EQ(std::system(("python3 " + d_ + "/sarif.py " + d_ + "/r.sarif").c_str()), 0) << sarif.out;
+
+  CmdResult junit = report("junit", d_ + "/r.xml");
+  EXPECT_EQ(junit.status, 1);
+  std::ofstream(d_ + "/junit.py") << R"(
+import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+assert t.tag == "testsuites" and int(t.get("failures")) == 1, t.attrib
+names = [s.get("name") for s in t.findall("testsuite")]
+assert names == ["profile check seccomp", "profile check landlock", "profile check gate"], names
+f = t.findall(".//failure")
+assert len(f) == 1 and "CAP_SYS_ADMIN" in f[0].text, [x.text for x in f]
+)";
+  EXPECT_EQ(std::system(("python3 " + d_ + "/junit.py " + d_ + "/r.xml").c_str()), 0) << junit.out;
+
+  CmdResult md = report("markdown", d_ + "/r.md");
+  EXPECT_EQ(md.status, 1);
+  EXPECT_LT(md.out.size(), 64u * 1024u);
+  EXPECT_NE(md.out.find("capability CAP\\_SYS\\_ADMIN"), std::string::npos) << md.out.substr(0, 2000);
+  EXPECT_NE(md.out.find("more lines left out to stay under 64 kB"), std::string::npos) << md.out.size();
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/json_text.h"
 #include "profilegen/bundle.h"
@@ -98,6 +100,196 @@ TEST(Diff, PathsThatAreNotUtf8AreBytesInTextAndJson) {
   ASSERT_NO_THROW(j = diff_to_json(d));
   auto parsed = nlohmann::json::parse(j);
   EXPECT_EQ(json_text_to_bytes(parsed["added"]["files"][0]["path"].get<std::string>()), bad) << j;
+}
+
+}  // namespace
+}  // namespace profile
+
+namespace profile {
+namespace {
+
+// A rendered bundle whose files a test edits: the diff of the whole bundle.
+struct Files {
+  std::string seccomp, landlock;
+  Manifest manifest;
+  AllowedView view() const {
+    auto v = allowed_view_from_files(seccomp, landlock, "x", manifest_to_toml(manifest));
+    EXPECT_TRUE(v) << v.error().message;
+    return *v;
+  }
+};
+
+Files rendered(const Recording& r) {
+  auto files = render_bundle(r, testing::no_selinux(), "", nullptr);
+  EXPECT_TRUE(files) << files.error().message;
+  auto m = parse_manifest(files->at("profile.toml"), "profile.toml");
+  EXPECT_TRUE(m) << m.error().message;
+  return Files{files->at("seccomp.json"), files->at("landlock.json"), *m};
+}
+
+const Change* find_change(const ProfileDiff& d, const std::string& cls, const std::string& subject) {
+  for (const auto& c : d.changes)
+    if (c.cls == cls && c.subject == subject) return &c;
+  return nullptr;
+}
+
+// The bypass of issue 16: these were "no differences", exit 0.
+TEST(DiffBundle, ManifestWideningsAreHighRiskChanges) {
+  Files old_f = rendered(testing::sample_recording());
+  Files new_f = old_f;
+  new_f.manifest.capabilities.push_back("CAP_SYS_ADMIN");
+  new_f.manifest.bind.push_back(BindMount{"/", "/host", false, false});
+  new_f.manifest.net = "host";
+  auto d = diff_views(old_f.view(), new_f.view());
+  EXPECT_TRUE(d.more_permissive());
+  const Change* cap = find_change(d, "capability", "CAP_SYS_ADMIN");
+  ASSERT_NE(cap, nullptr) << diff_to_text(d);
+  EXPECT_EQ(cap->risk, "high");
+  const Change* bind = find_change(d, "bind", "/host");
+  ASSERT_NE(bind, nullptr);
+  EXPECT_EQ(bind->risk, "high");
+  EXPECT_NE(bind->reason.find("whole file system"), std::string::npos) << bind->reason;
+  const Change* net = find_change(d, "network", "net");
+  ASSERT_NE(net, nullptr);
+  EXPECT_EQ(net->risk, "high");
+  EXPECT_EQ(net->detail, old_f.manifest.net + " -> host");
+  std::string text = diff_to_text(d);
+  EXPECT_NE(text.find("capabilities:\n+ cap     CAP_SYS_ADMIN\n      high: "), std::string::npos) << text;
+  EXPECT_NE(text.find("bind mounts:\n+ bind    /host (/ -> /host (read-write))\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("NEW allows more than OLD: 3 high"), std::string::npos) << text;
+  // Back again: narrowing only, not more permissive.
+  auto back = diff_views(new_f.view(), old_f.view());
+  EXPECT_FALSE(back.more_permissive()) << diff_to_text(back);
+  EXPECT_FALSE(back.changes.empty());
+}
+
+TEST(DiffBundle, EverySettingOfTheManifestIsCompared) {
+  Files old_f = rendered(testing::sample_recording());
+  old_f.manifest.bind.push_back(BindMount{"/data", "/data", true, false});
+  old_f.manifest.readonly_root = true;
+  old_f.manifest.private_tmp = true;
+  old_f.manifest.memory_max = 1 << 20;
+  old_f.manifest.user_namespace = "always";
+  Files new_f = old_f;
+  new_f.manifest.bind.back().readonly = false;
+  new_f.manifest.readonly_root = false;
+  new_f.manifest.private_tmp = false;
+  new_f.manifest.memory_max = 0;
+  new_f.manifest.user_namespace = "never";
+  new_f.manifest.env.push_back("LD_PRELOAD");
+  new_f.manifest.env.push_back("APP_MODE");
+  new_f.manifest.capabilities.push_back("CAP_SETUID");
+  new_f.manifest.ambient_capabilities.push_back("CAP_SETUID");
+  auto d = diff_views(old_f.view(), new_f.view());
+  struct Want {
+    const char *cls, *subject, *risk;
+  };
+  for (const Want& w :
+       {Want{"bind", "/data", "medium"}, Want{"readonly_root", "readonly_root", "medium"},
+        Want{"private_tmp", "private_tmp", "medium"}, Want{"limits", "memory_max", "low"},
+        Want{"namespace", "user_namespace", "high"}, Want{"env", "LD_PRELOAD", "high"}, Want{"env", "APP_MODE", "low"},
+        Want{"capability", "CAP_SETUID", "medium"}, Want{"ambient_capability", "CAP_SETUID", "medium"}}) {
+    const Change* c = find_change(d, w.cls, w.subject);
+    ASSERT_NE(c, nullptr) << w.cls << " " << w.subject << "\n" << diff_to_text(d);
+    EXPECT_TRUE(c->widens) << w.subject;
+    EXPECT_EQ(c->risk, w.risk) << w.subject;
+  }
+  EXPECT_EQ(find_change(d, "bind", "/data")->reason, "write where there was read");
+  EXPECT_EQ(find_change(d, "limits", "memory_max")->detail, "1048576 -> unlimited");
+}
+
+TEST(DiffBundle, FilesAreClassifiedBySensitivityExecutionAndWrites) {
+  Recording more = testing::sample_recording();
+  more.add_file("/etc/shadow", Access::Read, kOk, "file");
+  more.add_exec("/usr/bin/dash");
+  more.add_file("/usr/bin/dash", Access::Exec, kOk, "file");
+  more.add_file("/etc/hosts", Access::Write, kOk, "file");          // was read
+  more.add_file("/opt/other/sink.db", Access::Write, kOk, "file");  // outside /srv and /tmp
+  more.add_file("/etc/app.conf", Access::Read, kOk, "file");
+  more.add_file("/run/docker.sock", Access::Write, kOk, "sock");
+  auto d = diff_views(rendered(testing::sample_recording()).view(), rendered(more).view());
+  std::string text = diff_to_text(d);
+  auto expect = [&](const char* cls, const char* subject, const char* risk, const char* reason_part) {
+    const Change* c = find_change(d, cls, subject);
+    ASSERT_NE(c, nullptr) << cls << " " << subject << "\n" << text;
+    EXPECT_EQ(c->risk, risk) << subject;
+    EXPECT_NE(c->reason.find(reason_part), std::string::npos) << c->reason;
+  };
+  expect("sensitive_path", "/etc/shadow", "high", "password hashes");
+  expect("sensitive_path", "/run/docker.sock", "high", "Docker engine socket");
+  expect("executable", "/usr/bin/dash", "high", "a shell");
+  expect("file", "/etc/hosts", "medium", "write where there was read");
+  expect("file", "/etc/app.conf", "low", "new read access");
+  // The rule may be on the file or on its (new) directory.
+  bool sink = false;
+  for (const auto& c : d.changes)
+    sink = sink || (c.cls == "file" && c.subject.rfind("/opt/other", 0) == 0 && c.risk == "medium" &&
+                    c.reason.find("data sink outside") != std::string::npos);
+  EXPECT_TRUE(sink) << text;
+}
+
+TEST(DiffBundle, SeccompAndLandlockSettingsAreCompared) {
+  Files old_f = rendered(testing::sample_recording());
+  Files new_f = old_f;
+  auto s = nlohmann::json::parse(new_f.seccomp);
+  s["architectures"].push_back("SCMP_ARCH_X86");
+  new_f.seccomp = s.dump();
+  auto l = nlohmann::json::parse(new_f.landlock);
+  auto& h = l["handled_fs"];
+  h.erase(std::find(h.begin(), h.end(), "write_file"));
+  l["net"]["connect_tcp_ephemeral"] = true;
+  new_f.landlock = l.dump();
+  auto d = diff_views(old_f.view(), new_f.view());
+  ASSERT_NE(find_change(d, "arch", "SCMP_ARCH_X86"), nullptr) << diff_to_text(d);
+  EXPECT_EQ(find_change(d, "arch", "SCMP_ARCH_X86")->risk, "medium");
+  ASSERT_NE(find_change(d, "landlock", "handled_fs write_file"), nullptr) << diff_to_text(d);
+  EXPECT_EQ(find_change(d, "landlock", "handled_fs write_file")->risk, "high");
+  ASSERT_NE(find_change(d, "network", "connect tcp/ephemeral"), nullptr) << diff_to_text(d);
+  s["defaultAction"] = "SCMP_ACT_ALLOW";
+  new_f.seccomp = s.dump();
+  auto d2 = diff_views(old_f.view(), new_f.view());
+  ASSERT_NE(find_change(d2, "seccomp_action", "defaultAction"), nullptr) << diff_to_text(d2);
+  EXPECT_EQ(find_change(d2, "seccomp_action", "defaultAction")->risk, "high");
+}
+
+TEST(DiffBundle, JsonHasArraysClassesAndStableOrder) {
+  Recording more = testing::sample_recording();
+  more.add_file("/etc/shadow", Access::Read, kOk, "file");
+  more.add_file("/etc/shadow", Access::Write, kOk, "file");
+  more.add_syscall("x86_64", "mount");
+  Files old_f = rendered(testing::sample_recording()), new_f = rendered(more);
+  new_f.manifest.capabilities.push_back("CAP_SYS_PTRACE");
+  std::string a = diff_to_json(diff_views(old_f.view(), new_f.view()));
+  EXPECT_EQ(a, diff_to_json(diff_views(old_f.view(), new_f.view())));
+  auto j = nlohmann::json::parse(a);
+  EXPECT_TRUE(j["added"]["files"][0]["access"].is_array()) << a;
+  EXPECT_EQ(j["highest_risk"], "high");
+  ASSERT_TRUE(j["changes"].is_array());
+  std::vector<std::string> classes;
+  for (const auto& c : j["changes"]) {
+    EXPECT_TRUE(c.contains("risk") && c.contains("reason") && c.contains("subject")) << c.dump();
+    classes.push_back(c["class"]);
+  }
+  // Grouped by class, capabilities first.
+  EXPECT_EQ(classes.front(), "capability") << a;
+  std::vector<std::string> seen;
+  for (const auto& c : classes)
+    if (seen.empty() || seen.back() != c) seen.push_back(c);
+  std::set<std::string> uniq(seen.begin(), seen.end());
+  EXPECT_EQ(uniq.size(), seen.size()) << a;
+}
+
+TEST(DiffBundle, GatePolicyRejectsEntriesWithoutReason) {
+  EXPECT_FALSE(parse_gate_policy("[[sensitive]]\npath = \"/x\"\n", "g.toml"));
+  EXPECT_FALSE(parse_gate_policy("[capabilities]\nCAP_X = \"huge\"\n", "g.toml"));
+  auto g = parse_gate_policy("[[sensitive]]\npath = \"/home/*/.ssh\"\nsubtree = true\nreason = \"keys\"\n", "g.toml");
+  ASSERT_TRUE(g);
+  EXPECT_NE(g->sensitive_reason("/home/u/.ssh/id_rsa", {"read_file"}), "");
+  EXPECT_NE(g->sensitive_reason("/home", {"read_file"}), "");  // a rule on an ancestor reaches it
+  EXPECT_EQ(g->sensitive_reason("/home/u/notes", {"read_file"}), "");
+  EXPECT_NE(builtin_gate_policy().sensitive_reason("/dev/sda1", {"read_file"}), "");
+  EXPECT_EQ(builtin_gate_policy().sensitive_reason("/proc/sys/vm/overcommit_memory", {"read_file"}), "");
+  EXPECT_NE(builtin_gate_policy().sensitive_reason("/proc/sys/vm/overcommit_memory", {"write_file"}), "");
 }
 
 }  // namespace
