@@ -17,6 +17,7 @@
 
 #include "enforce/landlock.h"
 #include "enforce/seccomp_filter.h"
+#include "enforce/selinux_exec.h"
 
 namespace profile {
 namespace {
@@ -302,21 +303,19 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
     *step = "prctl(PR_SET_NO_NEW_PRIVS)";
     return errno;
   }
+  // The SELinux exec context before Landlock: it is a write to
+  // /proc/thread-self/attr/exec, which a Landlock ruleset that handles
+  // write_file refuses (EACCES) once applied, since no profile grants /proc.
+  // It takes effect at execve, so its place among the other steps is free.
+  if (c.selinux_exec_context != nullptr) {
+    if (int err = apply_selinux_exec_in_child(c.selinux_exec_context, step); err != 0) return err;
+  }
   if (c.landlock != nullptr && c.landlock->enabled()) {
     const char* failed = "landlock_restrict_self";
     if (int err = apply_landlock_in_child(*c.landlock, &failed); err != 0) {
       *step = failed;
       return err;
     }
-  }
-  if (c.selinux_exec_context != nullptr) {
-    *step = "write(\"/proc/thread-self/attr/exec\") (setexeccon)";
-    int fd = ::open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    size_t len = std::strlen(c.selinux_exec_context);
-    int err = ::write(fd, c.selinux_exec_context, len) == static_cast<ssize_t>(len) ? 0 : errno;
-    ::close(fd);
-    if (err != 0) return err;
   }
   return 0;
 }

@@ -473,6 +473,30 @@ TEST(Confine, BindTargetsBelowThePrivateTmpAreCreated) {
   EXPECT_NE(::stat(tmp.file("data/z").c_str(), &st), 0) << "the read-only bind was written";
 }
 
+// The exec context is written before Landlock is applied: once applied, a
+// ruleset that handles write_file refuses the write to /proc (EACCES) on an
+// enforcing host. SELinux is not active here, so the write itself fails with the
+// kernel's EINVAL; EACCES would mean Landlock came first.
+TEST(Confine, SelinuxExecContextIsWrittenBeforeLandlock) {
+  PROFILE_REQUIRE(landlock_abi() >= 1, "Landlock is not available on this kernel");
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  auto ll = landlock_from(R"({"format":"profile-landlock/1","min_abi":1,"handled_fs":["read_file","write_file"],
+    "fs":[{"path":"/usr","access":["read_file"]}]})");
+  ASSERT_TRUE(ll.ok()) << ll.error().message;
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", "touch " + tmp.file("ran")};
+  spec.confine.landlock = &*ll;
+  spec.confine.selinux_exec_context = "system_u:system_r:profile_test_t:s0";
+  auto r = run(spec, tmp);
+  ASSERT_FALSE(r.ok()) << "no LSM here takes an exec context, yet exit " << r->status();
+  EXPECT_NE(r.error().message.find("attr/exec"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find("EACCES"), std::string::npos)
+      << "the exec context was written after Landlock: " << r.error().message;
+  struct stat st {};
+  EXPECT_NE(::stat(tmp.file("ran").c_str(), &st), 0) << "the workload ran";
+}
+
 TEST(Confine, AFailingStepStopsTheLaunchAndNamesIt) {
   PROFILE_REQUIRE(testing::is_root(), "container mode as root");
   TempDir tmp;
