@@ -206,6 +206,10 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleD
       }
     }
     int abi = landlock_abi();
+    if (abi != landlock_kernel_abi())
+      report.notices.push_back(std::string(kLandlockAbiCapVariable) + " is set: using Landlock ABI " +
+                               std::to_string(abi) + " of the kernel's " + std::to_string(landlock_kernel_abi()) +
+                               " (for tests)");
     // Every feature the profile requires and this kernel lacks, named at once:
     // a user who lets one go should not discover the next on the second run.
     std::vector<std::string> refused;

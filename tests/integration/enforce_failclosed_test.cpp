@@ -3,6 +3,7 @@
 // sentence, unless the bundle says so explicitly (and then it is said on stderr).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -132,6 +133,85 @@ TEST(EnforceFailClosed, MemorySizesThatDoNotMeanWhatTheySayAreRefused) {
     EXPECT_EQ(r.status, 2) << size;
     EXPECT_NE(r.err.find("--memory"), std::string::npos) << size << ": " << r.err;
   }
+}
+
+}  // namespace
+}  // namespace profile
+
+namespace profile {
+namespace {
+
+int kernel_landlock_abi() {
+  long v = ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+  return v < 0 ? 0 : static_cast<int>(v);
+}
+
+// A bundle learned from `script` in its own work dir, enforced with the
+// launcher's Landlock ABI capped (PROFILE_TEST_LANDLOCK_ABI_CAP) as on an older
+// kernel: refused below `needs` (naming `feature`), run from it on.
+void expect_runs_from_abi(const std::string& script, int needs, const std::string& feature) {
+  WorkDir w;
+  spit(w.file("in.txt"), "payload\n");
+  auto learned = sh_in(w, "exec '" + kProfile + "' -q learn --tracer ptrace -o bundle -- /bin/sh -c '" + script + "'");
+  ASSERT_EQ(learned.status, 0) << script << ": " << learned.err;
+  std::string manifest = slurp(w.file("bundle/profile.toml"));
+  // show says which mechanism covers each feature, and which one is required.
+  auto show = sh_in(w, "exec '" + kProfile + "' show bundle");
+  ASSERT_EQ(show.status, 0) << show.err;
+  std::regex required_line("\n  " + feature + " +ABI [0-9] +required:");
+  EXPECT_TRUE(std::regex_search(show.out, required_line)) << show.out;
+  if (feature != "net_tcp") {
+    EXPECT_NE(show.out.find("not needed:  seccomp: no TCP socket was seen"), std::string::npos) << show.out;
+  }
+  EXPECT_NE(show.out.find("signals: the container's pid namespace"), std::string::npos) << show.out;
+  for (int abi : {0, 1, 2, 3, 4, 6}) {
+    ::unlink(w.file("out.txt").c_str());
+    auto r =
+        sh_in(w, "PROFILE_TEST_LANDLOCK_ABI_CAP=" + std::to_string(abi) + " exec '" + kProfile + "' enforce bundle");
+    if (abi < needs) {
+      EXPECT_NE(r.status, 0) << script << " ran at ABI " << abi;
+      EXPECT_FALSE(ran(w)) << script << " ran at ABI " << abi;
+      // Every missing required feature is named: fs alone at ABI 0 would hide the next refusal.
+      EXPECT_NE(r.err.find("requires the Landlock feature"), std::string::npos) << r.err;
+      for (const std::string& f : {abi == 0 ? std::string("fs") : feature, feature})
+        EXPECT_NE(r.err.find("\"" + f + "\""), std::string::npos) << script << " at ABI " << abi << ": " << r.err;
+    } else {
+      EXPECT_EQ(r.status, 0) << script << " at ABI " << abi << ": " << r.err << manifest;
+      EXPECT_TRUE(ran(w)) << script << " at ABI " << abi;
+      EXPECT_NE(r.err.find("using Landlock ABI " + std::to_string(abi)), std::string::npos) << r.err;
+    }
+  }
+}
+
+// Landlock features are required only where the recording shows a use that no
+// other mechanism confines: a plain file workload runs on ABI 1 (seccomp refuses
+// TCP sockets and truncate(2); the pid and network namespaces scope signals and
+// abstract sockets), and each observed use raises the ABI to its feature's.
+TEST(EnforceLandlockAbi, FilesOnlyRunFromAbi1) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  PROFILE_REQUIRE(kernel_landlock_abi() >= 6, "the cap is tested below ABI 6");
+  expect_runs_from_abi("cat in.txt > out.txt", 1, "fs");
+}
+
+TEST(EnforceLandlockAbi, RenameNeedsRefer) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  PROFILE_REQUIRE(kernel_landlock_abi() >= 6, "the cap is tested below ABI 6");
+  expect_runs_from_abi("mkdir -p a b; cat in.txt > a/x; mv a/x b/x; cat b/x > out.txt", 2, "refer");
+}
+
+TEST(EnforceLandlockAbi, TruncateByPathNeedsTruncate) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  PROFILE_REQUIRE(kernel_landlock_abi() >= 6, "the cap is tested below ABI 6");
+  expect_runs_from_abi("cat in.txt > out.txt; python3 -c \"import os; os.truncate(\\\"out.txt\\\", 3)\"", 3,
+                       "truncate");
+}
+
+TEST(EnforceLandlockAbi, TcpNeedsNetTcp) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  PROFILE_REQUIRE(kernel_landlock_abi() >= 6, "the cap is tested below ABI 6");
+  expect_runs_from_abi(
+      "python3 -c \"import socket; s = socket.socket(); s.bind((\\\"127.0.0.1\\\", 0))\"; cat in.txt > out.txt", 4,
+      "net_tcp");
 }
 
 }  // namespace
