@@ -18,10 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-count_allowed() {  # names allowed by any ALLOW rule of a seccomp.json
+count_allowed() {  # FILE workload|runtime: names allowed by the workload's ALLOW rules, or added by the runtime rule
   $PY -c 'import json,sys
 d=json.load(open(sys.argv[1]))
-print(len({n for s in d["syscalls"] if s["action"]=="SCMP_ACT_ALLOW" for n in s["names"]}))' "$1"
+rt=lambda s: s.get("comment","").startswith("runtime part")
+w={n for s in d["syscalls"] if s["action"]=="SCMP_ACT_ALLOW" and not rt(s) for n in s["names"]}
+r={n for s in d["syscalls"] if s["action"]=="SCMP_ACT_ALLOW" and rt(s) for n in s["names"]} - w
+print(len(w) if sys.argv[2] == "workload" else len(r))' "$1" "$2"
 }
 docker=$($PY -c 'import json,sys
 d=json.load(open(sys.argv[1]))
@@ -68,12 +71,15 @@ server_pid=$!
 for _ in $(seq 50); do $PY -c "import socket;socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && break; sleep 0.1; done
 learn http_client python3 -c "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:$port/index.html').read())"
 
-printf '%-12s %8s %10s %8s\n' workload allowed docker ratio
+# allowed: the workload's part; +runtime: the container runtime's calls the engine
+# formats add on top (--runtime all, policies/runtimes.toml), which enforce skips.
+printf '%-12s %8s %9s %10s %8s\n' workload allowed +runtime docker ratio
 counts=()
 for w in http_server sqlite3 coreutils tar http_client; do
-  n=$(count_allowed "$work/$w/seccomp.json")
+  n=$(count_allowed "$work/$w/seccomp.json" workload)
+  rt=$(count_allowed "$work/$w/seccomp.json" runtime)
   counts+=("$n")
-  printf '%-12s %8d %10d %8.3f\n' "$w" "$n" "$docker" "$(awk -v a="$n" -v b="$docker" 'BEGIN{print a/b}')"
+  printf '%-12s %8d %9d %10d %8.3f\n' "$w" "$n" "$rt" "$docker" "$(awk -v a="$n" -v b="$docker" 'BEGIN{print a/b}')"
 done
 median=$(printf '%s\n' "${counts[@]}" | sort -n | sed -n 3p)
 printf 'median allowed %d of Docker default %d unconditional: ratio %.3f (target <= 0.25)\n' \

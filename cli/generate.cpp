@@ -37,6 +37,16 @@ void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
                   "Landlock path rules: directories (the default: a data or written directory gets a subtree rule, "
                   "with evidence, never a shared root; see policies/paths.toml) or exact (one rule per path used)")
       ->check(CLI::IsMember({"directories", "exact"}));
+  cmd->add_option("--runtime", o.runtime,
+                  "Container runtime calls to add to the engine formats: all (the default: works with every engine "
+                  "listed), none, or a comma list of runc, crun, podman, docker, containerd, cri-o, kubernetes, "
+                  "each optionally @VERSION (profile enforce needs none of them)");
+  cmd->add_option("--runtime-nnp", o.runtime_nnp,
+                  "no_new_privileges of the containers: any (the default), on or off (fewer runtime calls)")
+      ->check(CLI::IsMember({"any", "on", "off"}));
+  cmd->add_option("--runtimes", o.runtimes_file,
+                  "Runtime data to use instead of policies/runtimes.toml (scripts/measure-runtime.sh writes entries)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--allow-incomplete", o.allow_incomplete,
                 "Generate even when the tracer lost events (the profile may deny what the workload needs)");
   cmd->add_flag("--json", json, "Print the report as JSON on stdout");

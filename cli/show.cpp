@@ -16,6 +16,8 @@
 #include "common/policy.h"
 #include "common/recording.h"
 #include "profilegen/manifest.h"
+#include "profilegen/apply.h"
+#include "profilegen/runtime_part.h"
 
 namespace profile::cli {
 namespace {
@@ -23,6 +25,7 @@ namespace {
 struct ShowArgs {
   std::string path;
   bool json = false;
+  std::string apply;  // --apply ENGINE
 };
 
 std::string recording_path(const std::string& path) {
@@ -309,19 +312,66 @@ nlohmann::json bundle_view_json(const BundleView& v) {
   return j;
 }
 
+// The container runtime's rule of a bundle's seccomp.json (policies/runtimes.toml),
+// apart from the workload's: in the engine formats only, skipped by enforce.
+// Empty (nothing printed) for a recording file or a bundle without one.
+RuntimeRuleView runtime_part_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+  auto text = read_file(path + "/seccomp.json");
+  if (!text) return {};
+  auto v = runtime_rule_of(*text, path + "/seccomp.json");
+  if (!v) throw FatalError{v.error(), kExitUsage};
+  return *v;
+}
+
+void print_runtime_part(const RuntimeRuleView& v) {
+  if (v.names.empty()) return;
+  std::printf("\nContainer runtime part (engine formats only, not the workload's; profile enforce skips it): %zu\n",
+              v.names.size());
+  std::string line = " ";
+  for (const auto& n : v.names) {
+    if (line.size() + n.size() + 1 > 100) {
+      std::printf("%s\n", line.c_str());
+      line = " ";
+    }
+    line += " " + n;
+  }
+  std::printf("%s\n", line.c_str());
+  // The comment: "runtime part (--runtime SEL): why; policies/runtimes.toml: SOURCE; SOURCE..."
+  auto at = v.comment.find("policies/runtimes.toml: ");
+  std::string sel = v.comment.substr(0, v.comment.find(')') + 1);
+  std::printf("  %s, from policies/runtimes.toml:\n", sel.c_str());
+  for (size_t p = at == std::string::npos ? std::string::npos : at + 24; p != std::string::npos;) {
+    size_t end = v.comment.find("; ", p);
+    std::printf("    %s\n", v.comment.substr(p, end == std::string::npos ? std::string::npos : end - p).c_str());
+    p = end == std::string::npos ? end : end + 2;
+  }
+}
+
 void run_show(const ShowArgs& a, Context& ctx) {
+  if (!a.apply.empty()) {
+    auto text = apply_instructions(a.path, a.apply);
+    if (!text) throw FatalError{text.error(), kExitUsage};
+    std::fputs(text->c_str(), stdout);
+    ctx.exit_code = kExitOk;
+    return;
+  }
   auto rec = load_recording(recording_path(a.path));
   if (!rec) throw FatalError{rec.error(), kExitUsage};
   auto manifest = bundle_manifest(a.path);
   auto view = load_bundle_view(a.path);
   const DangerousList& dangerous = builtin_dangerous_list();
+  RuntimeRuleView runtime = runtime_part_of(a.path);
   if (a.json) {
     auto j = to_json(*rec, dangerous);
     j["capabilities"] = capabilities_json(*rec, manifest);
     if (view) j["bundle"] = bundle_view_json(*view);
+    if (!runtime.names.empty()) j["runtime_part"] = {{"syscalls", runtime.names}, {"from", runtime.comment}};
     std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
   } else {
     print_text(*rec, dangerous);
+    print_runtime_part(runtime);
     print_capabilities(*rec, manifest);
     if (view) print_bundle_view(*view);
   }
@@ -345,6 +395,9 @@ void register_show(CLI::App& app, Context& ctx) {
       "Examples:\n  profile show ls.profile\n  profile show --json web/recording.json | jq .syscalls\n");
   cmd->add_option("DIR", args->path, "Bundle directory or recording.json")->required();
   cmd->add_flag("--json", args->json, "Machine-readable output on stdout");
+  cmd->add_option("--apply", args->apply,
+                  "Print how to give the bundle's profile to ENGINE: docker, podman, runc, crun, containerd, cri-o, "
+                  "kubernetes, nomad, swarm or mesos");
   cmd->callback([args, &ctx] { run_show(*args, ctx); });
 }
 

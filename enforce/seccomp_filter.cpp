@@ -287,6 +287,12 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       std::string where = source + "/syscalls/" + std::to_string(idx++);
       if (!rule.is_object()) throw Bad{where + ": expected an object"};
       if (!applies(rule, where, arches, opts, release)) continue;
+      // The container runtime's part of a bundle's seccomp.json (policies/runtimes.toml):
+      // calls runc or crun make after loading the filter. Our launcher loads it right
+      // before execve and needs none of them; the workload gets none of them either.
+      if (auto c = rule.find("comment");
+          c != rule.end() && c->is_string() && c->get<std::string>().rfind("runtime part", 0) == 0)
+        continue;
       auto an = rule.find("action");
       if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
       uint32_t action =

@@ -13,6 +13,8 @@
 // resolve on the filter's architectures is skipped with a warning (the call stays
 // denied); in a deny rule it is an error (skipping would widen the profile), except
 // for a name libseccomp knows on other architectures only (runc does the same).
+// A rule whose comment starts with "runtime part" (the container runtime's calls
+// that `profile generate --runtime` adds for the engines) is skipped.
 #pragma once
 
 #include <linux/filter.h>

@@ -18,6 +18,7 @@
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
 #include "profilegen/private_tmp.h"
+#include "profilegen/runtime_part.h"
 #include "profilegen/seccomp_gen.h"
 #include "profilegen/selinux_gen.h"
 
@@ -148,6 +149,10 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   if (!sm) return sm.error();
   if (opts.paths != "directories" && opts.paths != "exact")
     return make_error("--paths must be directories or exact, not \"" + opts.paths + "\"");
+  auto runtime_data = load_runtime_data(opts.runtimes_file);
+  if (!runtime_data) return runtime_data.error();
+  auto runtime = select_runtime_part(*runtime_data, opts.runtime, opts.runtime_nnp);
+  if (!runtime) return runtime.error();
 
   Manifest man;
   if (opts.manifest) {
@@ -180,9 +185,11 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
 
   std::map<std::string, std::string> files;
   if (!opts.keep_recording) files["recording.json"] = recording_to_json(rec);
-  files["seccomp.json"] = seccomp_to_docker_json(*sm);
-  files["seccomp.oci.json"] = seccomp_to_oci_json(*sm);
-  files["seccompprofile.yaml"] = seccomp_to_spo_yaml(*sm, man.name);
+  // The engine formats carry the runtime part; enforce skips its rule.
+  SeccompModel engine = with_runtime_part(*sm, *runtime, &r.runtime_syscalls);
+  files["seccomp.json"] = seccomp_to_docker_json(engine);
+  files["seccomp.oci.json"] = seccomp_to_oci_json(engine);
+  files["seccompprofile.yaml"] = spo_yaml_with_runtime(*sm, *runtime, man.name);
   files["landlock.json"] = landlock_to_json(lm);
   std::vector<std::string> selinux_notes;
   if (opts.selinux) {
@@ -236,6 +243,12 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
   for (const auto& k : lm.refused)
     if (k.kind == "scratch") r.notes.push_back("landlock: " + k.reason);
+  if (!r.runtime_syscalls.empty())
+    r.notes.push_back("for the container engines (--runtime " + opts.runtime +
+                      "), seccomp.json, seccomp.oci.json and "
+                      "seccompprofile.yaml also allow the runtime's own calls, a separate rule that profile enforce "
+                      "skips: " +
+                      join(r.runtime_syscalls, ", "));
   if (opts.no_args) r.notes.push_back("--no-args: syscalls are allowed whatever their arguments");
   if (rec.incomplete()) r.notes.push_back("generated from an incomplete recording (--allow-incomplete)");
   if (!not_kept.empty())
@@ -389,6 +402,7 @@ std::string report_to_json(const GenerateReport& r) {
   j["landlock_rules"] = r.landlock_rules;
   j["landlock_generalised"] = r.landlock_generalised;
   j["landlock_min_abi"] = r.landlock_min_abi;
+  j["runtime_syscalls"] = r.runtime_syscalls;  // the engine formats' runtime part, not counted above
   j["notes"] = r.notes;
   return dump_bytes(std::move(j)) + "\n";  // dir and notes hold paths: bytes
 }

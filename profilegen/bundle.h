@@ -29,6 +29,12 @@ struct GenerateOptions {
   std::string clone3 = "enosys";         // --clone3: enosys (glibc falls back to clone) | allow
   bool allow_incomplete = false;         // generate even when a run lost events
   std::string paths = "directories";     // --paths: directories (generalise with evidence) | exact
+  // The container runtime's calls after it loads the filter (profilegen/runtime_part.h),
+  // added to the engine formats only: --runtime all | none | ENGINE[@VERSION][,...],
+  // --runtime-nnp any | on | off, --runtimes FILE (instead of policies/runtimes.toml).
+  std::string runtime = "all";
+  std::string runtime_nnp = "any";
+  std::string runtimes_file;
   // DIR/recording.json already holds exactly `rec` (learn saved it; generate loaded
   // it): keep that file instead of serialising the recording again (the slowest
   // step for large recordings). Ignored when DIR/recording.json does not exist.
@@ -63,7 +69,8 @@ struct GenerateReport {
   size_t landlock_rules = 0;
   size_t landlock_generalised = 0;  // directories given a subtree rule (landlock.json "generalised")
   int landlock_min_abi = 0;
-  std::vector<std::string> notes;  // plain sentences for the user
+  std::vector<std::string> notes;             // plain sentences for the user
+  std::vector<std::string> runtime_syscalls;  // the runtime part added to the engine formats
 };
 
 // Validates opts, loads policy, builds every artifact in memory, then writes the

@@ -12,6 +12,7 @@
 #include "common/recording.h"
 #include "profilegen/bundle.h"
 #include "profilegen/manifest.h"
+#include "profilegen/runtime_part.h"
 
 namespace profile {
 namespace {
@@ -109,6 +110,10 @@ Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, con
     for (const auto& r : s.value("syscalls", json::array())) {
       std::string action = r.value("action", "");
       if (action != "SCMP_ACT_ALLOW" && action != "SCMP_ACT_LOG") continue;
+      if (r.value("comment", "").rfind(kRuntimePartComment, 0) == 0) {
+        for (const auto& n : r.value("names", json::array())) v.runtime.insert(n.get<std::string>());
+        continue;
+      }
       std::string c = r.contains("args") && !r["args"].empty() ? cond_text(r["args"]) : "";
       for (const auto& n : r.value("names", json::array())) v.syscalls[n.get<std::string>()].insert(c);
     }
@@ -154,6 +159,14 @@ ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view)
   ProfileDiff d;
   one_way(old_view, new_view, d.added);
   one_way(new_view, old_view, d.removed);
+  // The runtime rule holds what the workload's rules do not already allow, so a
+  // runtime call differs only when the other side allows it nowhere.
+  auto runtime_side = [](const AllowedView& from, const AllowedView& to, std::vector<std::string>& out) {
+    for (const auto& n : to.runtime)
+      if (!from.runtime.count(n) && !from.syscalls.count(n) && !from.default_allows) out.push_back(n);
+  };
+  runtime_side(old_view, new_view, d.added.runtime);
+  runtime_side(new_view, old_view, d.removed.runtime);
   const DangerousList& dl = builtin_dangerous_list();
   for (const auto& n : d.added.syscalls)
     if (const DangerousEntry* e = dl.find(n)) d.dangerous[n] = e->reason;
@@ -180,6 +193,7 @@ std::string diff_to_text(const ProfileDiff& d) {
     for (const auto& n : s.net) out += std::string(sign) + " net     " + n + "\n";
     for (const auto& [c, why] : s.capabilities)
       out += std::string(sign) + " cap     " + c + (why.empty() ? "" : " (" + why + ")") + "\n";
+    for (const auto& n : s.runtime) out += std::string(sign) + " runtime " + n + " (the container runtime's part)\n";
   };
   side(d.added, "+", true);
   side(d.removed, "-", false);
@@ -208,6 +222,7 @@ std::string diff_to_json(const ProfileDiff& d) {
     nlohmann::ordered_json caps = nlohmann::ordered_json::array();
     for (const auto& [c, why] : s.capabilities) caps.push_back({{"name", c}, {"evidence", why}});
     j["capabilities"] = caps;
+    j["runtime"] = s.runtime;
     return j;
   };
   nlohmann::ordered_json j;

@@ -22,6 +22,9 @@ struct AllowedView {
   bool net_restricted = false;
   bool has_manifest = false;           // profile.toml was read: `capabilities` is known
   std::set<std::string> capabilities;  // kept by profile.toml
+  // The container runtime's rule of seccomp.json (profilegen/runtime_part.h):
+  // listed apart, never counted as the workload's.
+  std::set<std::string> runtime;
 };
 
 struct DiffSide {
@@ -32,8 +35,10 @@ struct DiffSide {
   // Capabilities kept by one and not the other; complain: needed by the run and
   // not kept. Name and evidence ("" when only the manifests were compared).
   std::vector<std::pair<std::string, std::string>> capabilities;
+  std::vector<std::string> runtime;  // runtime part names in one only
   [[nodiscard]] bool empty() const {
-    return syscalls.empty() && args.empty() && files.empty() && net.empty() && capabilities.empty();
+    return syscalls.empty() && args.empty() && files.empty() && net.empty() && capabilities.empty() &&
+           runtime.empty();
   }
 };
 

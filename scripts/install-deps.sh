@@ -13,6 +13,12 @@ PACKAGES=(
   # real workloads and peers used by tests and benchmarks
   strace python3 python3-jsonschema python3-yaml sqlite3 tar coreutils findutils crun bubblewrap bpftrace
   busybox-static  # a static shell for the tiny crun rootfs of tests/profilegen
+  # real services of tests/integration/services_test.cpp and bench/services.sh. `nginx` is bookworm's
+  # smallest nginx with the static core modules they use (nginx-light adds the echo module on top of it);
+  # redis-server brings redis-cli (redis-tools); util-linux gives setpriv.
+  nginx redis-server util-linux
+  # container engines of tests/engines and scripts/measure-runtime.sh (scmp_sys_resolver: seccomp)
+  runc podman conmon containernetworking-plugins catatonit docker.io containerd seccomp file
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
 )
@@ -33,3 +39,16 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Debian starts a daemon when its package is installed, unless policy-rc.d forbids it (as in containers and
+# these VMs). The tests and benchmarks never use the default ports or configuration files, but a stock nginx
+# on :80 or redis on :6379 that this install started would be one more service on the machine: stop those
+# just installed, by the pid files their packages write (a daemon that was there before is left alone).
+for pkg_pidfile in nginx:/run/nginx.pid redis-server:/run/redis/redis-server.pid; do
+  pkg=${pkg_pidfile%%:*}
+  pidfile=${pkg_pidfile#*:}
+  if [[ " ${missing[*]} " == *" $pkg "* && -s "$pidfile" ]]; then
+    echo "install-deps: stopping the $pkg that its installation started" >&2
+    $SUDO kill "$(cat "$pidfile")" 2>/dev/null || true
+  fi
+done

@@ -18,34 +18,36 @@
 // allowed there by design. A data directory elsewhere (here below /run) gets
 // rules of its own, and its sibling `outside/` is outside them.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/landlock.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/privileged.h"
 #include "tests/support/run.h"
-
-extern char** environ;
+#include "tests/support/service.h"
 
 namespace profile {
 namespace {
+using testing::body_of;
+using testing::contains;
+using testing::exists;
+using testing::free_port;
+using testing::http_get;
+using testing::Proc;
+using testing::run_in;
 using testing::RunResult;
+using testing::show;
+using testing::slurp;
+using testing::spit;
 
 const std::string kProfile = PROFILE_BINARY;
 const std::string kPython = "/usr/bin/python3";  // not a pyenv shim first in PATH
@@ -53,156 +55,8 @@ const std::string kSqlite = "/usr/bin/sqlite3";
 const std::string kTar = "/usr/bin/tar";
 const std::string kSh = "/bin/sh";
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
-
 int landlock_abi() {
   return static_cast<int>(::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION));
-}
-
-// A process started by the test, with stdin from /dev/null and stdout/stderr
-// in pipes (no file of the harness ends up in a learned profile). Its working
-// directory is `cwd` and PWD says so, as after `cd` in a shell. When it goes
-// away unwaited, it is killed by its pid (killing `profile` kills its container).
-class Proc {
- public:
-  Proc(const std::vector<std::string>& argv, const std::string& cwd) {
-    std::vector<std::string> env;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e)
-      if (std::strncmp(*e, "PWD=", 4) != 0) env.emplace_back(*e);
-    env.push_back("PWD=" + cwd);
-    std::vector<char*> args, envp;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int devnull = ::open("/dev/null", O_RDONLY);
-      ::dup2(devnull, 0);
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      if (::chdir(cwd.c_str()) != 0) ::_exit(125);
-      ::execve(args[0], args.data(), envp.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  ~Proc() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-    if (err_ >= 0) ::close(err_);
-  }
-  Proc(const Proc&) = delete;
-  Proc& operator=(const Proc&) = delete;
-
-  // Reads its output to the end and reaps it.
-  RunResult wait() {
-    RunResult r;
-    std::string* bufs[2] = {&r.out, &r.err};
-    int fds[2] = {out_, err_};
-    while (fds[0] >= 0 || fds[1] >= 0) {
-      pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-      if (::poll(p, 2, -1) < 0 && errno != EINTR) break;
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i] < 0 || p[i].revents == 0) continue;
-        char buf[8192];
-        ssize_t n = ::read(fds[i], buf, sizeof buf);
-        if (n > 0) {
-          bufs[i]->append(buf, static_cast<size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-          ::close(fds[i]);
-          fds[i] = -1;
-        }
-      }
-    }
-    out_ = err_ = -1;
-    int st = 0;
-    if (pid_ > 0 && ::waitpid(pid_, &st, 0) == pid_) r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    pid_ = -1;
-    return r;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1, err_ = -1;
-};
-
-RunResult run_in(const std::string& cwd, const std::vector<std::string>& argv) {
-  return Proc(argv, cwd).wait();
-}
-
-// A loopback port nothing listens on right now.
-int free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(s);
-  return port;
-}
-
-// One HTTP/1.0 GET on 127.0.0.1:port, retried until something listens (the
-// server is still starting) or 15 s have passed; the raw response, or "".
-std::string http_get(int port, const std::string& path) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      ::close(s);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      continue;
-    }
-    timeval tv{10, 0};
-    ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    std::string resp;
-    if (::send(s, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::recv(s, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
-    }
-    ::close(s);
-    return resp;
-  }
-  return "";
-}
-
-std::string body_of(const std::string& response) {
-  auto at = response.find("\r\n\r\n");
-  return at == std::string::npos ? "" : response.substr(at + 4);
 }
 
 // The test's directory tree: ROOT/<workload dirs>, ROOT/outside (never
@@ -256,23 +110,6 @@ std::vector<std::string> learn_argv(const Workspace& w, const std::vector<std::s
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;
 }
-
-std::string show(const RunResult& r) {
-  return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out + "--- stderr:\n" + r.err;
-}
-
-// The attack ran and failed: non-zero exit, and `text` in what it said.
-#define EXPECT_DENIED(r, text)                                                                     \
-  do {                                                                                             \
-    const RunResult& r_ = (r);                                                                     \
-    EXPECT_NE(r_.status, 0) << "NOT DENIED\n" << show(r_);                                         \
-    EXPECT_TRUE(contains(r_.out + r_.err, text)) << "expected \"" << (text) << "\"\n" << show(r_); \
-  } while (0)
-#define EXPECT_WORKS(r)                                        \
-  do {                                                         \
-    const RunResult& r_ = (r);                                 \
-    EXPECT_EQ(r_.status, 0) << "control failed\n" << show(r_); \
-  } while (0)
 
 // Attacks any python3 workload can be made to do, each with its control.
 // `socket_ctor` makes a TCP socket the way the workload did: the profile

@@ -282,3 +282,35 @@ TEST(SeccompLive, BadProfilesAreClearErrors) {
 
 }  // namespace
 }  // namespace profile
+
+namespace profile {
+namespace {
+
+// The engine formats carry the container runtime's calls (getppid is runc's,
+// policies/runtimes.toml) in a separate rule; `profile enforce` loads its filter
+// right before execve and skips that rule, so the workload gets none of them.
+TEST(SeccompLive, EnforceSkipsTheRuntimePart) {
+  auto files = render_bundle(observed(), testing::no_selinux(), "", nullptr);
+  ASSERT_TRUE(files) << files.error().message;
+  const std::string& sj = files->at("seccomp.json");
+  auto at = sj.find("\"comment\": \"runtime part");
+  ASSERT_NE(at, std::string::npos) << "the default --runtime all adds the rule";
+  auto rule_start = sj.rfind("\"names\"", at);
+  ASSERT_NE(sj.substr(rule_start, at - rule_start).find("\"getppid\""), std::string::npos);
+  auto prepared = compile_seccomp_json(sj, "seccomp.json");
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  Outcomes o = run_child(&*prepared);
+  EXPECT_EQ(o.load, 0);
+  EXPECT_EQ(o.getpid, 0);
+  EXPECT_EQ(o.getppid, EPERM) << "the runtime's call is not the workload's";
+  EXPECT_EQ(o.faccessat2, ENOSYS) << "runc copes with ENOSYS: libc's fallback stays for the workload";
+  // The same file as an engine reads it (the rule kept): getppid allowed.
+  std::string kept = sj;
+  kept.replace(at, std::string("\"comment\": \"runtime part").size(), "\"comment\": \"kept for the test");
+  auto engine = compile_seccomp_json(kept, "seccomp.json");
+  ASSERT_TRUE(engine) << engine.error().message;
+  EXPECT_EQ(run_child(&*engine).getppid, 0);
+}
+
+}  // namespace
+}  // namespace profile

@@ -40,18 +40,25 @@ def main():
     # SPO CRD.
     with open(os.path.join(ref, "spo-crds", "seccompprofile.yaml")) as f:
         crd = yaml.safe_load(f)
+    # One document, or two: the runtime's base profile, then the workload's naming it.
     with open(os.path.join(bundle, "seccompprofile.yaml")) as f:
-        cr = yaml.safe_load(f)
-    version = cr["apiVersion"].split("/")[1]
-    schemas = [v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"] if v["name"] == version]
-    if not schemas:
-        fail("seccompprofile.yaml: apiVersion %s is not served by the CRD" % cr["apiVersion"])
-    if cr.get("kind") != crd["spec"]["names"]["kind"]:
-        fail("seccompprofile.yaml: kind is not SeccompProfile")
-    try:
-        jsonschema.Draft7Validator(schemas[0]).validate(cr)
-    except jsonschema.ValidationError as e:
-        fail("seccompprofile.yaml: " + e.message)
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    names = set()
+    for cr in docs:
+        version = cr["apiVersion"].split("/")[1]
+        schemas = [v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"] if v["name"] == version]
+        if not schemas:
+            fail("seccompprofile.yaml: apiVersion %s is not served by the CRD" % cr["apiVersion"])
+        if cr.get("kind") != crd["spec"]["names"]["kind"]:
+            fail("seccompprofile.yaml: kind is not SeccompProfile")
+        try:
+            jsonschema.Draft7Validator(schemas[0]).validate(cr)
+        except jsonschema.ValidationError as e:
+            fail("seccompprofile.yaml: " + e.message)
+        base = cr["spec"].get("baseProfileName")
+        if base is not None and base not in names:
+            fail("seccompprofile.yaml: baseProfileName %s is not defined before it in the file" % base)
+        names.add(cr["metadata"]["name"])
 
     # Docker/moby: no published JSON Schema; check against the reference profile's shape.
     with open(os.path.join(ref, "docker-default-seccomp.json")) as f:
