@@ -102,8 +102,8 @@ struct CapData {
 }  // namespace
 
 bool Confinement::any() const {
-  return private_tmp || readonly_root || !binds.empty() || !readonly_dirs.empty() || drop_capabilities ||
-         no_new_privs || landlock != nullptr || seccomp != nullptr || seccomp_slot != nullptr ||
+  return private_tmp || readonly_root || mask_kernel_paths || !binds.empty() || !readonly_dirs.empty() ||
+         drop_capabilities || no_new_privs || landlock != nullptr || seccomp != nullptr || seccomp_slot != nullptr ||
          !selinux_exec_context.empty();
 }
 
@@ -122,6 +122,7 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
   ChildConfinement out;
   out.private_tmp = c.private_tmp;
   out.readonly_root = c.readonly_root;
+  out.mask_kernel_paths = c.mask_kernel_paths;
   // Pointers into `strings` must stay valid: no reallocation after this.
   out.strings.reserve(c.binds.size() * 2 + c.readonly_dirs.size() + 1);
   for (const auto& b : c.binds) {
@@ -172,6 +173,43 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     out.selinux_exec_context = out.strings.back().c_str();
   }
   return out;
+}
+
+int apply_kernel_masks_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (!c.mask_kernel_paths) return 0;
+  // runc's list (libcontainer/specconv's example spec, the OCI/containerd default).
+  static const char* const kMasked[] = {"/proc/acpi",
+                                        "/proc/asound",
+                                        "/proc/kcore",
+                                        "/proc/keys",
+                                        "/proc/latency_stats",
+                                        "/proc/timer_list",
+                                        "/proc/timer_stats",
+                                        "/proc/sched_debug",
+                                        "/proc/scsi",
+                                        "/sys/firmware",
+                                        "/sys/devices/virtual/powercap"};
+  static const char* const kReadonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+  for (const char* path : kMasked) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) continue;  // not on this kernel
+    if (S_ISDIR(st.st_mode)) {
+      *step = "mount(\"tmpfs\", MS_RDONLY) over a masked kernel directory";
+      if (::mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") != 0) return errno;
+    } else {
+      *step = "mount(\"/dev/null\", MS_BIND) over a masked kernel file";
+      if (::mount("/dev/null", path, nullptr, MS_BIND, nullptr) != 0) return errno;
+    }
+  }
+  for (const char* path : kReadonly) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) continue;
+    *step = "mount(MS_BIND) of a read-only kernel path onto itself";
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    *step = "make a kernel path read-only (mount_setattr)";
+    if (int err = set_mount_readonly(path, true); err != 0) return err;
+  }
+  return 0;
 }
 
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept {

@@ -370,6 +370,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
 
   Confinement& c = spec.confine;
   c.readonly_root = m.readonly_root;
+  c.mask_kernel_paths = true;  // as runc: /proc/kcore, /proc/sys read-only, ...
   // Complain reports what enforce would deny, and --update learns it: like
   // learn, it sees the host's temporary directories, so that a file there
   // outside the binds is read and reported instead of looking missing.

@@ -497,6 +497,34 @@ TEST(Confine, SelinuxExecContextIsWrittenBeforeLandlock) {
   EXPECT_NE(::stat(tmp.file("ran").c_str(), &st), 0) << "the workload ran";
 }
 
+// runc's masked and read-only paths: the kernel's memory image and keys read
+// as empty, firmware tables are gone, /proc/sys cannot be written (control: in
+// the container's own UTS namespace the hostname write succeeds unmasked).
+TEST(Confine, KernelPathsAreMaskedAndReadOnlyAsInRunc) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  const std::string script =
+      "printf 'timer_list=%s ' $(wc -c < /proc/timer_list); printf 'keys=%s ' $(wc -c < /proc/keys); "
+      "printf 'firmware=%s ' $(ls /sys/firmware | wc -l); "
+      "if echo masked-test > /proc/sys/kernel/hostname 2>/dev/null; then echo sys=rw; else echo sys=ro; fi";
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", script};
+  std::string out;
+  auto open_run = run(spec, tmp, &out);
+  ASSERT_TRUE(open_run.ok()) << open_run.error().message;
+  EXPECT_NE(out.find("sys=rw"), std::string::npos) << "control: " << out;
+  EXPECT_EQ(out.find("timer_list=0 "), std::string::npos) << "control: " << out;
+  EXPECT_EQ(out.find("firmware=0 "), std::string::npos) << "control: " << out;
+
+  spec.confine.mask_kernel_paths = true;
+  auto masked = run(spec, tmp, &out);
+  ASSERT_TRUE(masked.ok()) << masked.error().message;
+  EXPECT_NE(out.find("timer_list=0 "), std::string::npos) << out;  // /proc/kcore is not on this kernel
+  EXPECT_NE(out.find("keys=0 "), std::string::npos) << out;
+  EXPECT_NE(out.find("firmware=0 "), std::string::npos) << out;
+  EXPECT_NE(out.find("sys=ro"), std::string::npos) << out;
+}
+
 TEST(Confine, AFailingStepStopsTheLaunchAndNamesIt) {
   PROFILE_REQUIRE(testing::is_root(), "container mode as root");
   TempDir tmp;
