@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -102,9 +103,9 @@ struct CapData {
 }  // namespace
 
 bool Confinement::any() const {
-  return private_tmp || readonly_root || mask_kernel_paths || !binds.empty() || !readonly_dirs.empty() ||
-         drop_capabilities || no_new_privs || landlock != nullptr || seccomp != nullptr || seccomp_slot != nullptr ||
-         !selinux_exec_context.empty();
+  return private_tmp || readonly_root || mask_kernel_paths || reset_personality || !binds.empty() ||
+         !readonly_dirs.empty() || drop_capabilities || no_new_privs || landlock != nullptr || seccomp != nullptr ||
+         seccomp_slot != nullptr || !selinux_exec_context.empty();
 }
 
 Result<int> capability_from_name(const std::string& name) {
@@ -123,6 +124,7 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
   out.private_tmp = c.private_tmp;
   out.readonly_root = c.readonly_root;
   out.mask_kernel_paths = c.mask_kernel_paths;
+  out.reset_personality = c.reset_personality;
   // Pointers into `strings` must stay valid: no reallocation after this.
   out.strings.reserve(c.binds.size() * 2 + c.readonly_dirs.size() + 1);
   for (const auto& b : c.binds) {
@@ -298,6 +300,10 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
 }
 
 int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (c.reset_personality && ::personality(PER_LINUX) == -1) {
+    *step = "personality(PER_LINUX)";
+    return errno;
+  }
   if (c.drop_capabilities) {
     // Bounding set first: dropping from it needs CAP_SETPCAP, which capset
     // below may remove. Then ambient, then the three process sets, then the

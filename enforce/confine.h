@@ -58,6 +58,9 @@ struct Confinement {
   // bounding set without them.
   std::vector<std::string> ambient_capabilities;
   bool no_new_privs = false;
+  // personality(PER_LINUX) before exec, as runc does: an inherited
+  // ADDR_NO_RANDOMIZE (setarch -R) or READ_IMPLIES_EXEC would weaken the workload.
+  bool reset_personality = false;
   const PreparedLandlock* landlock = nullptr;  // not owned; must live until spawn_container returns
   const PreparedSeccomp* seccomp = nullptr;    // not owned; must live until spawn_container returns
   // Or: a filter published later, before release() (SharedSeccomp); not owned.
@@ -85,6 +88,7 @@ struct ChildConfinement {
   uint64_t keep_caps = 0;     // bit n = capability n
   uint64_t ambient_caps = 0;  // a subset of keep_caps
   int last_cap = 40;
+  bool reset_personality = false;
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;
   const PreparedSeccomp* seccomp = nullptr;

@@ -395,6 +395,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     if (cap && *cap == CAP_SYS_ADMIN) spec.guard_terminal = true;
   }
   c.no_new_privs = true;
+  c.reset_personality = true;
   // The one SELinux step (enforce/selinux_exec.h): refuses when the profile
   // requires SELinux and it is off or the module is not installed.
   auto se = prepare_selinux_exec_from_parent(m.name, m.selinux_module, m.selinux_required);

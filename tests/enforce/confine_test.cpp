@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -523,6 +524,24 @@ TEST(Confine, KernelPathsAreMaskedAndReadOnlyAsInRunc) {
   EXPECT_NE(out.find("keys=0 "), std::string::npos) << out;
   EXPECT_NE(out.find("firmware=0 "), std::string::npos) << out;
   EXPECT_NE(out.find("sys=ro"), std::string::npos) << out;
+}
+
+// An inherited personality (setarch -R: ADDR_NO_RANDOMIZE) is reset as runc does.
+TEST(Confine, PersonalityIsReset) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  int before = ::personality(0xffffffff);
+  ASSERT_NE(::personality(static_cast<unsigned long>(before) | ADDR_NO_RANDOMIZE), -1);
+  LaunchSpec spec;
+  spec.argv = {"/bin/cat", "/proc/self/personality"};
+  std::string inherited, reset;
+  auto a = run(spec, tmp, &inherited);
+  spec.confine.reset_personality = true;
+  auto b = run(spec, tmp, &reset);
+  ::personality(static_cast<unsigned long>(before));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(inherited, "00040000\n") << "control: the launcher's personality is inherited";
+  EXPECT_EQ(reset, "00000000\n");
 }
 
 TEST(Confine, AFailingStepStopsTheLaunchAndNamesIt) {
