@@ -338,7 +338,22 @@ size_t wrapped_program_index(const std::vector<std::string>& command,
 std::function<bool(const std::string&)> executed_in(const std::map<std::string, uint64_t>& executables) {
   std::set<std::string> names;
   for (const auto& [path, count] : executables) names.insert(basename_of(path));
-  return [names = std::move(names)](const std::string& arg) { return names.count(basename_of(arg)) != 0; };
+  return [names = std::move(names)](const std::string& arg) {
+    std::string base = basename_of(arg);
+    if (base.empty()) return false;
+    // The kernel records the file a symlink names: "python3" runs
+    // /usr/bin/python3.11, "perl" /usr/bin/perl5.36.0. A name that only adds a
+    // version (digits and dots, after an optional '.' or '-') is the same program.
+    for (auto it = names.lower_bound(base); it != names.end() && it->compare(0, base.size(), base) == 0; ++it) {
+      std::string rest = it->substr(base.size());
+      if (rest.empty()) return true;
+      size_t i = rest[0] == '.' || rest[0] == '-' ? 1 : 0;
+      if (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i])) != 0 &&
+          rest.find_first_not_of("0123456789.", i) == std::string::npos)
+        return true;
+    }
+    return false;
+  };
 }
 
 }  // namespace profile

@@ -95,7 +95,8 @@ size_t wrapped_program_index(const std::vector<std::string>& command,
                              const std::function<bool(const std::string&)>& is_program);
 
 // is_program for wrapped_program_index from a recording's executables (absolute
-// paths): an argument whose basename is that of one of them.
+// paths): an argument whose basename is that of one of them, or that name plus
+// a version (python3 -> python3.11: the recording holds a symlink's target).
 std::function<bool(const std::string&)> executed_in(const std::map<std::string, uint64_t>& executables);
 
 }  // namespace profile

@@ -178,6 +178,12 @@ TEST(Manifest, WrappedProgramIsFoundFromWhatRan) {
   EXPECT_EQ(wrapped_program_index(V{"nginx", "setpriv"}, executed), 0u);
   EXPECT_EQ(wrapped_program_index(V{"setpriv", "--help"}, executed), 0u);
   EXPECT_EQ(wrapped_program_index(V{}, executed), 0u);
+  // A program named through a versioned symlink: the recording holds its target.
+  std::map<std::string, uint64_t> ran3 = {{"/usr/bin/setpriv", 1}, {"/usr/bin/python3.11", 1}};
+  EXPECT_EQ(wrapped_program_index(V{"setpriv", "--reuid=65534", "/usr/bin/python3", "-c", "1"}, executed_in(ran3)), 2u);
+  EXPECT_EQ(wrapped_program_index(V{"setpriv", "--reuid=65534", "python", "-c", "1"}, executed_in(ran3)), 2u);
+  EXPECT_EQ(wrapped_program_index(V{"setpriv", "--reuid=65534", "py", "-c", "1"}, executed_in(ran3)), 0u)
+      << "a prefix that is not a version is another name";
 }
 
 }  // namespace
