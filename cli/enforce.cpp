@@ -120,8 +120,11 @@ void register_enforce(CLI::App& app, Context& ctx) {
   cmd->add_option("--pids", args->pids, "Maximum number of processes and threads (overrides pids_max)");
   cmd->add_option("--cpus", args->cpus, "CPU quota in CPUs, e.g. 0.5 (overrides [limits] cpus)");
   cmd->add_option("--allow-missing-landlock", args->allow_missing_landlock,
-                  "Run even though the kernel lacks this Landlock feature the profile requires (fs, net_tcp, scope)")
-      ->check(CLI::IsMember({"fs", "net_tcp", "scope"}));
+                  "Run even though the kernel lacks this Landlock feature the profile requires: fs (ABI 1), refer "
+                  "(2), truncate (3), net_tcp (4), ioctl_dev (5), scope (6); repeatable or comma-separated")
+      ->type_name("FEATURE")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"fs", "refer", "truncate", "net_tcp", "ioctl_dev", "scope"}));
   cmd->add_flag("--json", args->json, "Print the result (and complain findings) as JSON on stdout");
   cmd->add_option("command", args->command, "Command to run instead of the bundle's (after --)");
   cmd->callback([args, &ctx] { run_enforce(*args, ctx); });

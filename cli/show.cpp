@@ -239,6 +239,7 @@ std::optional<BundleView> load_bundle_view(const std::string& path) {
     v.landlock["kept_per_file"] = doc.value("kept_per_file", nlohmann::json::array());
     v.landlock["connect_tcp_ephemeral"] = doc.contains("net") && doc["net"].value("connect_tcp_ephemeral", false);
     v.landlock["ephemeral_ports"] = doc.value("ephemeral_ports", "");
+    v.landlock["coverage"] = doc.value("coverage", nlohmann::json::array());
   } catch (const nlohmann::json::exception& e) {
     throw FatalError{make_error(path + "/" + landlock_file + ": not valid JSON (" + e.what() + ")"), kExitUsage};
   }
@@ -254,6 +255,16 @@ std::string access_text(const nlohmann::json& e) {
   for (const auto& a : e.value("access", nlohmann::json::array()))
     out += (out.empty() ? "" : ",") + a.get<std::string>();
   return out;
+}
+
+// Which mechanism covers each Landlock feature (landlock.json "coverage"): the
+// features enforce requires of the kernel, and why the others are not needed.
+void print_landlock_coverage(const nlohmann::json& coverage) {
+  if (coverage.empty()) return;
+  std::printf("\nLandlock features (required of the kernel only where nothing else covers an observed use):\n");
+  for (const auto& c : coverage)
+    std::printf("  %-9s ABI %d  %-12s %s\n", c.value("feature", "").c_str(), c.value("abi", 0),
+                c.value("required", false) ? "required:" : "not needed:", c.value("why", "").c_str());
 }
 
 void print_bundle_view(const BundleView& v) {
@@ -278,6 +289,7 @@ void print_bundle_view(const BundleView& v) {
         "  TCP connect: any port of the local (ephemeral) range, expanded at enforce from "
         "/proc/sys/net/ipv4/ip_local_port_range: %s\n",
         v.landlock.value("ephemeral_ports", "").c_str());
+  print_landlock_coverage(v.landlock.value("coverage", nlohmann::json::array()));
   if (!v.has_manifest) return;
   const Manifest& m = v.manifest;
   std::printf("\nPrivate /tmp, /var/tmp, /dev/shm: %s\n",

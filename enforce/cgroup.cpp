@@ -85,7 +85,56 @@ void remove_stale_siblings(const std::string& parent) {
   ::closedir(d);
 }
 
+std::vector<std::string> words(std::string text) {
+  std::vector<std::string> out;
+  for (auto& w : split(text, '\n'))
+    for (auto& x : split(w, ' '))
+      if (!x.empty()) out.push_back(x);
+  return out;
+}
+
 }  // namespace
+
+Status enable_v2_controllers(const std::string& dir, const std::vector<std::string>& controllers) {
+  const std::string control = dir + "/cgroup.subtree_control";
+  bool moved = false;
+  for (const auto& ctrl : controllers) {
+    auto enabled = read_file(control);
+    if (!enabled) return enabled.error();
+    if (contains(words(*enabled), ctrl)) continue;
+    auto st = write_text(control, "+" + ctrl);
+    if (!st && st.error().errno_value == EBUSY && !moved) {
+      // The no-internal-processes rule: leave our cgroup to the container's
+      // siblings by moving into a leaf (kept for the next launch; rmdir'd by
+      // nobody, as systemd's and crun's are not).
+      moved = true;
+      const std::string leaf = dir + "/" + kLauncherLeaf;
+      if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST)
+        return sys_error("mkdir(\"" + leaf + "\")").wrap("move the launcher out of " + dir);
+      if (auto mv = write_text(leaf + "/cgroup.procs", std::to_string(::getpid())); !mv)
+        return mv.error().wrap("move the launcher out of " + dir);
+      st = write_text(control, "+" + ctrl);
+    }
+    if (!st && st.error().errno_value == EBUSY) {
+      auto procs = read_file(dir + "/cgroup.procs");
+      std::string others;
+      int shown = 0;
+      for (const auto& pid : procs ? words(*procs) : std::vector<std::string>{}) {
+        if (++shown > 5) {
+          others += " ...";
+          break;
+        }
+        others += (others.empty() ? "" : " ") + pid;
+      }
+      return make_error("cannot enable the " + ctrl + " controller for the container's cgroup: " + dir +
+                        " holds other processes (" + (others.empty() ? "none listed" : "pids " + others) +
+                        "), and the kernel enables controllers only in a cgroup without processes; run profile in "
+                        "a cgroup of its own (e.g. systemd-run --scope -p Delegate=yes profile ...)");
+    }
+    if (!st) return st.error().wrap("enable the " + ctrl + " controller for the container's cgroup");
+  }
+  return {};
+}
 
 CgroupLocation parse_cgroup_location(const std::string& mountinfo, const std::string& proc_cgroup) {
   struct Mount {
@@ -134,6 +183,10 @@ Result<CgroupLocation> locate_own_cgroups() {
   auto cg = read_file("/proc/self/cgroup");
   if (!cg) return cg.error();
   CgroupLocation loc = parse_cgroup_location(*mountinfo, *cg);
+  // A launcher that moved itself into the leaf still creates containers beside it.
+  const std::string leaf = std::string("/") + kLauncherLeaf;
+  if (loc.v2_dir.size() > leaf.size() && loc.v2_dir.compare(loc.v2_dir.size() - leaf.size(), leaf.size(), leaf) == 0)
+    loc.v2_dir.resize(loc.v2_dir.size() - leaf.size());
   if (!loc.v2_dir.empty()) {
     if (auto c = read_file(loc.v2_dir + "/cgroup.controllers")) {
       std::string text = *c;
@@ -193,6 +246,15 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
     // killed process that had the same pid (rmdir refuses it if it is in use).
     int rc = ::mkdir(dir.c_str(), 0755);
     if (rc != 0 && errno == EEXIST && ::rmdir(dir.c_str()) == 0) rc = ::mkdir(dir.c_str(), 0755);
+    if (rc != 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+      // Unprivileged without delegation: the cgroup is root's. A delegated one
+      // (systemd's Delegate=yes) is the caller's own subtree, in which it may make
+      // the container's cgroup, move its own processes and set the limits.
+      return sys_error("mkdir(\"" + dir + "\")")
+          .wrap("the cgroup " + dir.substr(0, dir.rfind('/')) +
+                " is not delegated to you, so no limit can be applied; run profile in a delegated cgroup, "
+                "e.g. systemd-run --user --scope -p Delegate=yes profile ...");
+    }
     if (rc != 0) return sys_error("mkdir(\"" + dir + "\")");
     cg.dirs_.push_back(dir);
     return {};
@@ -202,16 +264,10 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
   std::vector<std::pair<std::string, std::string>> placed;  // controller -> dir
   if (!loc->v2_dir.empty()) {
     std::string parent = loc->v2_dir;
-    for (const auto& ctrl : needed) {
-      if (!contains(loc->v2_controllers, ctrl)) continue;
-      auto enabled = read_file(parent + "/cgroup.subtree_control");
-      if (!enabled) return enabled.error();
-      if (!contains(split(*enabled, ' '), ctrl) && !contains(split(*enabled, ' '), ctrl + "\n")) {
-        if (auto st = write_text(parent + "/cgroup.subtree_control", "+" + ctrl); !st) {
-          return st.error().wrap("enable the " + ctrl + " controller for the container's cgroup");
-        }
-      }
-    }
+    std::vector<std::string> v2_needed;
+    for (const auto& ctrl : needed)
+      if (contains(loc->v2_controllers, ctrl)) v2_needed.push_back(ctrl);
+    if (auto st = enable_v2_controllers(parent, v2_needed); !st) return st.error();
     std::string dir = parent + "/" + name;
     if (auto st = make_dir(dir); !st) return st.error();
     cg.has_v2_ = true;
@@ -254,10 +310,15 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
     if (ctrl == "memory") {
       st = write_text(dir + (v2 ? "/memory.max" : "/memory.limit_in_bytes"), std::to_string(limits.memory_max));
       // Without this the limit would push the workload into swap instead of the
-      // OOM killer; the file is absent when swap accounting is off, which is fine.
-      if (st)
-        (void)write_text(dir + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes"),
-                         v2 ? "0" : std::to_string(limits.memory_max));
+      // OOM killer. The file is absent (ENOENT) when swap accounting is off: then
+      // there is no swap to limit. Any other refusal leaves swap unlimited, and
+      // the memory limit with it: fail closed.
+      if (st) {
+        std::string swap = dir + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes");
+        if (auto sw = write_text(swap, v2 ? "0" : std::to_string(limits.memory_max));
+            !sw && sw.error().errno_value != ENOENT)
+          st = sw.error().wrap("limit swap to the memory limit (without it the workload may use unlimited swap)");
+      }
     } else if (ctrl == "pids") {
       st = write_text(dir + "/pids.max", std::to_string(limits.pids_max));
     } else if (ctrl == "cpu") {

@@ -63,6 +63,21 @@ struct CgroupLocation {
 };
 Result<CgroupLocation> locate_own_cgroups();
 
+// The leaf below the launcher's own v2 cgroup that the launcher moves into when
+// its cgroup has processes (see enable_v2_controllers); locate_own_cgroups()
+// reports its parent as the launcher's own cgroup, so that a second launch does
+// not nest another leaf.
+inline constexpr const char* kLauncherLeaf = "profile-launcher";
+
+// Enables `controllers` in the cgroup.subtree_control of the v2 cgroup `dir`
+// (the launcher's own), so that the container's cgroup below it gets them. The
+// kernel refuses that (EBUSY) in a non-root cgroup that has processes ("no
+// internal processes"), as any systemd session or service has: then, as crun and
+// systemd do, the launcher first moves itself into the leaf dir/profile-launcher
+// and tries again. Processes other than the launcher's still there are not moved
+// (they are not ours): the error names them and the way out.
+Status enable_v2_controllers(const std::string& dir, const std::vector<std::string>& controllers);
+
 // Pure parsing, for tests: a mountinfo text and a /proc/self/cgroup text.
 CgroupLocation parse_cgroup_location(const std::string& mountinfo, const std::string& proc_cgroup);
 

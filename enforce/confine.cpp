@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -17,6 +18,7 @@
 
 #include "enforce/landlock.h"
 #include "enforce/seccomp_filter.h"
+#include "enforce/selinux_exec.h"
 
 namespace profile {
 namespace {
@@ -101,9 +103,9 @@ struct CapData {
 }  // namespace
 
 bool Confinement::any() const {
-  return private_tmp || readonly_root || !binds.empty() || !readonly_dirs.empty() || drop_capabilities ||
-         no_new_privs || landlock != nullptr || seccomp != nullptr || seccomp_slot != nullptr ||
-         !selinux_exec_context.empty();
+  return private_tmp || readonly_root || mask_kernel_paths || reset_personality || !binds.empty() ||
+         !readonly_dirs.empty() || drop_capabilities || no_new_privs || landlock != nullptr || seccomp != nullptr ||
+         seccomp_slot != nullptr || !selinux_exec_context.empty();
 }
 
 Result<int> capability_from_name(const std::string& name) {
@@ -121,6 +123,8 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
   ChildConfinement out;
   out.private_tmp = c.private_tmp;
   out.readonly_root = c.readonly_root;
+  out.mask_kernel_paths = c.mask_kernel_paths;
+  out.reset_personality = c.reset_personality;
   // Pointers into `strings` must stay valid: no reallocation after this.
   out.strings.reserve(c.binds.size() * 2 + c.readonly_dirs.size() + 1);
   for (const auto& b : c.binds) {
@@ -171,6 +175,43 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     out.selinux_exec_context = out.strings.back().c_str();
   }
   return out;
+}
+
+int apply_kernel_masks_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (!c.mask_kernel_paths) return 0;
+  // runc's list (libcontainer/specconv's example spec, the OCI/containerd default).
+  static const char* const kMasked[] = {"/proc/acpi",
+                                        "/proc/asound",
+                                        "/proc/kcore",
+                                        "/proc/keys",
+                                        "/proc/latency_stats",
+                                        "/proc/timer_list",
+                                        "/proc/timer_stats",
+                                        "/proc/sched_debug",
+                                        "/proc/scsi",
+                                        "/sys/firmware",
+                                        "/sys/devices/virtual/powercap"};
+  static const char* const kReadonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+  for (const char* path : kMasked) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) continue;  // not on this kernel
+    if (S_ISDIR(st.st_mode)) {
+      *step = "mount(\"tmpfs\", MS_RDONLY) over a masked kernel directory";
+      if (::mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") != 0) return errno;
+    } else {
+      *step = "mount(\"/dev/null\", MS_BIND) over a masked kernel file";
+      if (::mount("/dev/null", path, nullptr, MS_BIND, nullptr) != 0) return errno;
+    }
+  }
+  for (const char* path : kReadonly) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) continue;
+    *step = "mount(MS_BIND) of a read-only kernel path onto itself";
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+    *step = "make a kernel path read-only (mount_setattr)";
+    if (int err = set_mount_readonly(path, true); err != 0) return err;
+  }
+  return 0;
 }
 
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept {
@@ -259,6 +300,10 @@ int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept
 }
 
 int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept {
+  if (c.reset_personality && ::personality(PER_LINUX) == -1) {
+    *step = "personality(PER_LINUX)";
+    return errno;
+  }
   if (c.drop_capabilities) {
     // Bounding set first: dropping from it needs CAP_SETPCAP, which capset
     // below may remove. Then ambient, then the three process sets, then the
@@ -302,21 +347,19 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
     *step = "prctl(PR_SET_NO_NEW_PRIVS)";
     return errno;
   }
+  // The SELinux exec context before Landlock: it is a write to
+  // /proc/thread-self/attr/exec, which a Landlock ruleset that handles
+  // write_file refuses (EACCES) once applied, since no profile grants /proc.
+  // It takes effect at execve, so its place among the other steps is free.
+  if (c.selinux_exec_context != nullptr) {
+    if (int err = apply_selinux_exec_in_child(c.selinux_exec_context, step); err != 0) return err;
+  }
   if (c.landlock != nullptr && c.landlock->enabled()) {
     const char* failed = "landlock_restrict_self";
     if (int err = apply_landlock_in_child(*c.landlock, &failed); err != 0) {
       *step = failed;
       return err;
     }
-  }
-  if (c.selinux_exec_context != nullptr) {
-    *step = "write(\"/proc/thread-self/attr/exec\") (setexeccon)";
-    int fd = ::open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    size_t len = std::strlen(c.selinux_exec_context);
-    int err = ::write(fd, c.selinux_exec_context, len) == static_cast<ssize_t>(len) ? 0 : errno;
-    ::close(fd);
-    if (err != 0) return err;
   }
   return 0;
 }

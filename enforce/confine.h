@@ -46,6 +46,9 @@ struct Confinement {
   // container its own /dev/shm) stay out of the workload's reach.
   bool private_tmp = false;
   bool readonly_root = false;  // every mount read-only (recursively), except what follows it
+  // runc's masked and read-only kernel paths (/proc/kcore, /proc/sys, ...),
+  // after /proc is mounted: see apply_kernel_masks_in_child.
+  bool mask_kernel_paths = false;
   std::vector<BindSpec> binds;
   std::vector<ReadonlyDir> readonly_dirs;      // after the binds
   bool drop_capabilities = false;              // false: leave capabilities as they are
@@ -55,6 +58,9 @@ struct Confinement {
   // bounding set without them.
   std::vector<std::string> ambient_capabilities;
   bool no_new_privs = false;
+  // personality(PER_LINUX) before exec, as runc does: an inherited
+  // ADDR_NO_RANDOMIZE (setarch -R) or READ_IMPLIES_EXEC would weaken the workload.
+  bool reset_personality = false;
   const PreparedLandlock* landlock = nullptr;  // not owned; must live until spawn_container returns
   const PreparedSeccomp* seccomp = nullptr;    // not owned; must live until spawn_container returns
   // Or: a filter published later, before release() (SharedSeccomp); not owned.
@@ -67,6 +73,7 @@ struct Confinement {
 struct ChildConfinement {
   bool private_tmp = false;
   bool readonly_root = false;
+  bool mask_kernel_paths = false;
   std::vector<std::string> strings;  // owns every string below
   std::vector<const char*> bind_source, bind_target;
   std::vector<unsigned char> bind_readonly;
@@ -81,6 +88,7 @@ struct ChildConfinement {
   uint64_t keep_caps = 0;     // bit n = capability n
   uint64_t ambient_caps = 0;  // a subset of keep_caps
   int last_cap = 40;
+  bool reset_personality = false;
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;
   const PreparedSeccomp* seccomp = nullptr;
@@ -102,6 +110,13 @@ Result<int> capability_from_name(const std::string& name);
 // that bind's source (it is not created on the host).
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept;
 int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept;
+// In the container's pid 1 right after it mounted /proc, as runc does (the OCI
+// default spec's maskedPaths and readonlyPaths): /dev/null over the kernel's
+// files that leak host state (/proc/kcore, /proc/keys, /proc/timer_list, ...),
+// a read-only tmpfs over such directories (/proc/acpi, /proc/scsi,
+// /sys/firmware, ...), and /proc/sys, /proc/sysrq-trigger, /proc/irq,
+// /proc/bus, /proc/fs read-only. A path absent on this kernel is skipped.
+int apply_kernel_masks_in_child(const ChildConfinement& c, const char** step) noexcept;
 // Workload: capabilities, no_new_privs, Landlock, SELinux exec context.
 int apply_workload_confinement_in_child(const ChildConfinement& c, const char** step) noexcept;
 // Workload, immediately before execve.

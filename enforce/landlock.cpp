@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
@@ -188,10 +189,26 @@ std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, c
   return changed;
 }
 
-int landlock_abi() {
+int landlock_kernel_abi() {
   static const int abi = [] {
     long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);
     return v < 0 ? 0 : static_cast<int>(v);
+  }();
+  return abi;
+}
+
+int landlock_abi() {
+  static const int abi = [] {
+    int real = landlock_kernel_abi();
+    // Test-only (its name says so; documented in profile-enforce(1)): what an
+    // older kernel does, on a newer one. Capping only ever weakens what is
+    // applied, and every feature the profile requires beyond it is refused.
+    const char* cap = std::getenv(kLandlockAbiCapVariable);
+    if (cap == nullptr || *cap == '\0') return real;
+    char* end = nullptr;
+    long n = std::strtol(cap, &end, 10);
+    if (*end != '\0' || n < 0) return real;
+    return n < real ? static_cast<int>(n) : real;
   }();
   return abi;
 }

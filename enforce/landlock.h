@@ -47,9 +47,14 @@ Result<LandlockProfile> load_landlock_file(const std::string& path);
 // writes below, which the read-only bind mount of the bundle refuses).
 std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, const std::string& dir);
 
-// The running kernel's Landlock ABI version, 0 when Landlock is unavailable
-// (not built in, or not in the active LSM list). Probed once.
+// The Landlock ABI version used: the running kernel's, 0 when Landlock is
+// unavailable (not built in, or not in the active LSM list), capped by the
+// test-only environment variable PROFILE_TEST_LANDLOCK_ABI_CAP=N when set (a
+// test on a new kernel of what an older one does). Probed once.
 int landlock_abi();
+// The running kernel's, never capped.
+int landlock_kernel_abi();
+inline constexpr const char* kLandlockAbiCapVariable = "PROFILE_TEST_LANDLOCK_ABI_CAP";
 
 struct PreparedLandlock {
   int abi = 0;

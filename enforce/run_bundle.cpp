@@ -1,8 +1,6 @@
 #include "enforce/run_bundle.h"
 
 #include <linux/capability.h>
-#include <selinux/context.h>
-#include <selinux/selinux.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 #include "enforce/launcher.h"
 #include "enforce/seccomp_cache.h"
 #include "enforce/seccomp_filter.h"
+#include "enforce/selinux_exec.h"
 #include "enforce/watchdog.h"
 #include "profilegen/manifest.h"
 
@@ -136,33 +135,6 @@ std::vector<std::string> bundle_paths_in_container(const std::string& real, cons
   return out;
 }
 
-// The SELinux step (enforce/selinux_exec.h, once committed, does the same and
-// also checks the policy knows the type): a notice when SELinux is off (refusal when the profile
-// demands it), else the exec context "<user>:<role>:<name>_t:<level>".
-Result<std::string> selinux_context(const Manifest& m, EnforceReport& report) {
-  if (m.selinux_module.empty() && !m.selinux_required) return std::string();
-  if (::is_selinux_enabled() <= 0) {
-    if (m.selinux_required) {
-      return make_error(
-          "the profile requires SELinux (selinux_required = true) but SELinux is not active on this "
-          "machine: refusing to run the workload less confined than asked");
-    }
-    report.notices.push_back("SELinux is not active on this machine: the module " + m.selinux_module +
-                             " is not enforced (everything else is)");
-    return std::string();
-  }
-  char* con = nullptr;
-  if (::getcon(&con) != 0) return sys_error("getcon");
-  context_t ctx = ::context_new(con);
-  ::freecon(con);
-  if (ctx == nullptr) return sys_error("context_new");
-  std::string type = m.name + "_t";
-  ::context_type_set(ctx, type.c_str());
-  std::string out = ::context_str(ctx);
-  ::context_free(ctx);
-  return out;
-}
-
 struct Prepared {
   LaunchSpec spec;
   PreparedLandlock landlock;
@@ -174,8 +146,28 @@ struct Prepared {
   bool has_landlock = false, has_seccomp = false;
 };
 
+// A mechanism the bundle does not use: refused, unless [artifacts] unconfined
+// names it, and then said on stderr (with the other notices), not only in --json.
+Status check_unconfined(const Manifest& m, const std::string& mechanism, const std::string& why,
+                        EnforceReport& report) {
+  if (!contains(m.unconfined, mechanism))
+    return Error{"profile.toml: " + why + ": refusing to run the workload without " + mechanism +
+                     "; regenerate the bundle with 'profile generate', or set [artifacts] unconfined = [\"" +
+                     mechanism + "\"] to run without it on purpose",
+                 0, ErrorKind::BadInput};
+  report.notices.push_back("running without " + mechanism + ": " + why + " and profile.toml says [artifacts] " +
+                           "unconfined = [\"" + mechanism + "\"]");
+  return {};
+}
+
 Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleDir& bundle,
                        const std::vector<std::string>& bundle_paths, Prepared& p, EnforceReport& report) {
+  if (m.seccomp.empty()) {
+    if (auto st = check_unconfined(m, "seccomp", "[artifacts] seccomp is empty", report); !st) return st;
+  }
+  if (m.landlock.empty()) {
+    if (auto st = check_unconfined(m, "landlock", "[artifacts] landlock is empty", report); !st) return st;
+  }
   if (!m.seccomp.empty()) {
     auto text = bundle.read(m.seccomp);
     if (!text) return text.error();
@@ -195,6 +187,11 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleD
     if (!text) return text.error();
     auto ll = parse_landlock_json(*text, path);
     if (!ll) return ll.error();
+    if ((ll->handled_fs | ll->handled_net | ll->scoped) == 0) {
+      // Landlock would be applied and restrict nothing.
+      if (auto st = check_unconfined(m, "landlock", m.landlock + " handles no access (an empty ruleset)", report); !st)
+        return st;
+    }
     if (ll->assumes_private_tmp && !m.private_tmp)
       return make_error(m.landlock +
                         " grants /tmp (or /var/tmp, /dev/shm) as a whole, which is safe only in a private "
@@ -209,13 +206,27 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleD
       }
     }
     int abi = landlock_abi();
+    if (abi != landlock_kernel_abi())
+      report.notices.push_back(std::string(kLandlockAbiCapVariable) + " is set: using Landlock ABI " +
+                               std::to_string(abi) + " of the kernel's " + std::to_string(landlock_kernel_abi()) +
+                               " (for tests)");
+    // Every feature the profile requires and this kernel lacks, named at once:
+    // a user who lets one go should not discover the next on the second run.
+    std::vector<std::string> refused;
     for (const auto& feature : missing_landlock_features(*ll, abi)) {
-      bool required = contains(m.landlock_required, feature);
-      if (required && !contains(o.allow_missing_landlock, feature)) {
-        return make_error("the profile requires the Landlock feature \"" + feature +
-                          "\", which this kernel (Landlock ABI " + std::to_string(abi) +
-                          ") lacks; pass --allow-missing-landlock " + feature + " to run without it");
+      if (contains(m.landlock_required, feature) && !contains(o.allow_missing_landlock, feature))
+        refused.push_back(feature);
+    }
+    if (!refused.empty()) {
+      std::string names, flags;
+      for (size_t i = 0; i < refused.size(); ++i) {
+        names += (i ? (i + 1 == refused.size() ? " and " : ", ") : "") + ("\"" + refused[i] + "\"");
+        flags += (i ? "," : "") + refused[i];
       }
+      return make_error("the profile requires the Landlock feature" + std::string(refused.size() > 1 ? "s " : " ") +
+                        names + ", which this kernel (Landlock ABI " + std::to_string(abi) +
+                        ") lacks; pass --allow-missing-landlock " + flags + " to run without " +
+                        (refused.size() > 1 ? "them" : "it"));
     }
     auto prepared = prepare_landlock_from_parent(*ll, /*allow_downgrade=*/true);
     if (!prepared) return prepared.error();
@@ -241,14 +252,14 @@ Status publish_seccomp(Prepared& p, EnforceReport& report) {
 }  // namespace
 
 std::vector<std::string> missing_landlock_features(const LandlockProfile& profile, int abi) {
+  // The ABI that brought each feature (landlock(7)); "fs" is Landlock itself.
+  constexpr uint64_t kRefer = 1ULL << 13, kTruncate = 1ULL << 14, kIoctlDev = 1ULL << 15;
   std::vector<std::string> out;
-  if (abi <= 0) {
-    out.emplace_back("fs");
-    if (profile.handled_net != 0) out.emplace_back("net_tcp");
-    if (profile.scoped != 0) out.emplace_back("scope");
-    return out;
-  }
+  if (profile.handled_fs != 0 && abi < 1) out.emplace_back("fs");
+  if ((profile.handled_fs & kRefer) != 0 && abi < 2) out.emplace_back("refer");
+  if ((profile.handled_fs & kTruncate) != 0 && abi < 3) out.emplace_back("truncate");
   if (profile.handled_net != 0 && abi < 4) out.emplace_back("net_tcp");
+  if ((profile.handled_fs & kIoctlDev) != 0 && abi < 5) out.emplace_back("ioctl_dev");
   if (profile.scoped != 0 && abi < 6) out.emplace_back("scope");
   return out;
 }
@@ -275,7 +286,16 @@ Result<uint64_t> parse_size(const std::string& text) {
   else
     return make_error("\"" + text + "\" is not a size (expected e.g. 512M, 2G or a number of bytes)");
   if (value < 0 || !std::isfinite(value)) return make_error("\"" + text + "\" is not a size");
-  return static_cast<uint64_t>(value * mult);
+  // 0 means "unlimited" everywhere: a fraction that rounds to no byte at all
+  // ("0.4") must not become that. And a size beyond what a cgroup takes (the
+  // kernel's limit is a signed 64-bit byte count) must not be converted: a
+  // double that large is undefined behaviour as an integer.
+  double bytes = value * mult;
+  if (value != 0 && bytes < 1)
+    return make_error("\"" + text + "\" is less than one byte (0 means unlimited; use e.g. 512M)");
+  constexpr double kMax = 9223372036854771712.0;  // the largest double below 2^63
+  if (bytes > kMax) return make_error("\"" + text + "\" is larger than any memory limit (at most 8E bytes)");
+  return static_cast<uint64_t>(bytes);
 }
 
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
@@ -350,6 +370,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
 
   Confinement& c = spec.confine;
   c.readonly_root = m.readonly_root;
+  c.mask_kernel_paths = true;  // as runc: /proc/kcore, /proc/sys read-only, ...
   // Complain reports what enforce would deny, and --update learns it: like
   // learn, it sees the host's temporary directories, so that a file there
   // outside the binds is read and reported instead of looking missing.
@@ -374,9 +395,13 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     if (cap && *cap == CAP_SYS_ADMIN) spec.guard_terminal = true;
   }
   c.no_new_privs = true;
-  auto se = selinux_context(m, report);
+  c.reset_personality = true;
+  // The one SELinux step (enforce/selinux_exec.h): refuses when the profile
+  // requires SELinux and it is off or the module is not installed.
+  auto se = prepare_selinux_exec_from_parent(m.name, m.selinux_module, m.selinux_required);
   if (!se) return se.error();
-  c.selinux_exec_context = *se;
+  if (!se->notice.empty()) report.notices.push_back(se->notice);
+  c.selinux_exec_context = se->context;
 
   report.applied = {"namespaces", "cgroup"};
   report.applied.emplace_back("mounts");  // at least the bundle, read-only

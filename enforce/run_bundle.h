@@ -51,7 +51,9 @@ struct EnforceReport {
 Result<EnforceReport> run_bundle(const EnforceOptions& options);
 
 // Landlock features a kernel of ABI `abi` cannot enforce, among those the
-// profile uses: "fs" (no Landlock), "net_tcp" (ABI < 4), "scope" (ABI < 6).
+// profile uses, in ABI order: "fs" (no Landlock), "refer" (ABI < 2),
+// "truncate" (< 3), "net_tcp" (< 4), "ioctl_dev" (< 5), "scope" (< 6). These are
+// the names landlock_required and --allow-missing-landlock take.
 struct LandlockProfile;
 std::vector<std::string> missing_landlock_features(const LandlockProfile& profile, int abi);
 

@@ -118,6 +118,7 @@ void run_supervisor(const ChildPlan& plan) noexcept {
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     channel_fail(ch, "mount(\"proc\", \"/proc\", \"proc\")", errno);
   }
+  if (int err = apply_kernel_masks_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (int err = apply_mounts_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (plan.net == NetMode::Loopback) {
     if (int err = bring_up_loopback(); err != 0) channel_fail(ch, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)", err);

@@ -175,6 +175,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   LandlockGenOptions lo;
   lo.directories = opts.paths == "directories";
   lo.private_tmp = man.private_tmp;
+  lo.host_network = man.net == "host";
   LandlockModel lm = build_landlock_model(rec, *policy, lo);
   // A kept manifest (regeneration) gets the binds a grown recording needs too.
   if (man.private_tmp) add_missing_binds(man, private_tmp_binds(rec, lm));

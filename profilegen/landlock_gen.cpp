@@ -491,11 +491,85 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   m.handled_net = {"bind_tcp", "connect_tcp"};
   m.scoped =
       abstract_used ? std::vector<std::string>{"signal"} : std::vector<std::string>{"abstract_unix_socket", "signal"};
-  // Everything is handled, so full enforcement needs scoping (6); fs ioctl_dev
-  // needs 5, TCP 4, truncate 3, refer 2. Older kernels get a reported downgrade.
-  m.min_abi = 6;
-  m.required = {"fs", "ioctl_dev", "net_tcp", "refer", "scope", "truncate"};
+  // Everything is handled (a newer kernel enforces all of it); a feature is
+  // *required* only where the recording shows a use that no other mechanism
+  // confines, so that an older kernel (ABI 1 to 4) runs the workload with the
+  // rest reported as a downgrade, and refuses where the feature matters.
+  m.coverage = landlock_coverage(rec, m, opts);
+  m.min_abi = 1;
+  for (const auto& c : m.coverage)
+    if (c.required) {
+      m.required.push_back(c.feature);
+      m.min_abi = std::max(m.min_abi, c.abi);
+    }
+  std::sort(m.required.begin(), m.required.end());
   return m;
+}
+
+std::vector<LandlockFeatureCoverage> landlock_coverage(const Recording& rec, const LandlockModel& m,
+                                                       const LandlockGenOptions& opts) {
+  auto syscall_seen = [&](std::initializer_list<const char*> names) {
+    for (const auto& [arch, calls] : rec.syscalls)
+      for (const char* n : names)
+        if (calls.count(n) != 0) return true;
+    return false;
+  };
+  // A socket of this family the seccomp profile lets through: a recorded
+  // endpoint, or a socket(2) whose (learned) family argument is one of them.
+  auto family_seen = [&](std::initializer_list<const char*> families, std::initializer_list<uint64_t> numbers,
+                         bool stream_only) {
+    for (const auto& [ep, n] : rec.network)
+      for (const char* f : families)
+        if (ep.family == f && (!stream_only || ep.type == "SOCK_STREAM" || ep.type.empty())) return true;
+    for (const auto& [arch, calls] : rec.args) {
+      auto it = calls.find("socket");
+      if (it == calls.end()) continue;
+      const ArgValues& a = it->second;
+      for (const auto& t : a.tuples) {
+        bool family = false, stream = true;
+        for (size_t k = 0; k < a.indices.size() && k < t.size(); ++k) {
+          if (a.indices[k] == 0)
+            for (uint64_t f : numbers) family |= t[k] == f;
+          if (a.indices[k] == 1 && stream_only) stream = (t[k] & 0xf) == 1;  // SOCK_STREAM
+        }
+        if (family && stream) return true;
+      }
+    }
+    return false;
+  };
+  uint64_t granted = 0;
+  for (const auto& r : m.fs) granted |= r.access;
+  std::vector<LandlockFeatureCoverage> out;
+  out.push_back({"fs", 1, true, "the workload uses files, and nothing else confines which ones"});
+  if (granted & kRefer)
+    out.push_back({"refer", 2, true,
+                   "the workload links or renames files, which a kernel without refer refuses across directories"});
+  else
+    out.push_back(
+        {"refer", 2, false, "no link or rename across directories was seen; a kernel without it refuses all of them"});
+  if (syscall_seen({"truncate", "truncate64"}))
+    out.push_back({"truncate", 3, true, "the workload calls truncate(2) on paths, which only Landlock confines"});
+  else
+    out.push_back({"truncate", 3, false,
+                   "seccomp: truncate(2) was not seen, so the profile refuses it; ftruncate and O_TRUNC need a file "
+                   "opened for writing, which the rules confine (O_RDONLY|O_TRUNC is not confined without it)"});
+  if (family_seen({"AF_INET", "AF_INET6"}, {2, 10}, true))
+    out.push_back({"net_tcp", 4, true, "the workload uses TCP, whose ports only Landlock confines"});
+  else
+    out.push_back({"net_tcp", 4, false, "seccomp: no TCP socket was seen, so the profile refuses creating one"});
+  out.push_back({"ioctl_dev", 5, false,
+                 "seccomp: only the ioctl requests seen while learning are allowed, and the rules confine which "
+                 "devices can be opened"});
+  if (opts.host_network && family_seen({"AF_UNIX"}, {1}, false))
+    out.push_back({"scope", 6, true,
+                   "the workload uses unix sockets in the host's network namespace (net = \"host\"), where only "
+                   "Landlock keeps it off other programs' abstract sockets"});
+  else
+    out.push_back({"scope", 6, false,
+                   opts.host_network
+                       ? "signals: the container's pid namespace; seccomp: no unix socket was seen"
+                       : "signals: the container's pid namespace; abstract unix sockets: its network namespace"});
+  return out;
 }
 
 std::string landlock_to_json(const LandlockModel& m) {
@@ -569,6 +643,16 @@ std::string landlock_to_json(const LandlockModel& m) {
   };
   explained("generalised", m.generalised);
   explained("kept_per_file", m.refused);
+  out += ",\n  \"coverage\": [";
+  for (size_t i = 0; i < m.coverage.size(); ++i) {
+    const auto& c = m.coverage[i];
+    out += i ? ",\n    {\"feature\": " : "\n    {\"feature\": ";
+    json_string(out, c.feature);
+    out += ", \"abi\": " + std::to_string(c.abi) + ", \"required\": " + (c.required ? "true" : "false") + ", \"why\": ";
+    json_string(out, c.why);
+    out += "}";
+  }
+  out += m.coverage.empty() ? "]" : "\n  ]";
   out += ",\n  \"ephemeral_ports\": ";
   json_string(out, m.ephemeral_evidence);
   out += "\n}\n";

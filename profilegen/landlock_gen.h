@@ -54,6 +54,20 @@ struct LandlockGenOptions {
   // The manifest gives private /tmp, /var/tmp and /dev/shm (profile.toml
   // private_tmp): only then may a [[scratch]] root get a rule as a whole.
   bool private_tmp = true;
+  // The manifest shares the host's network namespace (net = "host"): then
+  // abstract unix sockets outside the container are reachable, which only
+  // Landlock's scope would refuse.
+  bool host_network = false;
+};
+
+// Why a Landlock feature is required or not (landlock.json "coverage", shown
+// by `profile show`): required only where the recording shows a use that no
+// other active mechanism confines.
+struct LandlockFeatureCoverage {
+  std::string feature;  // fs, refer, truncate, net_tcp, ioctl_dev, scope
+  int abi = 1;          // the Landlock ABI that brought it
+  bool required = false;
+  std::string why;  // the observed use, or the mechanism that covers it
 };
 
 struct LandlockModel {
@@ -63,15 +77,19 @@ struct LandlockModel {
   std::vector<std::string> handled_net;  // empty: network not restricted
   std::set<uint16_t> bind_tcp, connect_tcp;
   std::vector<std::string> scoped;
-  std::vector<std::string> required;            // manifest landlock_required: fs, refer, truncate, ...
-  std::vector<PathGeneralisation> generalised;  // rules wider than what was used, sorted by path
-  std::vector<PathGeneralisation> refused;      // candidates kept per-file (shared root, sensitive), sorted
-  bool assumes_private_tmp = false;             // a [[scratch]] root got a rule: needs private_tmp
-  bool connect_tcp_ephemeral = false;           // connect over ip_local_port_range at enforce
-  std::string ephemeral_evidence;               // why, for show
+  std::vector<std::string> required;              // manifest landlock_required: fs, refer, truncate, ...
+  std::vector<LandlockFeatureCoverage> coverage;  // the six features in ABI order, with the reason
+  std::vector<PathGeneralisation> generalised;    // rules wider than what was used, sorted by path
+  std::vector<PathGeneralisation> refused;        // candidates kept per-file (shared root, sensitive), sorted
+  bool assumes_private_tmp = false;               // a [[scratch]] root got a rule: needs private_tmp
+  bool connect_tcp_ephemeral = false;             // connect over ip_local_port_range at enforce
+  std::string ephemeral_evidence;                 // why, for show
 };
 
 LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy, const LandlockGenOptions& opts = {});
 std::string landlock_to_json(const LandlockModel& m);
+// The coverage of the six features for a model built from `rec` (its rules and ports).
+std::vector<LandlockFeatureCoverage> landlock_coverage(const Recording& rec, const LandlockModel& m,
+                                                       const LandlockGenOptions& opts);
 
 }  // namespace profile

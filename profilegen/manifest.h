@@ -53,6 +53,10 @@ struct Manifest {
   std::vector<std::string> landlock_required;  // e.g. "net_tcp", "scope"
   std::string selinux_module;                  // "" when none
   bool selinux_required = false;
+  // Mechanisms the bundle runs without on purpose ("seccomp", "landlock"):
+  // enforce refuses an empty seccomp or landlock entry, or a Landlock ruleset
+  // that restricts nothing, unless it is named here (and then says so).
+  std::vector<std::string> unconfined;
 
   bool operator==(const Manifest&) const = default;
 };

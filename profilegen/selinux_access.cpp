@@ -266,6 +266,10 @@ SelinuxNeeds recorded_needs(const Recording& rec, const std::string& domain, Lab
     if (!t.empty()) {
       c.add("", t, "file", {"entrypoint", "execute", "getattr", "map", "open", "read"}, "start as " + entry);
       c.add("unconfined_t", domain, "process", {"transition"}, "be started from an unconfined shell");
+      // profile enforce always sets no_new_privs, under which the kernel refuses a
+      // domain transition that the policy does not grant as nnp_transition.
+      c.add("unconfined_t", domain, "process2", {"nnp_transition"},
+            "be started under no_new_privs, which profile enforce always sets");
     }
   }
   return c.done();

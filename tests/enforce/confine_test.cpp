@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -471,6 +472,76 @@ TEST(Confine, BindTargetsBelowThePrivateTmpAreCreated) {
   struct stat st {};
   EXPECT_NE(::stat("/tmp/deeper", &st), 0) << "a mount point was created in the host's /tmp";
   EXPECT_NE(::stat(tmp.file("data/z").c_str(), &st), 0) << "the read-only bind was written";
+}
+
+// The exec context is written before Landlock is applied: once applied, a
+// ruleset that handles write_file refuses the write to /proc (EACCES) on an
+// enforcing host. SELinux is not active here, so the write itself fails with the
+// kernel's EINVAL; EACCES would mean Landlock came first.
+TEST(Confine, SelinuxExecContextIsWrittenBeforeLandlock) {
+  PROFILE_REQUIRE(landlock_abi() >= 1, "Landlock is not available on this kernel");
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  auto ll = landlock_from(R"({"format":"profile-landlock/1","min_abi":1,"handled_fs":["read_file","write_file"],
+    "fs":[{"path":"/usr","access":["read_file"]}]})");
+  ASSERT_TRUE(ll.ok()) << ll.error().message;
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", "touch " + tmp.file("ran")};
+  spec.confine.landlock = &*ll;
+  spec.confine.selinux_exec_context = "system_u:system_r:profile_test_t:s0";
+  auto r = run(spec, tmp);
+  ASSERT_FALSE(r.ok()) << "no LSM here takes an exec context, yet exit " << r->status();
+  EXPECT_NE(r.error().message.find("attr/exec"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find("EACCES"), std::string::npos)
+      << "the exec context was written after Landlock: " << r.error().message;
+  struct stat st {};
+  EXPECT_NE(::stat(tmp.file("ran").c_str(), &st), 0) << "the workload ran";
+}
+
+// runc's masked and read-only paths: the kernel's memory image and keys read
+// as empty, firmware tables are gone, /proc/sys cannot be written (control: in
+// the container's own UTS namespace the hostname write succeeds unmasked).
+TEST(Confine, KernelPathsAreMaskedAndReadOnlyAsInRunc) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  const std::string script =
+      "printf 'timer_list=%s ' $(wc -c < /proc/timer_list); printf 'keys=%s ' $(wc -c < /proc/keys); "
+      "printf 'firmware=%s ' $(ls /sys/firmware | wc -l); "
+      "if echo masked-test > /proc/sys/kernel/hostname 2>/dev/null; then echo sys=rw; else echo sys=ro; fi";
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", script};
+  std::string out;
+  auto open_run = run(spec, tmp, &out);
+  ASSERT_TRUE(open_run.ok()) << open_run.error().message;
+  EXPECT_NE(out.find("sys=rw"), std::string::npos) << "control: " << out;
+  EXPECT_EQ(out.find("timer_list=0 "), std::string::npos) << "control: " << out;
+  EXPECT_EQ(out.find("firmware=0 "), std::string::npos) << "control: " << out;
+
+  spec.confine.mask_kernel_paths = true;
+  auto masked = run(spec, tmp, &out);
+  ASSERT_TRUE(masked.ok()) << masked.error().message;
+  EXPECT_NE(out.find("timer_list=0 "), std::string::npos) << out;  // /proc/kcore is not on this kernel
+  EXPECT_NE(out.find("keys=0 "), std::string::npos) << out;
+  EXPECT_NE(out.find("firmware=0 "), std::string::npos) << out;
+  EXPECT_NE(out.find("sys=ro"), std::string::npos) << out;
+}
+
+// An inherited personality (setarch -R: ADDR_NO_RANDOMIZE) is reset as runc does.
+TEST(Confine, PersonalityIsReset) {
+  PROFILE_REQUIRE(testing::is_root(), "container mode as root");
+  TempDir tmp;
+  int before = ::personality(0xffffffff);
+  ASSERT_NE(::personality(static_cast<unsigned long>(before) | ADDR_NO_RANDOMIZE), -1);
+  LaunchSpec spec;
+  spec.argv = {"/bin/cat", "/proc/self/personality"};
+  std::string inherited, reset;
+  auto a = run(spec, tmp, &inherited);
+  spec.confine.reset_personality = true;
+  auto b = run(spec, tmp, &reset);
+  ::personality(static_cast<unsigned long>(before));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(inherited, "00040000\n") << "control: the launcher's personality is inherited";
+  EXPECT_EQ(reset, "00000000\n");
 }
 
 TEST(Confine, AFailingStepStopsTheLaunchAndNamesIt) {

@@ -228,6 +228,8 @@ TEST(EnforceTerminal, TiocstiIsRefusedEvenWithCapSysAdmin) {
       "t=open(p).read()\n"
       "t=re.sub(r'(?m)^capabilities = .*$', 'capabilities = [ \"CAP_SYS_ADMIN\" ]', t)\n"
       "t=re.sub(r'(?m)^(seccomp|landlock) = .*$', r'\\1 = \"\"', t)\n"
+      // Running without them must be said explicitly ([artifacts] is the last table).
+      "t+='unconfined = [\"landlock\", \"seccomp\"]\\n'\n"
       "open(p,'w').write(t)\n";
   ASSERT_EQ(testing::run({"/usr/bin/python3", "-c", py, b}).status, 0);
   Pty pty;

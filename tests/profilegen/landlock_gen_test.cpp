@@ -127,10 +127,53 @@ TEST(LandlockGen, TcpPortsAndScopes) {
   EXPECT_EQ(m.bind_tcp, std::set<uint16_t>{8080});
   EXPECT_EQ(m.connect_tcp, std::set<uint16_t>{5432}) << "UDP is not Landlock's";
   EXPECT_EQ(m.scoped, std::vector<std::string>{"signal"}) << "an abstract socket was used";
-  EXPECT_EQ(m.min_abi, 6);
+  // TCP was used: only Landlock confines its ports (ABI 4). Scope is covered by
+  // the container's pid and network namespaces, so it is handled, not required.
+  EXPECT_EQ(m.min_abi, 4);
+  EXPECT_EQ(m.required, (std::vector<std::string>{"fs", "net_tcp"}));
   Recording plain;
   plain.add_file("/etc/hosts", Access::Read, kOk, "file");
   EXPECT_EQ(model(plain).scoped, (std::vector<std::string>{"abstract_unix_socket", "signal"}));
+}
+
+// A feature is required only for an observed use that nothing else confines.
+TEST(LandlockGen, FeaturesAreRequiredOnlyWhereTheRecordingNeedsThem) {
+  auto required = [](const Recording& r, bool host_network = false) {
+    LandlockGenOptions o;
+    o.host_network = host_network;
+    return model(r, o).required;
+  };
+  using V = std::vector<std::string>;
+  Recording files;
+  files.add_file("/etc/hosts", Access::Read, kOk, "file");
+  files.add_file("/var/log/app.log", Access::Write, kOk, "file");
+  EXPECT_EQ(required(files), V{"fs"});
+  EXPECT_EQ(model(files).min_abi, 1);
+
+  Recording renames = files;
+  renames.add_file("/srv/spool/new", Access::Rename, kOk, "file");
+  EXPECT_EQ(required(renames), (V{"fs", "refer"}));
+
+  Recording truncates = files;
+  truncates.add_syscall("x86_64", "truncate");
+  EXPECT_EQ(required(truncates), (V{"fs", "truncate"}));
+
+  Recording tcp = files;
+  tcp.add_endpoint(NetEndpoint{"AF_INET6", "SOCK_STREAM", "connect", "::1", 5432, "", kOk});
+  EXPECT_EQ(required(tcp), (V{"fs", "net_tcp"}));
+  Recording udp = files;
+  udp.add_endpoint(NetEndpoint{"AF_INET", "SOCK_DGRAM", "connect", "127.0.0.1", 53, "", kOk});
+  EXPECT_EQ(required(udp), V{"fs"}) << "Landlock does not confine UDP: nothing to require";
+
+  // Abstract unix sockets: the container's network namespace covers them,
+  // unless it shares the host's.
+  Recording unix_socket = files;
+  unix_socket.add_endpoint(NetEndpoint{"AF_UNIX", "SOCK_STREAM", "connect", "", 0, "@bus", kOk});
+  EXPECT_EQ(required(unix_socket), V{"fs"});
+  EXPECT_EQ(required(unix_socket, /*host_network=*/true), (V{"fs", "scope"}));
+  LandlockGenOptions host;
+  host.host_network = true;
+  EXPECT_EQ(model(unix_socket, host).min_abi, 6);
 }
 
 // --paths directories (the default): widened only with evidence, each widening

@@ -96,6 +96,17 @@ TEST(SelinuxGen, BroadLabelsGetPrivateTypesNotTheSharedType) {
   EXPECT_NE(te.find("files_read_etc_files(demoapp_t)"), std::string::npos) << te;
 }
 
+// profile enforce always sets no_new_privs: without nnp_transition the kernel
+// refuses the exec into the domain on an enforcing host.
+TEST(SelinuxGen, TheDomainCanBeEnteredUnderNoNewPrivs) {
+  PROFILE_REQUIRE(reference_policy_present(), "Debian's selinux-policy-default is not installed");
+  auto g = generate_selinux(broad_recording(), "demoapp", SelinuxOptions{});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  const std::string& te = g->files.at("selinux/demoapp.te");
+  EXPECT_NE(te.find("allow unconfined_t demoapp_t:process transition;"), std::string::npos) << te;
+  EXPECT_NE(te.find("allow unconfined_t demoapp_t:process2 nnp_transition;"), std::string::npos) << te;
+}
+
 TEST(SelinuxGen, RealRecordingInAHomeDirectoryGetsAPrivateType) {
   PROFILE_REQUIRE(reference_policy_present(), "Debian's selinux-policy-default is not installed");
   // The sqlite3 fixture's database lives in /root/..., labelled user_home_t by the policy.

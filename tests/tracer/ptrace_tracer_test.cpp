@@ -49,6 +49,17 @@ TEST(PtraceTracer, FollowsForkVforkAndClone3) {
   EXPECT_TRUE(args.tuples.count(std::vector<uint64_t>{0})) << args.tuples.size();
 }
 
+// ptrace cannot follow a child made with CLONE_UNTRACED (the kernel does not
+// auto-attach it): the recording must not look complete without it.
+TEST(PtraceTracer, AnUntracedChildMakesTheRecordingIncomplete) {
+  auto t = trace_command({prog("ptrace_untraced")});
+  ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.status;
+  EXPECT_EQ(t.lost, 2u) << "one per untraced child (clone and clone3)";
+  // Control: an ordinary fork loses nothing.
+  auto fork = trace_command({prog("ptrace_fork")});
+  EXPECT_EQ(fork.lost, 0u);
+}
+
 TEST(PtraceTracer, FollowsExecFromANonLeaderThread) {
   auto t = trace_command({prog("ptrace_exec_thread")});
   ASSERT_TRUE(WIFEXITED(t.status)) << t.status;

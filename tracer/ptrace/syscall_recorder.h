@@ -51,6 +51,9 @@ struct ThreadState {
   // The thread confined itself (seccomp, Landlock): its outcomes are never
   // predicted. Inherited and kept across exec, like the confinement itself.
   bool confined = false;
+  // Its pending syscall is a clone or clone3 with CLONE_UNTRACED: the child it
+  // makes is not followed, which the exit stop counts as lost (ptrace_tracer.cpp).
+  bool untraced_clone = false;
   // The file its last successful execve named (resolved), to tell a script
   // from the interpreter the kernel ran for it.
   std::string last_exec;
