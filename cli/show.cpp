@@ -15,8 +15,8 @@
 #include "common/log.h"
 #include "common/policy.h"
 #include "common/recording.h"
-#include "profilegen/manifest.h"
 #include "profilegen/apply.h"
+#include "profilegen/manifest.h"
 #include "profilegen/runtime_part.h"
 
 namespace profile::cli {

@@ -11,31 +11,17 @@
 
 #include "tests/support/privileged.h"
 #include "tests/support/run.h"
+#include "tests/support/workdir.h"
 
 namespace profile {
 namespace {
 using testing::run;
+struct WorkDir : testing::WorkDir {
+  explicit WorkDir(const std::string& parent) : testing::WorkDir("enforce-bundle", parent) {}
+};
+using testing::slurp;
 
 const std::string kProfile = PROFILE_BINARY;
-
-class WorkDir {
- public:
-  explicit WorkDir(const std::string& parent) {
-    std::string tmpl = parent + "/enforce-bundle-XXXXXX";
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~WorkDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  [[nodiscard]] std::string file(const std::string& n) const { return path_ + "/" + n; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 testing::RunResult sh_in(const std::string& dir, const std::string& cmd) {
   return run({"/bin/sh", "-c", "cd '" + dir + "' && " + cmd});

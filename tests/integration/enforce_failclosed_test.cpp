@@ -11,31 +11,18 @@
 
 #include "tests/support/privileged.h"
 #include "tests/support/run.h"
+#include "tests/support/workdir.h"
 
 namespace profile {
 namespace {
 using testing::run;
+// Not under /tmp: enforce gives the workload a private /tmp.
+struct WorkDir : testing::WorkDir {
+  WorkDir() : testing::WorkDir("enforce-failclosed") {}
+};
+using testing::slurp;
 
 const std::string kProfile = PROFILE_BINARY;
-
-class WorkDir {
- public:
-  WorkDir() {
-    char tmpl[] = "/var/tmp/enforce-failclosed-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~WorkDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  [[nodiscard]] std::string file(const std::string& n) const { return path_ + "/" + n; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void spit(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;

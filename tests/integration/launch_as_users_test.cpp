@@ -8,26 +8,17 @@
 
 #include "tests/support/privileged.h"
 #include "tests/support/run.h"
+#include "tests/support/workdir.h"
 
 namespace profile {
 namespace {
 using testing::run;
+// Not under /tmp: enforce gives the workload a private /tmp.
+struct WorkDir : testing::WorkDir {
+  WorkDir() : testing::WorkDir("launch-as") {}
+};
 
 const std::string kProfile = PROFILE_BINARY;
-
-class WorkDir {
- public:
-  WorkDir() {
-    char tmpl[] = "/var/tmp/launch-as-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~WorkDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  [[nodiscard]] std::string file(const std::string& n) const { return path_ + "/" + n; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 bool exists(const std::string& p) {
   struct stat st {};
