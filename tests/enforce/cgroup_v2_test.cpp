@@ -67,6 +67,8 @@ TEST(CgroupV2, ControllersAreEnabledFromANonRootCgroupWithProcesses) {
   std::string root = v2_root_with_hugetlb();
   PROFILE_REQUIRE(!root.empty(), "no cgroup2 hierarchy with a controller to enable (hugetlb) at our own cgroup");
   // The root is exempt from the rule; its children get hugetlb only when it enables it.
+  // The machine's setting is put back at the end (this test is not the only user).
+  bool was_enabled = slurp(root + "/cgroup.subtree_control").find("hugetlb") != std::string::npos;
   ASSERT_TRUE(put(root + "/cgroup.subtree_control", "+hugetlb"));
   std::string dir = root + "/profile-test-service-" + std::to_string(::getpid());
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
@@ -123,6 +125,9 @@ TEST(CgroupV2, ControllersAreEnabledFromANonRootCgroupWithProcesses) {
 
   for (int i = 0; i < 200 && ::rmdir((dir + "/" + kLauncherLeaf).c_str()) != 0; ++i) ::usleep(5000);
   for (int i = 0; i < 200 && ::rmdir(dir.c_str()) != 0; ++i) ::usleep(5000);
+  if (!was_enabled) {
+    EXPECT_TRUE(put(root + "/cgroup.subtree_control", "-hugetlb"));
+  }
 }
 
 }  // namespace
