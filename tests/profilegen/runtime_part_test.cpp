@@ -20,6 +20,7 @@
 #include "profilegen/gen_policy.h"
 #include "tests/profilegen/sample.h"
 #include "tests/support/privileged.h"
+#include "tests/support/reference.h"
 
 namespace profile {
 namespace {
@@ -288,9 +289,8 @@ TEST(RuntimePart, DiffListsTheRuntimePartApart) {
 // workload's naming it in baseProfileName; both valid against the CRD, and the
 // operator's union (base names + workload names) has no ALLOW/ERRNO conflict.
 TEST(RuntimePart, SpoBaseProfileIsValidAgainstTheCrd) {
-  const char* ref = std::getenv("PROFILE_REFERENCE");
-  PROFILE_REQUIRE(ref != nullptr && ::access((std::string(ref) + "/spo-crds/seccompprofile.yaml").c_str(), R_OK) == 0,
-                  "PROFILE_REFERENCE (set by scripts/test.sh) holding spo-crds/seccompprofile.yaml");
+  PROFILE_REFERENCE_OR_SKIP(ref);
+  ASSERT_EQ(::access((ref + "/spo-crds/seccompprofile.yaml").c_str(), R_OK), 0) << ref << " lacks spo-crds/";
   SeccompModel w = workload_model(testing::sample_recording());
   std::string y = spo_yaml_with_runtime(w, part("all"), "app");
   char tmpl[] = "/tmp/profilegen-spo-XXXXXX";

@@ -20,8 +20,7 @@ def fail(msg):
 
 
 def main():
-    bundle, shared = sys.argv[1], sys.argv[2]
-    ref = os.path.join(shared, "reference")
+    bundle, ref = sys.argv[1], sys.argv[2]  # ref: the reference directory (PROFILE_REFERENCE)
 
     # OCI: resolve $refs relative to the schema directory.
     oci_dir = os.path.join(ref, "oci-schema")

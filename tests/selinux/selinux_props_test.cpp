@@ -18,6 +18,7 @@
 #include "profilegen/selinux_refpolicy.h"
 #include "profilegen/selinux_verify.h"
 #include "tests/support/privileged.h"
+#include "tests/support/reference.h"
 
 namespace profile {
 namespace {
@@ -167,6 +168,7 @@ TEST(SelinuxCheck, SensitiveAccessIsReportedInPlainWords) {
 }
 
 TEST(SelinuxGen, SelinuxProfileIsValidAgainstTheOperatorsCrd) {
+  PROFILE_REFERENCE_OR_SKIP(reference);
   PROFILE_REQUIRE(reference_policy_present(), "Debian's selinux-policy-default is not installed");
   PROFILE_REQUIRE(fs::exists("/usr/bin/python3") && run_status("/usr/bin/python3 -c 'import jsonschema, yaml'") == 0,
                   "python3-jsonschema and python3-yaml are needed to validate against the CRD");
@@ -184,9 +186,9 @@ TEST(SelinuxGen, SelinuxProfileIsValidAgainstTheOperatorsCrd) {
       "jsonschema.validate(doc, v['schema']['openAPIV3Schema'])\n"
       "assert doc['spec']['allow']['@self']['tcp_socket']\n";
   ASSERT_TRUE(write_file_atomic(dir + "/v.py", script).ok());
-  EXPECT_EQ(run_status("/usr/bin/python3 " + dir + "/v.py " + PROFILE_SHARED_DIR +
-                       "/reference/spo-crds/selinuxpolicy.yaml " + dir + "/p.yaml"),
-            0);
+  EXPECT_EQ(
+      run_status("/usr/bin/python3 " + dir + "/v.py " + reference + "/spo-crds/selinuxpolicy.yaml " + dir + "/p.yaml"),
+      0);
   fs::remove_all(dir);
 }
 
