@@ -69,6 +69,20 @@ TEST_P(PtraceLearn, PropagatesAKillBySignal) {
   EXPECT_EQ(r->exit.status(), 128 + SIGKILL);
 }
 
+// The content of a /proc file, "" when the process is gone. Not through
+// std::ifstream: libstdc++'s filebuf throws when read(2) fails with ESRCH, which
+// it does for a process that exits between open and read.
+std::string read_proc(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string out;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return n < 0 ? "" : out;
+}
+
 std::vector<pid_t> pids_with_marker(const std::string& marker) {
   std::vector<pid_t> out;
   DIR* d = ::opendir("/proc");
@@ -76,8 +90,7 @@ std::vector<pid_t> pids_with_marker(const std::string& marker) {
   while (dirent* e = ::readdir(d)) {
     pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline = read_proc("/proc/" + std::to_string(pid) + "/cmdline");
     if (cmdline.find(marker) != std::string::npos) out.push_back(pid);
   }
   ::closedir(d);
@@ -85,8 +98,7 @@ std::vector<pid_t> pids_with_marker(const std::string& marker) {
 }
 
 bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string stat = read_proc("/proc/" + std::to_string(pid) + "/stat");
   if (stat.empty()) return false;
   auto paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
