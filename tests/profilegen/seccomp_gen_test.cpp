@@ -95,7 +95,7 @@ TEST(SeccompGen, AllowedFallbacksAreNotInTheEnosysRule) {
 TEST(SeccompGen, FallbackListIsBuiltIn) {
   auto p = load_gen_policy_text("", "x");
   ASSERT_TRUE(p);
-  for (const char* n : {"clone3", "faccessat2", "statx", "close_range"}) {
+  for (const char* n : {"clone3", "faccessat2", "statx", "close_range", "openat2"}) {
     ASSERT_TRUE(p->fallbacks.count(n)) << n;
     EXPECT_FALSE(p->fallbacks.at(n).empty());
   }
