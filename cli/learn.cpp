@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
+#include "profilegen/engine_command.h"
 #include "profilegen/manifest.h"
 
 namespace profile::cli {
@@ -29,6 +30,7 @@ struct LearnArgs {
   bool no_container = false;
   bool json = false;
   bool no_generate = false;
+  bool trace_engine = false;
   std::vector<std::string> command;
 };
 
@@ -97,6 +99,12 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   const char* path_env = std::getenv("PATH");
   auto resolved = resolve_command(a.command[0], path_env != nullptr ? path_env : "/usr/bin:/bin");
   if (!resolved) throw FatalError{resolved.error()};  // 126 or 127, from its kind
+  if (auto engine = container_engine_launch(a.command, resolves_in_path); engine && !a.trace_engine)
+    fail("'" + *engine + "' starts the workload in a container of the engine's own runtime, outside the learning " +
+             "container: the recording would hold the engine and its runtime (mount, pivot_root, unshare...), not " +
+             "the workload; learn the workload's own command (profile learn -- CMD ARGS), or pass --trace-engine " +
+             "to learn the engine client itself",
+         kExitUsage);
 
   // The default directory is named after the run, from what it executed (a
   // wrapper's option values cannot be mistaken for its program then); only
@@ -243,6 +251,9 @@ void register_learn(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-generate", args->no_generate,
                 "Only write DIR/recording.json; build the profiles later with 'profile generate DIR'");
   cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
+  cmd->add_flag("--trace-engine", args->trace_engine,
+                "Learn a container engine's client itself (podman run, docker run, runc run, ctr run...), which "
+                "learn otherwise refuses: its recording is the engine's, not the container workload's");
   cmd->add_option("command", args->command, "The command to run and its arguments (after --)")->required();
   cmd->callback([args, &ctx] { run_learn(*args, ctx); });
 }

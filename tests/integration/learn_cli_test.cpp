@@ -81,6 +81,29 @@ TEST(LearnCli, NotExecutableIs126) {
   EXPECT_EQ(r.status, 126) << r.err;
 }
 
+// `learn -- podman run IMG` would record podman and its runtime, not the
+// workload: refused before anything runs, unless --trace-engine asks for it.
+TEST(LearnCli, AContainerEngineLaunchIsRefusedUnlessTheEngineIsWhatIsLearned) {
+  PROFILE_REQUIRE(testing::is_root(), "the learning container needs root or user namespaces");
+  TempDir dir;
+  auto r = run({kProfile, "learn", "-o", dir.path() + "/b", "--", "podman", "--root", dir.path() + "/store", "run",
+                "--rm", "img", "true"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("'podman run' starts the workload in a container"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--trace-engine"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one sentence: " << r.err;
+  struct stat st {};
+  EXPECT_NE(::stat((dir.path() + "/b").c_str(), &st), 0) << "nothing ran, nothing was written";
+  EXPECT_NE(::stat((dir.path() + "/store").c_str(), &st), 0) << "podman never ran";
+
+  auto engine = run({kProfile, "learn", "-q", "--trace-engine", "--tracer", "ptrace", "-o", dir.path() + "/e", "--",
+                     "podman", "--root", dir.path() + "/store", "--runroot", dir.path() + "/run", "run", "--help"});
+  EXPECT_EQ(engine.status, 0) << engine.err;
+  auto rec = load_recording(dir.path() + "/e/recording.json");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_EQ(rec->runs[0].command[0], "podman");
+}
+
 TEST(LearnCli, UnwritableOutputDirectoryIsRefusedBeforeRunning) {
   TempDir dir;
   std::string marker = dir.path() + "/ran";
