@@ -32,8 +32,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Description | wc -l)" -ge 3 ] || fail "Description has no long description: $(field Description)"
 # Depends comes from the libraries the binary needs, as dpkg-shlibdeps reads them (libsepol is linked in).
 depends=$(field Depends)
+dep_names=$(sed 's/, */\n/g' <<<"$depends" | awk '{print $1}')
 for lib in libc6 libstdc++6 libseccomp2 libselinux1 libbpf1 libcap2 libtomlplusplus3; do
-  grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
+  grep -qxF "$lib" <<<"$dep_names" || fail "Depends lacks $lib: $depends"
 done
 grep -q libsepol <<<"$depends" && fail "Depends names libsepol, which is linked statically: $depends"
 
