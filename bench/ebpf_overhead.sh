@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Learning overhead of the eBPF tracer (issue 5) against its peers, measured in
+# Learning overhead of the eBPF tracer against its peers, measured in
 # one invocation: rounds interleave the variants, and each variant's figure is
 # the median over rounds of its time divided by native's time in the same round.
 #

@@ -16,7 +16,7 @@
 #   bwrap           bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev
 #   crun run        an OCI bundle (read-only rootfs with /bin/true and its
 #                   libraries, the bundle's seccomp.oci.json as linux.seccomp)
-# Prints median and p95 per variant, and ratios of medians. Targets (issue 4):
+# Prints median and p95 per variant, and ratios of medians. Targets:
 # faster than crun, within 1.5x of bwrap.
 # crun refuses this machine's hybrid cgroups, so (as KERNEL.md says) the whole
 # measurement runs in a private mount namespace with cgroup2 on /sys/fs/cgroup

@@ -32,7 +32,7 @@
 // rounds of the ratio within a round (the machine's speed drifts between
 // rounds), and the BPF instructions each filter executes per call (emulated,
 // deterministic), which explains the ratios.
-// Target (issue 4): the generated profile costs no more than Docker's default.
+// Target: the generated profile costs no more than Docker's default.
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>

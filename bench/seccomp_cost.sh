@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Per-syscall cost of seccomp filters: no filter, Docker's default profile and
 # the generated profile, all compiled with libseccomp exactly as `profile
-# enforce` loads them, measured in the same run (issue 4 target: the generated
+# enforce` loads them, measured in the same run (target: the generated
 # profile costs no more than Docker's default in every case).
 #
 #   bench/seccomp_cost.sh [BUILD_DIR] [SHARED_DIR]   (defaults: ./build, ../shared)

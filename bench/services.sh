@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real services under the profile learned from them (issue 12), in figures: for nginx (root master, `user
+# Real services under the profile learned from them, in figures: for nginx (root master, `user
 # www-data;`), redis-server, a python3 + sqlite3 service started through `setpriv --reuid`, python3 -m
 # http.server and sqlite3, learn one run with `profile learn`, then print
 #   - the syscalls the generated seccomp.json allows, as native x86_64 names (libseccomp's table), against

@@ -368,7 +368,7 @@ CheckOutcome check_landlock(const Bundle& b, const CheckArgs&) {
     for (const auto& pr : probes)
       for (const auto& r : rights) expect_denied(pr, r, s.reason);
   }
-  // The bundle itself: enforce mounts it read-only in the container (issue 12),
+  // The bundle itself: enforce mounts it read-only in the container,
   // so a Landlock right below it is no escape; said, so that a reviewer knows
   // which layer protects it.
   std::error_code ec;

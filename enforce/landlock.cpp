@@ -98,10 +98,10 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
   try {
     if (!doc.is_object() || doc.value("format", "") != "profile-landlock/1")
       throw Bad{source + ": not a landlock.json document (expected \"format\": \"profile-landlock/1\")"};
-    if (doc.contains("min_abi")) {
-      if (!doc["min_abi"].is_number_integer()) throw Bad{source + "/min_abi: expected an integer"};
-      p.min_abi = doc["min_abi"].get<int>();
-    }
+    // enforce takes what the kernel offers and refuses by landlock_required (profile.toml), so min_abi is
+    // informational here; it is still checked, so that a malformed document is refused as before.
+    if (doc.contains("min_abi") && !doc["min_abi"].is_number_integer())
+      throw Bad{source + "/min_abi: expected an integer"};
     p.handled_fs = fs_bits(doc.value("handled_fs", json::array()), source + "/handled_fs");
     const json fs = doc.value("fs", json::array());
     if (!fs.is_array()) throw Bad{source + "/fs: expected an array"};

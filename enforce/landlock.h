@@ -23,7 +23,6 @@ struct LandlockPathRule {
 };
 
 struct LandlockProfile {
-  int min_abi = 1;
   uint64_t handled_fs = 0;
   std::vector<LandlockPathRule> fs;
   uint64_t handled_net = 0;  // LANDLOCK_ACCESS_NET_* bits

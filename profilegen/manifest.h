@@ -1,8 +1,8 @@
 // The bundle manifest, DIR/profile.toml: what the workload is (command, cwd,
 // environment allow-list), the container settings it was learned in (and will be
 // enforced in), cgroup limits, and which artifacts apply. Written by
-// `profile generate`, read by `profile enforce`. Format: /work/notes/FORMATS.md
-// and man/profile-bundle.5. Pure logic: no system calls.
+// `profile generate`, read by `profile enforce`. Format: man/profile-bundle.5.
+// Pure logic: no system calls.
 #pragma once
 
 #include <cstdint>

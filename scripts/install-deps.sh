@@ -21,6 +21,9 @@ PACKAGES=(
   runc podman conmon containernetworking-plugins catatonit docker.io containerd seccomp file
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
+  # packaging (tests/package): dpkg-shlibdeps computes the .deb's Depends, man -w finds the installed pages, and
+  # the zsh and fish completions are checked by the shells themselves
+  dpkg-dev man-db zsh fish
 )
 
 missing=()

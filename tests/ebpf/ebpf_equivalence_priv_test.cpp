@@ -1,4 +1,4 @@
-// Equivalence of the eBPF and ptrace tracers (issue 5 §3): the same workload
+// Equivalence of the eBPF and ptrace tracers: the same workload
 // learned through tracer/learn.h in the real learning container, once with each
 // tracer, gives the same syscalls per architecture, argument values, files
 // (path, access kind, outcome), executables and network endpoints. Counts and

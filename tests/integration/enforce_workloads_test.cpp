@@ -1,9 +1,9 @@
-// End to end (issue 4 §4): the five real workloads of the generate issue
-// (bench/generate_minimality.sh), each learned once with `profile learn`, then
-// enforced with `profile enforce`: a second run with different inputs must
-// work, and attacks injected into the same workload under the same bundle (the
-// same interpreter or binary, told to do something else) must each be denied,
-// while a matching control shows that the denial is the profile's doing.
+// End to end: the five real workloads of bench/generate_minimality.sh, each
+// learned once with `profile learn`, then enforced with `profile enforce`: a
+// second run with different inputs must work, and attacks injected into the
+// same workload under the same bundle (the same interpreter or binary, told to
+// do something else) must each be denied, while a matching control shows that
+// the denial is the profile's doing.
 //
 // What denies what (asserted as the user sees it, not by mechanism):
 //   reading /etc/shadow, writing outside the learned directories: Landlock (EACCES);

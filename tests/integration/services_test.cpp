@@ -1,4 +1,4 @@
-// Real services under the profile learned from them (issue 12): nginx (master
+// Real services under the profile learned from them: nginx (master
 // as root, `user www-data;`), redis-server, a python3 + sqlite3 service started
 // through `setpriv --reuid`, `python3 -m http.server` and sqlite3. Each is
 // learned on one run with `profile learn`, then enforced on a *different* run:

@@ -133,7 +133,7 @@ const Change* find_change(const ProfileDiff& d, const std::string& cls, const st
   return nullptr;
 }
 
-// The bypass of issue 16: these were "no differences", exit 0.
+// A bundle that grants more through its manifest alone was once reported as "no differences", exit 0.
 TEST(DiffBundle, ManifestWideningsAreHighRiskChanges) {
   Files old_f = rendered(testing::sample_recording());
   Files new_f = old_f;

@@ -1,4 +1,4 @@
-// The eBPF tracer (issue 5): libbpf CO-RE programs on tracepoints (learn.bpf.c)
+// The eBPF tracer: libbpf CO-RE programs on tracepoints (learn.bpf.c)
 // count syscalls in the kernel and report file accesses, argument tuples and
 // endpoints as deduplicated keys. This file loads them, scopes them to the
 // learning container, reaps the container's first process while draining the

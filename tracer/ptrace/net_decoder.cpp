@@ -15,8 +15,10 @@
 namespace profile::ptrace {
 namespace {
 
-// A pidfd for the thread `tid`: pidfd_open refuses non-leader tids before
-// PIDFD_THREAD (Linux 6.9), so fall back to the thread group via /proc.
+// A pidfd for the thread `tid`: without PIDFD_THREAD, pidfd_open accepts only a
+// thread-group leader; PIDFD_THREAD (Linux 6.9) names any thread. On an older
+// kernel a socket call made by another thread gets no pidfd, so the socket's
+// own name and type are not read for it.
 Fd open_pidfd(pid_t tid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, tid, 0));
   if (fd >= 0) return Fd(fd);
