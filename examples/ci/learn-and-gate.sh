@@ -49,6 +49,9 @@ inputs=()
 for i in $(seq 1 "$runs"); do
   for suite in read write; do
     run="$out/runs/$i-$suite"
+    # Every run starts from the state of a fresh checkout (the service creates
+    # var/), so that runs and jobs learn the same thing.
+    rm -rf "$here/service/var"
     status=0
     "$PROFILE" -q learn --net loopback --no-generate -o "$run" --report "$run.json" -- \
       python3 "$here/service/test_app.py" "$suite" >"$run.log" 2>&1 || status=$?
