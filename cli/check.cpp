@@ -6,10 +6,12 @@
 // 1 when one fails (findings printed in plain words), 2 when a check cannot run.
 #include <linux/audit.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -42,7 +44,8 @@ struct CheckArgs {
   bool json = false;
   std::string format = "text";
   std::string against, policy, fail_on, allow;
-  bool gate = false;  // --against given
+  std::string repo_root;  // SARIF uris are relative to it
+  bool gate = false;      // --against given
   bool seccomp = false, landlock = false;
 };
 
@@ -99,9 +102,43 @@ CheckOutcome check_selinux(const Bundle& b, const CheckArgs& a) {
   return out;
 }
 
-nlohmann::json change_json(const Change& c) {
-  return {{"class", c.cls},     {"risk", c.risk},     {"subject", c.subject},
-          {"detail", c.detail}, {"reason", c.reason}, {"file", c.file}};
+// The line of the candidate's file that names the change (1 when none does), for
+// SARIF's region: in a pull request that updates the committed profile, that is
+// the line a reviewer sees. Files are read once.
+size_t line_of(const std::string& dir, const Change& c, std::map<std::string, std::string>& files) {
+  if (c.file.empty()) return 1;
+  auto it = files.find(c.file);
+  if (it == files.end()) {
+    auto text = read_file(dir + "/" + c.file);
+    it = files.emplace(c.file, text ? *text : "").first;
+  }
+  const std::string& text = it->second;
+  std::vector<std::string> needles;
+  std::string subject = c.subject;
+  if (c.cls == "selinux") {
+    // "web_t shadow_t:file": the rule's line names the target type and class.
+    auto sp = subject.find(' '), colon = subject.rfind(':');
+    if (sp != std::string::npos && colon != std::string::npos && colon > sp) {
+      needles.push_back(" " + subject.substr(sp + 1, colon - sp - 1) + " (" + subject.substr(colon + 1) + " (");
+      needles.push_back(" " + subject.substr(sp + 1, colon - sp - 1) + " ");
+    }
+  } else {
+    std::string quoted;
+    append_json_string(quoted, subject);
+    needles.push_back(quoted);
+    needles.push_back("\"" + subject + "\"");
+    needles.push_back(subject + " =");
+    needles.push_back(subject);
+  }
+  for (const auto& n : needles)
+    if (auto pos = text.find(n); !n.empty() && pos != std::string::npos)
+      return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  return 1;
+}
+
+nlohmann::json change_json(const Change& c, size_t line) {
+  return {{"class", c.cls},     {"risk", c.risk}, {"subject", c.subject}, {"detail", c.detail},
+          {"reason", c.reason}, {"file", c.file}, {"line", line}};
 }
 
 std::string change_words(const Change& c) {
@@ -135,21 +172,23 @@ CheckOutcome check_gate(const Bundle& b, const CheckArgs& a) {
   if (!candidate) fail(candidate.error().message, kExitUsage);
   ProfileDiff d = diff_views(*committed, *candidate);
   GateResult g = apply_gate(d, rules, allow);
+  std::map<std::string, std::string> files;
+  auto to_json = [&](const Change& c) { return change_json(c, line_of(b.dir, c, files)); };
   nlohmann::json failing = nlohmann::json::array(), allowed = nlohmann::json::array(),
                  passing = nlohmann::json::array();
   for (const auto& c : g.failing) {
     out.failures.push_back(change_words(c));
-    failing.push_back(change_json(c));
+    failing.push_back(to_json(c));
   }
   for (const auto& [c, why] : g.allowed) {
     out.notes.push_back("allowed by " + a.allow + " (" + why + "): " + change_words(c));
-    auto j = change_json(c);
+    auto j = to_json(c);
     j["allowed_because"] = why;
     allowed.push_back(j);
   }
   for (const auto& c : g.passing) {
     out.notes.push_back("below --fail-on " + rules.fail_on + ": " + change_words(c));
-    passing.push_back(change_json(c));
+    passing.push_back(to_json(c));
   }
   for (const auto& u : g.unused_allow) out.notes.push_back(a.allow + ": entry \"" + u + "\" matched no change");
   out.detail = {{"against", a.against}, {"fail_on", rules.fail_on}, {"failing", failing},
@@ -430,6 +469,10 @@ void register_check(CLI::App& app, Context& ctx) {
         return valid_fail_on(v) ? std::string() : "must be any, low, medium, high or none";
       });
   cmd->add_option("--allow", a->allow, "Allowlist file (TOML [[allow]] class, subject, reason)");
+  cmd->add_option("--repo-root", a->repo_root,
+                  "With --format sarif: results point at the committed bundle's files (DIR without --against) "
+                  "relative to this directory, as code scanning needs (default: the current directory)")
+      ->type_name("DIR");
   cmd->add_flag("--selinux", a->selinux,
                 "Link the SELinux module into a temporary copy of the reference policy and check that every "
                 "recorded access is allowed and no sensitive one is");
@@ -490,7 +533,9 @@ void register_check(CLI::App& app, Context& ctx) {
     else if (a->format == "markdown")
       std::fputs(check_report_markdown(j).c_str(), stdout);
     else if (a->format == "sarif")
-      std::fputs(check_report_sarif(j, PROFILE_VERSION).c_str(), stdout);
+      std::fputs(
+          check_report_sarif(j, PROFILE_VERSION, sarif_location(a->gate ? a->against : a->dir, a->repo_root)).c_str(),
+          stdout);
     else if (a->format == "junit")
       std::fputs(check_report_junit(j).c_str(), stdout);
     ctx.exit_code = failed ? kExitFindings : kExitOk;

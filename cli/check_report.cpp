@@ -1,5 +1,9 @@
 #include "cli/check_report.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "common/json_bytes.h"
@@ -67,7 +71,58 @@ std::string change_line(const json& c) {
   return str(c, "class") + " " + str(c, "subject") + (d.empty() ? "" : " (" + d + ")") + ": " + str(c, "reason");
 }
 
+// RFC 3986: everything but unreserved characters and '/' percent-encoded, bytes as they are.
+std::string uri_path(const std::string& path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// FNV-1a: a fingerprint that is the same on every machine and run, so that code
+// scanning keeps one alert per change across pushes.
+std::string fingerprint(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string dir_uri(std::string path) {
+  if (path.empty() || path.back() != '/') path += '/';
+  return uri_path(path);
+}
+
 }  // namespace
+
+SarifLocation sarif_location(const std::string& bundle_dir, const std::string& repo_root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(repo_root.empty() ? "." : repo_root, ec), ec);
+  fs::path bundle = fs::weakly_canonical(fs::absolute(bundle_dir, ec), ec);
+  SarifLocation w;
+  w.root_uri = "file://" + dir_uri(root.string());
+  fs::path rel = bundle.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") {
+    w.relative = false;
+    w.bundle_uri = "file://" + dir_uri(bundle.string());
+  } else {
+    w.bundle_uri = rel == "." ? "" : dir_uri(rel.string());
+  }
+  return w;
+}
 
 std::string check_report_markdown(const json& result) {
   std::string out =
@@ -110,13 +165,14 @@ std::string check_report_markdown(const json& result) {
   return out;
 }
 
-std::string check_report_sarif(const json& result, const std::string& version) {
-  const std::string dir = str(result, "dir");
+std::string check_report_sarif(const json& result, const std::string& version, const SarifLocation& where) {
   std::map<std::string, std::string> rules;  // id -> description
   json results = json::array();
-  auto location = [&](const std::string& file) {
-    std::string uri = dir + "/" + (file.empty() ? "profile.toml" : file);
-    return json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", uri}}}}}}});
+  auto location = [&](const std::string& file, int64_t line) {
+    json artifact = {{"uri", where.bundle_uri + uri_path(file.empty() ? "profile.toml" : file)}};
+    if (where.relative) artifact["uriBaseId"] = "%SRCROOT%";
+    return json::array({{{"physicalLocation",
+                          {{"artifactLocation", artifact}, {"region", {{"startLine", std::max<int64_t>(line, 1)}}}}}}});
   };
   if (const json* g = gate_of(result)) {
     const json& d = (*g)["detail"];
@@ -134,7 +190,9 @@ std::string check_report_sarif(const json& result, const std::string& version) {
             {"message",
              {{"text", "[" + str(c, "risk") + "] " + change_line(c) +
                            (c.contains("allowed_because") ? " (allowed: " + str(c, "allowed_because") + ")" : "")}}},
-            {"locations", location(str(c, "file"))},
+            {"locations", location(str(c, "file"), c.value("line", int64_t{1}))},
+            {"partialFingerprints",
+             {{"profileChange/v1", fingerprint(str(c, "class") + "\n" + str(c, "subject") + "\n" + str(c, "detail"))}}},
             {"properties", {{"risk", str(c, "risk")}, {"subject", str(c, "subject")}}}};
         results.push_back(r);
       }
@@ -150,7 +208,9 @@ std::string check_report_sarif(const json& result, const std::string& version) {
                          {"message", {{"text", f.get<std::string>()}}},
                          {"locations", location(str(c, "name") == "seccomp"    ? "seccomp.json"
                                                 : str(c, "name") == "landlock" ? "landlock.json"
-                                                                               : "profile.toml")}});
+                                                                               : "profile.toml",
+                                                1)},
+                         {"partialFingerprints", {{"profileProof/v1", fingerprint(f.get<std::string>())}}}});
   }
   constexpr size_t kMaxResults = 4000;  // code scanning takes 5,000 per run
   if (results.size() > kMaxResults) results.erase(results.begin() + kMaxResults, results.end());
@@ -166,6 +226,7 @@ std::string check_report_sarif(const json& result, const std::string& version) {
                                            {"informationUri", "https://example.invalid/profile"},
                                            {"rules", rule_list}}}}},
                                        {"results", results}}})}};
+  if (where.relative) sarif["runs"][0]["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", where.root_uri}}}};
   return dump_bytes(std::move(sarif), 2) + "\n";
 }
 

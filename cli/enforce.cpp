@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/report_file.h"
 #include "common/log.h"
 #include "enforce/launcher.h"
 #include "enforce/run_bundle.h"
@@ -21,6 +22,7 @@ struct EnforceArgs {
   bool complain = false;
   bool update = false;
   bool json = false;
+  std::string report;  // --report FILE
   double timeout = 0;
   std::string memory;
   int64_t pids = -1;
@@ -55,6 +57,8 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   if (a.pids >= 0) o.pids_max = static_cast<uint64_t>(a.pids);
   if (a.cpus >= 0) o.cpus = a.cpus;
   o.allow_missing_landlock = a.allow_missing_landlock;
+  if (!a.report.empty())
+    if (auto st = check_report_path(a.report); !st) fail(st.error(), kExitUsage);
   if (::access((a.dir + "/profile.toml").c_str(), R_OK) != 0) {
     fail(make_error(a.dir + " is not a profile bundle: cannot read " + a.dir + "/profile.toml (" + errno_name(errno) +
                     "); create one with 'profile learn -o " + a.dir + " -- CMD'"),
@@ -65,6 +69,9 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   if (!report) fail(report.error());
   if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stderr);
   if (a.json) std::fputs(enforce_report_json(*report).c_str(), stdout);
+  if (!a.report.empty())
+    if (auto st = write_report(a.report, enforce_report_json(*report)); !st)
+      fail(st.error().wrap("--report " + a.report), kLauncherFailure);
   if (report->timed_out) {
     log::error("the workload ran longer than --timeout " + std::to_string(a.timeout) +
                " s: every process of its cgroup was killed");
@@ -125,7 +132,11 @@ void register_enforce(CLI::App& app, Context& ctx) {
       ->type_name("FEATURE")
       ->delimiter(',')
       ->check(CLI::IsMember({"fs", "refer", "truncate", "net_tcp", "ioctl_dev", "scope"}));
-  cmd->add_flag("--json", args->json, "Print the result (and complain findings) as JSON on stdout");
+  cmd->add_flag("--json", args->json,
+                "Print the result (and complain findings) as JSON on stdout, which the workload shares (see --report)");
+  cmd->add_option("--report", args->report,
+                  "Write the JSON result to FILE (atomically), so that stdout holds only the workload's output")
+      ->type_name("FILE");
   cmd->add_option("command", args->command, "Command to run instead of the bundle's (after --)");
   cmd->callback([args, &ctx] { run_enforce(*args, ctx); });
 }

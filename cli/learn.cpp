@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/report_file.h"
 #include "common/atomic_file.h"
 #include "common/json_text.h"
 #include "common/log.h"
@@ -29,6 +30,7 @@ struct LearnArgs {
   bool append = false;
   bool no_container = false;
   bool json = false;
+  std::string report;  // --report FILE
   bool no_generate = false;
   bool trace_engine = false;
   std::vector<std::string> command;
@@ -118,6 +120,8 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     ensure_writable_dir(dir);
   }
   std::string rec_path = dir + "/recording.json";
+  if (!a.report.empty())
+    if (auto st = check_report_path(a.report); !st) fail(st.error().message, kExitUsage);
 
   // --append: read (and validate) the old recording before running anything, and
   // leave it untouched if it is not one.
@@ -199,7 +203,7 @@ void run_learn(const LearnArgs& a, Context& ctx) {
            kLauncherFailure);
     generated = report_to_text(*report);
   }
-  if (a.json) {
+  if (a.json || !a.report.empty()) {
     // rec_path is bytes (-o DIR need not be UTF-8, and may hold a quote): escaped and encoded as json text.
     std::string out = "{\"recording\":";
     append_json_string(out, rec_path);
@@ -207,8 +211,12 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     append_json_string(out, result->tracer);
     out += ",\"exit_status\":" + std::to_string(result->exit.status()) +
            ",\"lost_events\":" + std::to_string(run.lost_events) + "}\n";
-    std::fputs(out.c_str(), stdout);
-  } else {
+    if (a.json) std::fputs(out.c_str(), stdout);
+    if (!a.report.empty())
+      if (auto st = write_report(a.report, out); !st)
+        fail("recording saved to " + rec_path + ", but the report was not: " + st.error().message, kLauncherFailure);
+  }
+  if (!a.json) {
     log::info("recorded " + summary(rec) + " with " + result->tracer + "; wrote " + rec_path);
     if (!generated.empty() && log::level() >= log::Level::Info) std::fputs(generated.c_str(), stderr);
   }
@@ -238,7 +246,8 @@ void register_learn(CLI::App& app, Context& ctx) {
       "Examples:\n"
       "  profile learn -- ls -l /etc\n"
       "  profile learn -o web --net loopback -- python3 -m http.server 8000\n"
-      "  profile learn -o web --append -- ./integration-tests.sh     (merge a second run)\n");
+      "  profile learn -o web --append -- ./integration-tests.sh     (merge a second run)\n"
+      "  profile learn -o web --report learn.json -- ./integration-tests.sh > tests.log\n");
   cmd->add_option("-o,--output", args->out_dir, "Bundle directory to write (default: ./<command>.profile)");
   cmd->add_option("--tracer", args->tracer, "auto (eBPF where it loads, else ptrace), ebpf or ptrace")
       ->check(CLI::IsMember({"auto", "ebpf", "ptrace"}));
@@ -250,7 +259,12 @@ void register_learn(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-container", args->no_container, "Trace the command on the host as it is, without namespaces");
   cmd->add_flag("--no-generate", args->no_generate,
                 "Only write DIR/recording.json; build the profiles later with 'profile generate DIR'");
-  cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
+  cmd->add_flag("--json", args->json,
+                "Print the result as JSON on stdout, the stream the workload writes to as well (see --report)");
+  cmd->add_option("--report", args->report,
+                  "Write the JSON result to FILE (atomically) instead, so that stdout holds only the workload's "
+                  "output")
+      ->type_name("FILE");
   cmd->add_flag("--trace-engine", args->trace_engine,
                 "Learn a container engine's client itself (podman run, docker run, runc run, ctr run...), which "
                 "learn otherwise refuses: its recording is the engine's, not the container workload's");

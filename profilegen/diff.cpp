@@ -101,8 +101,16 @@ void one_way(const AllowedView& from, const AllowedView& to, DiffSide& out) {
 }  // namespace
 
 Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, const std::string& landlock_json,
-                                            const std::string& source, const std::string& manifest_toml) {
+                                            const std::string& source, const std::string& manifest_toml,
+                                            const std::string& selinux_cil, const std::string& selinux_file) {
   AllowedView v;
+  if (!selinux_cil.empty()) {
+    auto r = parse_cil_allow_rules(selinux_cil, source + "/" + selinux_file);
+    if (!r) return r.error();
+    v.has_selinux = true;
+    v.selinux = std::move(r).value();
+    v.selinux_file = selinux_file;
+  }
   if (!manifest_toml.empty()) {
     auto m = parse_manifest(manifest_toml, source + "/profile.toml");
     if (!m) return m.error();
@@ -160,13 +168,24 @@ Result<AllowedView> load_allowed_view(const std::string& path) {
     if (!s) return s.error().wrap(path + " is not a profile bundle");
     auto l = read_file(path + "/landlock.json");
     auto m = read_file(path + "/profile.toml");
-    return allowed_view_from_files(*s, l ? *l : "", path, m ? *m : "");
+    // The CIL module holds every rule with the interfaces expanded; the .te does not.
+    std::string cil, cil_name;
+    if (m)
+      if (auto man = parse_manifest(*m, path + "/profile.toml"); man && !man->selinux_module.empty()) {
+        cil_name = man->selinux_module.substr(0, man->selinux_module.rfind('.')) + ".cil";
+        auto c = read_file(path + "/" + cil_name);
+        if (!c) return c.error().wrap(path + " names the SELinux module " + man->selinux_module);
+        cil = std::move(c).value();
+      }
+    return allowed_view_from_files(*s, l ? *l : "", path, m ? *m : "", cil, cil_name);
   }
   auto rec = load_recording(path);
   if (!rec) return rec.error();
   GenerateOptions o;
   o.allow_incomplete = true;
-  o.selinux = false;  // only seccomp and Landlock are compared
+  // No SELinux module from a recording: it needs the reference policy and takes
+  // seconds; bundles are compared with theirs.
+  o.selinux = false;
   auto files = render_bundle(*rec, o, "", nullptr);
   if (!files) return files.error().wrap(path);
   return allowed_view_from_files(files->at("seccomp.json"), files->at("landlock.json"), path,
@@ -179,15 +198,25 @@ namespace {
 
 // Class order in reports: the most consequential first.
 const std::vector<std::string>& class_order() {
-  static const std::vector<std::string> k = {"capability",     "ambient_capability",
-                                             "namespace",      "network",
-                                             "sensitive_path", "executable",
-                                             "bind",           "syscall",
-                                             "args",           "arch",
-                                             "seccomp_action", "runtime",
-                                             "landlock",       "file",
-                                             "private_tmp",    "readonly_root",
-                                             "limits",         "env"};
+  static const std::vector<std::string> k = {"capability",
+                                             "ambient_capability",
+                                             "namespace",
+                                             "network",
+                                             "sensitive_path",
+                                             "executable",
+                                             "bind",
+                                             "selinux",
+                                             "syscall",
+                                             "args",
+                                             "arch",
+                                             "seccomp_action",
+                                             "runtime",
+                                             "landlock",
+                                             "file",
+                                             "private_tmp",
+                                             "readonly_root",
+                                             "limits",
+                                             "env"};
   return k;
 }
 
@@ -204,6 +233,7 @@ const char* class_title(const std::string& c) {
                                                        {"sensitive_path", "sensitive paths"},
                                                        {"executable", "executables"},
                                                        {"bind", "bind mounts"},
+                                                       {"selinux", "SELinux allow rules"},
                                                        {"syscall", "syscalls"},
                                                        {"args", "syscall arguments"},
                                                        {"arch", "architectures"},
@@ -231,6 +261,7 @@ const char* class_kind(const std::string& c) {
   if (c == "limits") return "limit";
   if (c == "arch") return "arch";
   if (c == "runtime") return "runtime";
+  if (c == "selinux") return "allow";
   return "setting";
 }
 
@@ -668,6 +699,21 @@ Result<GatePolicy> parse_gate_policy(std::string_view text, const std::string& s
       }
       g.programs.push_back(std::move(p));
     }
+  if (auto* se = t.get_as<toml::table>("selinux")) {
+    if (auto* types = se->get_as<toml::table>("sensitive_types"))
+      for (const auto& [k, v] : *types) {
+        auto r = v.value<std::string>();
+        if (!r || r->empty())
+          return make_error(source + ": [selinux.sensitive_types] " + std::string(k.str()) + " needs a reason");
+        g.selinux_types[std::string(k.str())] = *r;
+      }
+    if (auto* arr = se->get_as<toml::array>("ordinary_write_types"))
+      for (const auto& n : *arr) {
+        auto v = n.value<std::string>();
+        if (!v) return make_error(source + ": [selinux] ordinary_write_types must be a list of type names");
+        g.selinux_ordinary_write.insert(*v);
+      }
+  }
   if (auto* caps = t.get_as<toml::table>("capabilities"))
     for (const auto& [k, v] : *caps) {
       auto r = v.value<std::string>();
@@ -733,6 +779,13 @@ ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view)
   if (old_view.has_manifest && new_view.has_manifest)
     classify_manifests(old_view.manifest, new_view.manifest, d.changes);
   classify_artifacts(old_view, new_view, d.changes);
+  if (old_view.has_selinux && new_view.has_selinux)
+    classify_selinux_rules(old_view.selinux, new_view.selinux, new_view.selinux_file, d.changes);
+  else if (old_view.has_selinux && new_view.has_manifest && !new_view.has_selinux)
+    d.changes.push_back(make(true, "selinux", "high", old_view.selinux_file, "",
+                             "NEW has no SELinux module: where SELinux is active, the workload is no longer confined "
+                             "by it",
+                             "profile.toml"));
   std::sort(d.changes.begin(), d.changes.end());
   return d;
 }

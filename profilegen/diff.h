@@ -2,7 +2,8 @@
 // the whole bundle: seccomp (syscalls, argument values, architectures, default and
 // fallback actions), Landlock (file rights, ports, ephemeral ports, handled rights),
 // profile.toml (capabilities, ambient, user namespace, network mode, binds,
-// private /tmp, read-only root, limits, environment names) and executables. Each
+// private /tmp, read-only root, limits, environment names), the SELinux module's
+// allow rules (profilegen/selinux_diff.h) and executables. Each
 // change has a class and a risk with a reason (policies/gate.toml,
 // policies/dangerous.toml). OLD and NEW are bundle directories or recording.json
 // files (rendered in memory with the built-in policy first).
@@ -15,6 +16,7 @@
 
 #include "common/result.h"
 #include "profilegen/manifest.h"
+#include "profilegen/selinux_diff.h"
 
 namespace profile {
 
@@ -39,6 +41,10 @@ struct AllowedView {
   // The container runtime's rule of seccomp.json (profilegen/runtime_part.h):
   // listed apart, never counted as the workload's.
   std::set<std::string> runtime;
+  // The allow rules of selinux/<name>.cil; compared when both sides have a module.
+  bool has_selinux = false;
+  SelinuxAllowRules selinux;
+  std::string selinux_file;  // "selinux/<name>.cil"
 };
 
 // One difference, classified for a reviewer.
@@ -96,6 +102,8 @@ struct GatePolicy {
   std::vector<Sensitive> sensitive;
   std::vector<Program> programs;
   std::map<std::string, std::string> capability_risk;
+  std::map<std::string, std::string> selinux_types;  // [selinux] sensitive_types: type -> reason
+  std::set<std::string> selinux_ordinary_write;      // [selinux] ordinary_write_types
   // The reason `path` granted `rights` is sensitive, or "" when it is not. A rule
   // on a directory that covers a sensitive path below it matches too.
   [[nodiscard]] std::string sensitive_reason(const std::string& path, const std::set<std::string>& rights) const;
@@ -105,9 +113,11 @@ Result<GatePolicy> parse_gate_policy(std::string_view text, const std::string& s
 const GatePolicy& builtin_gate_policy();
 
 Result<AllowedView> load_allowed_view(const std::string& path);
-// `manifest_toml` is the bundle's profile.toml ("" = not compared).
+// `manifest_toml` is the bundle's profile.toml, `selinux_cil` its CIL module named
+// `selinux_file` ("" = not compared).
 Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, const std::string& landlock_json,
-                                            const std::string& source, const std::string& manifest_toml = "");
+                                            const std::string& source, const std::string& manifest_toml = "",
+                                            const std::string& selinux_cil = "", const std::string& selinux_file = "");
 ProfileDiff diff_views(const AllowedView& old_view, const AllowedView& new_view);
 std::string diff_to_text(const ProfileDiff& d);
 std::string diff_to_json(const ProfileDiff& d);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -260,6 +261,55 @@ assert len(f) == 1 and "CAP_SYS_ADMIN" in f[0].text, [x.text for x in f]
   EXPECT_LT(md.out.size(), 64u * 1024u);
   EXPECT_NE(md.out.find("capability CAP\\_SYS\\_ADMIN"), std::string::npos) << md.out.substr(0, 2000);
   EXPECT_NE(md.out.find("more lines left out to stay under 64 kB"), std::string::npos) << md.out.size();
+}
+
+// SARIF locations are the committed profile's files in the repository: relative
+// to the checkout (%SRCROOT%), at the line of the new file that names the change.
+TEST_F(Cli, CheckSarifPointsAtTheCommittedProfileInTheRepository) {
+  ASSERT_EQ(profile_cmd("-q generate " + d_ + "/a").status, 0);
+  ASSERT_EQ(std::system(("mkdir -p '" + d_ + "/repo/my profiles' && cp -r " + d_ + "/a '" + d_ +
+                         "/repo/my profiles/web' && cp -r " + d_ + "/a " + d_ + "/new")
+                            .c_str()),
+            0);
+  std::string toml = *read_file(d_ + "/new/profile.toml");
+  auto at = toml.find("\ncapabilities = ");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at + 1, toml.find('\n', at + 1) - at - 1, "capabilities = [ \"CAP_SYS_ADMIN\" ]");
+  std::ofstream(d_ + "/new/profile.toml") << toml;
+  const size_t cap_line = 2 + static_cast<size_t>(std::count(toml.begin(), toml.begin() + static_cast<long>(at), '\n'));
+  auto sarif = [&](const std::string& cd, const std::string& args) {
+    std::string out = d_ + "/out.sarif";
+    int rc = std::system(
+        ("cd '" + cd + "' && " + PROFILE_BINARY + " -q check " + args + " --format sarif >" + out + " 2>/dev/null")
+            .c_str());
+    EXPECT_EQ(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, 1) << args;
+    return nlohmann::json::parse(*read_file(out));
+  };
+  auto error_location = [](const nlohmann::json& s) {
+    for (const auto& r : s["runs"][0]["results"])
+      if (r["level"] == "error") return r["locations"][0]["physicalLocation"];
+    return nlohmann::json();
+  };
+  char real[PATH_MAX];
+  ASSERT_NE(::realpath((d_ + "/repo").c_str(), real), nullptr);
+  // From the checkout, as a CI job runs it: the committed path as typed, relative.
+  auto s = sarif(d_ + "/repo", "'" + d_ + "/new' --against 'my profiles/web'");
+  auto loc = error_location(s);
+  EXPECT_EQ(loc["artifactLocation"]["uri"], "my%20profiles/web/profile.toml") << s.dump(2);
+  EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+  EXPECT_EQ(loc["region"]["startLine"], cap_line) << toml;
+  EXPECT_EQ(s["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file://" + std::string(real) + "/");
+  EXPECT_TRUE(s["runs"][0]["results"][0]["partialFingerprints"].is_object());
+  // From elsewhere with --repo-root and an absolute committed path: the same uri.
+  auto s2 = sarif(d_, "new --against '" + d_ + "/repo/my profiles/web' --repo-root repo");
+  EXPECT_EQ(error_location(s2)["artifactLocation"], loc["artifactLocation"]) << s2.dump(2);
+  // A committed bundle outside the root: an absolute file URI with no base.
+  auto s3 = sarif(d_, "new --against a --repo-root repo");
+  auto l3 = error_location(s3)["artifactLocation"];
+  EXPECT_EQ(l3["uri"], "file://" + std::string(real).substr(0, std::string(real).rfind('/')) + "/a/profile.toml")
+      << s3.dump(2);
+  EXPECT_FALSE(l3.contains("uriBaseId"));
+  EXPECT_FALSE(s3["runs"][0].contains("originalUriBaseIds"));
 }
 
 }  // namespace

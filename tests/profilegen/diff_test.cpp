@@ -8,6 +8,7 @@
 
 #include "common/json_text.h"
 #include "profilegen/bundle.h"
+#include "profilegen/selinux_cil.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {
@@ -112,8 +113,10 @@ namespace {
 struct Files {
   std::string seccomp, landlock;
   Manifest manifest;
+  std::string cil;  // selinux/<name>.cil, "" = none
   AllowedView view() const {
-    auto v = allowed_view_from_files(seccomp, landlock, "x", manifest_to_toml(manifest));
+    auto v = allowed_view_from_files(seccomp, landlock, "x", manifest_to_toml(manifest), cil,
+                                     "selinux/" + manifest.name + ".cil");
     EXPECT_TRUE(v) << v.error().message;
     return *v;
   }
@@ -124,7 +127,7 @@ Files rendered(const Recording& r) {
   EXPECT_TRUE(files) << files.error().message;
   auto m = parse_manifest(files->at("profile.toml"), "profile.toml");
   EXPECT_TRUE(m) << m.error().message;
-  return Files{files->at("seccomp.json"), files->at("landlock.json"), *m};
+  return Files{files->at("seccomp.json"), files->at("landlock.json"), *m, ""};
 }
 
 const Change* find_change(const ProfileDiff& d, const std::string& cls, const std::string& subject) {
@@ -277,6 +280,90 @@ TEST(DiffBundle, JsonHasArraysClassesAndStableOrder) {
     if (seen.empty() || seen.back() != c) seen.push_back(c);
   std::set<std::string> uniq(seen.begin(), seen.end());
   EXPECT_EQ(uniq.size(), seen.size()) << a;
+}
+
+// A module as `profile generate` writes it, for the workload `name`.
+SelinuxModel selinux_model(const std::string& name) {
+  SelinuxModel m;
+  m.name = name;
+  m.domain = name + "_t";
+  m.exec_type = name + "_exec_t";
+  m.private_types = {name + "_data_t"};
+  m.rules[{m.domain, "self", "process"}] = {"fork", "sigchld"};
+  m.rules[{m.domain, "etc_t", "file"}] = {"getattr", "open", "read"};
+  m.rules[{m.domain, name + "_data_t", "file"}] = {"create", "getattr", "open", "read", "write"};
+  m.rules[{m.domain, "null_device_t", "chr_file"}] = {"open", "write"};
+  return m;
+}
+
+TEST(DiffBundle, SelinuxAllowRulesAreComparedAndClassified) {
+  Files old_f = rendered(testing::sample_recording());
+  old_f.cil = write_cil_module(selinux_model("app"), false);
+  // Learned under another name: the module's own types compare by their suffix.
+  SelinuxModel m = selinux_model("app_ci");
+  m.rules[{m.domain, "shadow_t", "file"}] = {"getattr", "open", "read"};
+  m.rules[{m.domain, "docker_var_run_t", "sock_file"}] = {"write"};
+  m.rules[{m.domain, "shell_exec_t", "file"}] = {"execute", "execute_no_trans", "getattr", "map", "open", "read"};
+  m.rules[{m.domain, "var_log_t", "file"}] = {"append", "open"};
+  m.rules[{m.domain, "usr_t", "file"}] = {"getattr", "open", "read"};
+  m.rules[{m.domain, "self", "capability"}] = {"sys_admin"};
+  m.rules[{m.domain, "app_ci_data_t", "dir"}] = {"add_name", "write"};
+  m.rules[{m.domain, "null_device_t", "chr_file"}] = {"open"};  // write removed
+  Files new_f = old_f;
+  new_f.manifest.name = "app_ci";
+  new_f.cil = write_cil_module(m, false);
+  auto d = diff_views(old_f.view(), new_f.view());
+  std::map<std::string, const Change*> got;
+  for (const auto& c : d.changes)
+    if (c.cls == "selinux") got[std::string(c.widens ? "+" : "-") + c.subject] = &c;
+  auto risk = [&](const std::string& key) {
+    auto it = got.find(key);
+    return it == got.end() ? std::string("(missing)") : it->second->risk;
+  };
+  EXPECT_EQ(risk("+app_ci_t shadow_t:file"), "high") << diff_to_text(d);
+  EXPECT_NE(got["+app_ci_t shadow_t:file"]->reason.find("password hashes"), std::string::npos);
+  EXPECT_EQ(got["+app_ci_t shadow_t:file"]->file, "selinux/app_ci.cil");
+  EXPECT_EQ(risk("+app_ci_t docker_var_run_t:sock_file"), "high");
+  EXPECT_NE(got["+app_ci_t docker_var_run_t:sock_file"]->reason.find("Docker"), std::string::npos);
+  EXPECT_EQ(risk("+app_ci_t shell_exec_t:file"), "high");
+  EXPECT_EQ(risk("+app_ci_t var_log_t:file"), "high") << "a write to a shared type";
+  EXPECT_EQ(risk("+app_ci_t self:capability"), "high") << "sys_admin, as CAP_SYS_ADMIN";
+  EXPECT_EQ(risk("+app_ci_t usr_t:file"), "medium") << "a new read";
+  EXPECT_EQ(risk("+app_ci_t app_ci_data_t:dir"), "low") << "its own type";
+  EXPECT_EQ(risk("-app_ci_t null_device_t:chr_file"), "low");
+  EXPECT_EQ(got["-app_ci_t null_device_t:chr_file"]->detail, "write");
+  // Unchanged rules (etc_t, the process rules, the entrypoint) are no change at all.
+  EXPECT_EQ(got.count("+app_ci_t etc_t:file"), 0u);
+  EXPECT_EQ(got.count("+app_ci_t self:process"), 0u);
+  EXPECT_EQ(got.count("+app_ci_t app_ci_exec_t:file"), 0u);
+  EXPECT_EQ(got.size(), 8u) << diff_to_text(d);
+  std::string text = diff_to_text(d);
+  EXPECT_NE(text.find("SELinux allow rules:\n+ allow   "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n+ allow   app_ci_t shadow_t:file (getattr open read)\n      high: "), std::string::npos)
+      << text;
+  auto j = nlohmann::json::parse(diff_to_json(d));
+  EXPECT_EQ(j["highest_risk"], "high");
+  // The same module on both sides: no SELinux change; a bundle without a module: not compared.
+  EXPECT_TRUE(diff_views(old_f.view(), old_f.view()).changes.empty());
+  Files none = old_f;
+  none.cil.clear();
+  EXPECT_TRUE(diff_views(none.view(), new_f.view()).changes.size() < d.changes.size());
+  for (const auto& c : diff_views(none.view(), new_f.view()).changes) EXPECT_NE(c.cls, "selinux");
+  // Dropping the module is no way around the comparison.
+  auto dropped = diff_views(old_f.view(), none.view());
+  const Change* gone = find_change(dropped, "selinux", "selinux/app.cil");
+  ASSERT_NE(gone, nullptr) << diff_to_text(dropped);
+  EXPECT_TRUE(gone->widens);
+  EXPECT_EQ(gone->risk, "high");
+}
+
+TEST(DiffBundle, AnAllowRuleProfileCannotReadIsAnErrorNamingItsLine) {
+  Files f = rendered(testing::sample_recording());
+  f.cil = "(type app_t)\n(allow app_t etc_t file read)\n";
+  auto v = allowed_view_from_files(f.seccomp, f.landlock, "b", manifest_to_toml(f.manifest), f.cil, "selinux/app.cil");
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message.find("b/selinux/app.cil:2:"), std::string::npos) << v.error().message;
+  EXPECT_FALSE(parse_cil_allow_rules("(allow a b (file (read)))\n", "x.cil")) << "no domain declared";
 }
 
 TEST(DiffBundle, GatePolicyRejectsEntriesWithoutReason) {
