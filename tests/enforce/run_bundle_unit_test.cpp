@@ -118,7 +118,9 @@ TEST(WorkloadUser, NumbersNamesAndRefusals) {
   for (const char* bad : {"", ":1", "1:", "no-such-user-here", "0:no-such-group-here", "4294967295:0", "3999999:"}) {
     auto r = resolve_workload_user(bad);
     EXPECT_FALSE(r) << bad;
-    if (!r) EXPECT_EQ(r.error().kind, ErrorKind::BadInput) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().kind, ErrorKind::BadInput) << bad;
+    }
   }
   // A uid without a passwd entry has no group to default to.
   auto orphan = resolve_workload_user("3999999");
