@@ -304,7 +304,7 @@ TEST_F(Cli, ShowSummaryIsAFewLinesWithTheCounts) {
   EXPECT_EQ(doc["syscalls"]["x86_64"], rec.syscalls["x86_64"].size());
   EXPECT_EQ(doc["syscalls"]["i386"], 2);
   EXPECT_EQ(doc["files"]["paths"], rec.files.size());
-  EXPECT_EQ(doc["dangerous"], nlohmann::json::array({"ptrace"}));
+  EXPECT_EQ(doc["dangerous"], nlohmann::json::array({"io_uring_setup", "ptrace"}));
   EXPECT_EQ(profile_cmd("show --summary --only files " + dir).status, 2);
 }
 
