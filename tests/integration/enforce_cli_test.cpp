@@ -174,6 +174,25 @@ TEST(EnforceCli, BadInputIsAUsageError) {
   EXPECT_EQ(run({kProfile, "enforce", w.path(), "--allow-missing-landlock", "teleport"}).status, 2);
 }
 
+// --complain says what the run did outside the profile in the headers' words,
+// with the raw condition, and tags a dangerous syscall with the reason.
+TEST(EnforceCli, ComplainDecodesArgumentsAndTagsDangerousCalls) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  auto learned = run({"/bin/sh", "-c",
+                      "cd '" + w.path() + "' && exec '" + kProfile +
+                          "' -q learn --tracer ptrace --net loopback -o bundle -- python3 -c "
+                          "'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)'"});
+  ASSERT_EQ(learned.status, 0) << learned.err;
+  auto r = enforce(w, {"--complain", "--", "python3", "-c",
+                       "import socket, ctypes; socket.socket(socket.AF_INET6, socket.SOCK_STREAM); "
+                       "ctypes.CDLL(None).unshare(0x10000000)"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("argument socket: family AF_INET6 (10), type SOCK_STREAM (1)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a0 == 0xa"), std::string::npos) << "the raw condition is kept\n" << r.err;
+  EXPECT_NE(r.err.find("syscall  unshare  [DANGEROUS: "), std::string::npos) << r.err;
+}
+
 // As root, --user runs the workload as another uid and gid, and a manifest's
 // [workload] user (a bundle learned as that user) does the same; --user wins.
 TEST(EnforceCli, UserRunsTheWorkloadAsAnotherUser) {
