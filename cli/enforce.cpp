@@ -19,6 +19,7 @@ struct EnforceArgs {
   std::vector<std::string> command;
   std::string cwd;
   std::vector<std::string> env;
+  std::string user;
   bool complain = false;
   bool update = false;
   bool json = false;
@@ -44,6 +45,7 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   o.command = a.command;
   o.cwd = a.cwd;
   o.env = a.env;
+  o.user = a.user;
   o.complain = a.complain;
   o.update = a.update;
   o.timeout_s = a.timeout;
@@ -101,6 +103,8 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "another user owns or that its group or others may write (as sshd's StrictModes).\n"
       "The workload gets the caller's variables that it was started with while learning ([workload] env)\n"
       "plus --env; profile says which of yours it left out.\n"
+      "As root, the workload runs as [workload] user (written when it was learned as a non-root user) or\n"
+      "--user UID[:GID]; the ids are set before the capabilities, which it keeps across the switch.\n"
       "Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the launcher\n"
       "failed (the message names the step and errno), 126 if the command cannot be executed (not\n"
       "executable, or refused by Landlock or seccomp), 127 if it is not found, 2 for bad arguments or a\n"
@@ -109,6 +113,7 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "  profile enforce web\n"
       "  profile enforce web --timeout 60 --memory 256M -- python3 -m http.server 8001\n"
       "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
+      "  profile enforce web --user www-data          (as root: run it as www-data)\n"
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
   cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
@@ -117,6 +122,10 @@ void register_enforce(CLI::App& app, Context& ctx) {
                   "Pass NAME with your value, or set NAME=VALUE, in the workload's environment (repeatable)")
       ->type_name("NAME[=VALUE]")
       ->allow_extra_args(false);
+  cmd->add_option("--user", args->user,
+                  "As root: run the workload as this user and group (numbers or names) instead of [workload] user "
+                  "or root")
+      ->type_name("UID[:GID]");
   cmd->add_flag("--complain", args->complain,
                 "Run under the tracer instead of seccomp and Landlock and report every access outside the profile "
                 "and every capability a call failed for lack of");

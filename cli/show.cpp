@@ -9,12 +9,15 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "common/arg_names.h"
 #include "common/atomic_file.h"
 #include "common/json_bytes.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/names.h"
 #include "common/policy.h"
 #include "common/recording.h"
+#include "common/syscalls.h"
 #include "profilegen/apply.h"
 #include "profilegen/manifest.h"
 #include "profilegen/runtime_part.h"
@@ -26,7 +29,35 @@ struct ShowArgs {
   std::string path;
   bool json = false;
   std::string apply;  // --apply ENGINE
+  bool summary = false;
+  std::vector<std::string> only;  // --only KIND,...: empty = everything
 };
+
+// The kinds --only selects, each a part of the text and of the JSON.
+const std::vector<std::string> kKinds = {"syscalls", "files", "network", "exec", "capabilities", "landlock"};
+
+bool wanted(const ShowArgs& a, const std::string& kind) {
+  return a.only.empty() || std::find(a.only.begin(), a.only.end(), kind) != a.only.end();
+}
+
+// "x86_64", "i386 (compat)": an architecture other than the machine's is one
+// a workload reaches through int 0x80 (i386) or the x32 ABI.
+std::string arch_heading(const std::string& arch) {
+  return arch_display_name(arch) + (arch == native_arch() ? "" : ", compat");
+}
+
+// A syscall of the list: numbered ones (unknown to libseccomp) as "#457".
+std::string syscall_label(const std::string& name) {
+  return is_numeric_syscall(name) ? "#" + name : name;
+}
+
+// "a, b, c and 4 more": at most `shown` items of a list.
+std::string first_of(const std::vector<std::string>& items, size_t shown) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < shown; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > shown) out += " and " + std::to_string(items.size() - shown) + " more";
+  return out;
+}
 
 std::string recording_path(const std::string& path) {
   struct stat st {};
@@ -128,9 +159,22 @@ nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
     for (const auto& [name, count] : names) {
       nlohmann::json e = {{"name", name}, {"count", count}};
       if (const auto* d = dangerous.find(name)) e["dangerous"] = d->reason;
+      if (is_numeric_syscall(name)) e["unnamed"] = true;
       arr.push_back(e);
     }
     j["syscalls"][arch] = arr;
+  }
+  // Each learned tuple as recorded (values) and in the headers' words (decoded).
+  j["args"] = nlohmann::json::object();
+  for (const auto& [arch, per_sys] : rec.args) {
+    for (const auto& [name, v] : per_sys) {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& t : v.tuples) {
+        auto decoded = arg_tuple_values(name, v.indices, v.masks, t);
+        arr.push_back({{"values", t}, {"decoded", decoded}});
+      }
+      j["args"][arch][name] = {{"indices", v.indices}, {"tuples", arr}};
+    }
   }
   std::map<std::string, nlohmann::json> dirs;
   for (const auto& [path, f] : rec.files) dirs[dir_of(path)][base_of(path)] = kinds(f);
@@ -150,7 +194,7 @@ nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
   return j;
 }
 
-void print_text(const Recording& rec, const DangerousList& dangerous) {
+void print_runs(const Recording& rec) {
   std::printf("Runs: %zu%s\n", rec.runs.size(), rec.incomplete() ? "  (INCOMPLETE: events were lost)" : "");
   for (const auto& r : rec.runs) {
     std::string cmd;
@@ -158,38 +202,60 @@ void print_text(const Recording& rec, const DangerousList& dangerous) {
     std::printf("  %s  [%s, %llu ms, exit %d]\n", cmd.c_str(), r.tracer.c_str(),
                 static_cast<unsigned long long>(r.duration_ms), r.exit.status());
   }
-  std::vector<std::string> flagged;
-  for (const auto& [arch, names] : rec.syscalls) {
-    std::printf("\nSyscalls (%s): %zu distinct\n", arch.c_str(), names.size());
-    std::string line = " ";
-    for (const auto& [name, count] : names) {
-      std::string item = " " + name + (dangerous.find(name) != nullptr ? "!" : "");
-      if (line.size() + item.size() > 100) {
-        std::printf("%s\n", line.c_str());
-        line = " ";
-      }
-      line += item;
-      if (const auto* d = dangerous.find(name))
-        flagged.push_back(name + " (" + arch + "): " + d->reason + (d->note.empty() ? "" : "; " + d->note));
+}
+
+// Items joined with `sep` on lines of at most 100 columns, each line indented.
+void print_wrapped(const std::vector<std::string>& items, const std::string& indent, const std::string& sep) {
+  std::string line = indent;
+  for (const auto& item : items) {
+    std::string add = (line.size() > indent.size() ? sep : "") + item;
+    if (line.size() > indent.size() && line.size() + add.size() > 100) {
+      std::printf("%s\n", line.c_str());
+      line = indent;
+      add = item;
     }
-    std::printf("%s\n", line.c_str());
+    line += add;
   }
+  if (line.size() > indent.size()) std::printf("%s\n", line.c_str());
+}
+
+void print_syscalls(const Recording& rec, const DangerousList& dangerous) {
+  std::vector<std::string> flagged;
+  bool any_numeric = false;
+  for (const auto& [arch, names] : rec.syscalls) {
+    std::printf("\nSyscalls (%s): %zu distinct\n", arch_heading(arch).c_str(), names.size());
+    std::vector<std::string> items;
+    for (const auto& [name, count] : names) {
+      items.push_back(syscall_label(name) + (dangerous.find(name) != nullptr ? "!" : ""));
+      any_numeric = any_numeric || is_numeric_syscall(name);
+      if (const auto* d = dangerous.find(name))
+        flagged.push_back(name + " (" + arch_display_name(arch) + "): " + d->reason +
+                          (d->note.empty() ? "" : "; " + d->note));
+    }
+    print_wrapped(items, "  ", " ");
+  }
+  if (any_numeric)
+    std::printf(
+        "  #N: a syscall libseccomp has no name for (newer than its table); the profile answers it with ENOSYS\n");
   if (!flagged.empty()) {
     std::printf("\nDangerous syscalls used (marked ! above):\n");
     for (const auto& f : flagged) std::printf("  %s\n", f.c_str());
   }
   for (const auto& [arch, per_sys] : rec.args) {
-    std::printf("\nArgument values (%s):\n", arch.c_str());
+    std::printf("\nArgument values (%s), as the kernel's headers name them:\n", arch_heading(arch).c_str());
     for (const auto& [name, v] : per_sys) {
-      std::string vals;
+      std::vector<std::string> tuples;
       for (const auto& t : v.tuples) {
-        std::string tuple;
-        for (auto x : t) tuple += (tuple.empty() ? "" : ",") + std::to_string(x);
-        vals += (vals.empty() ? "" : " ") + (t.size() > 1 ? "(" + tuple + ")" : tuple);
+        std::string text = arg_tuple_text(name, v.indices, v.masks, t);
+        tuples.push_back(t.size() > 1 ? "(" + text + ")" : text);
       }
-      std::printf("  %-14s %s\n", name.c_str(), vals.c_str());
+      std::printf("  %s%s\n", name.c_str(), dangerous.find(name) != nullptr ? "!" : "");
+      print_wrapped(tuples, "      ", "; ");
     }
   }
+}
+
+void print_files(const Recording& rec) {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> dirs;
   for (const auto& [path, f] : rec.files) dirs[dir_of(path)].emplace_back(base_of(path), kinds(f));
   std::printf("\nFiles: %zu in %zu directories\n", rec.files.size(), dirs.size());
@@ -197,14 +263,23 @@ void print_text(const Recording& rec, const DangerousList& dangerous) {
     std::printf("  %s/\n", dir == "/" ? "" : dir.c_str());
     for (const auto& [name, k] : entries) std::printf("    %-40s %s\n", name.c_str(), k.c_str());
   }
+}
+
+void print_executables(const Recording& rec) {
   std::printf("\nExecutables: %zu\n", rec.executables.size());
   for (const auto& [path, count] : rec.executables)
     std::printf("  %s  (%llu)\n", path.c_str(), static_cast<unsigned long long>(count));
+}
+
+std::string endpoint_where(const NetEndpoint& ep) {
+  return !ep.path.empty() ? ep.path : ep.address + (ep.port ? ":" + std::to_string(ep.port) : "");
+}
+
+void print_network(const Recording& rec) {
   std::printf("\nNetwork: %zu endpoints\n", rec.network.size());
   for (const auto& [ep, count] : rec.network) {
-    std::string where = !ep.path.empty() ? ep.path : ep.address + (ep.port ? ":" + std::to_string(ep.port) : "");
-    std::printf("  %-8s %-10s %-12s %-28s %s\n", ep.op.c_str(), ep.family.c_str(), ep.type.c_str(), where.c_str(),
-                ep.result.c_str());
+    std::printf("  %-8s %-10s %-12s %-28s %s\n", ep.op.c_str(), ep.family.c_str(), ep.type.c_str(),
+                endpoint_where(ep).c_str(), ep.result.c_str());
   }
 }
 
@@ -349,6 +424,104 @@ void print_runtime_part(const RuntimeRuleView& v) {
   }
 }
 
+// --summary: the few lines a reviewer reads first; each count leads to a --only kind.
+nlohmann::json summary_json(const Recording& rec, const DangerousList& dangerous, const std::optional<Manifest>& m,
+                            const std::optional<BundleView>& view) {
+  nlohmann::json j;
+  j["runs"] = rec.runs.size();
+  j["incomplete"] = rec.incomplete();
+  j["syscalls"] = nlohmann::json::object();
+  j["unnamed_syscalls"] = nlohmann::json::array();
+  j["dangerous"] = nlohmann::json::array();
+  std::set<std::string> dangerous_names;
+  for (const auto& [arch, names] : rec.syscalls) {
+    j["syscalls"][arch_display_name(arch)] = names.size();
+    for (const auto& [name, count] : names) {
+      if (is_numeric_syscall(name)) j["unnamed_syscalls"].push_back(arch_display_name(arch) + ":" + name);
+      if (dangerous.find(name) != nullptr)
+        dangerous_names.insert(arch == native_arch() ? name : name + " (" + arch_display_name(arch) + ")");
+    }
+  }
+  for (const auto& d : dangerous_names) j["dangerous"].push_back(d);
+  std::set<std::string> with_args;
+  for (const auto& [arch, per_sys] : rec.args)
+    for (const auto& [name, v] : per_sys) with_args.insert(name);
+  j["argument_rules"] = with_args;
+  std::set<std::string> dirs;
+  std::map<std::string, uint64_t> by_access;
+  uint64_t failed = 0;
+  for (const auto& [path, f] : rec.files) {
+    dirs.insert(dir_of(path));
+    bool any_failed = false;
+    for (const auto& [kind, outcomes] : f.accesses) {
+      if (outcomes.count(kOk)) ++by_access[access_name(kind)];
+      any_failed = any_failed || outcomes.size() > outcomes.count(kOk);
+    }
+    if (any_failed) ++failed;
+  }
+  j["files"] = {
+      {"paths", rec.files.size()}, {"directories", dirs.size()}, {"by_access", by_access}, {"failed", failed}};
+  nlohmann::json exes = nlohmann::json::array();
+  for (const auto& [path, count] : rec.executables) exes.push_back(path);
+  j["executables"] = exes;
+  nlohmann::json net = nlohmann::json::array();
+  for (const auto& [ep, count] : rec.network)
+    net.push_back(ep.op + " " + ep.family + (ep.type.empty() ? "" : "/" + ep.type) + " " + endpoint_where(ep) +
+                  (ep.result == kOk ? "" : " (" + ep.result + ")"));
+  j["network"] = net;
+  nlohmann::json caps = nlohmann::json::array();
+  for (const auto& cap : capability_names(rec, m))
+    caps.push_back(cap + (m && !has(m->capabilities, cap) ? " (not kept)" : ""));
+  j["capabilities"] = caps;
+  if (view) {
+    nlohmann::json gen = nlohmann::json::array();
+    for (const auto& g : view->landlock.value("generalised", nlohmann::json::array()))
+      gen.push_back(bytes(g, "path") + "/ (" + access_text(g) + ")");
+    j["generalised"] = gen;
+  }
+  return j;
+}
+
+std::vector<std::string> strings_of(const nlohmann::json& arr) {
+  std::vector<std::string> out;
+  for (const auto& e : arr) out.push_back(e.get<std::string>());
+  return out;
+}
+
+void print_summary(const nlohmann::json& j, const std::string& path) {
+  std::printf("Runs: %zu%s\n", j["runs"].get<size_t>(),
+              j["incomplete"].get<bool>() ? " (INCOMPLETE: events were lost)" : "");
+  std::string sys;
+  const std::string native = arch_display_name(native_arch());
+  if (j["syscalls"].contains(native)) sys = std::to_string(j["syscalls"][native].get<size_t>()) + " " + native;
+  for (const auto& [arch, n] : j["syscalls"].items())
+    if (arch != native) sys += (sys.empty() ? "" : ", ") + std::to_string(n.get<size_t>()) + " " + arch;
+  if (!j["unnamed_syscalls"].empty()) sys += "; unnamed: " + first_of(strings_of(j["unnamed_syscalls"]), 4);
+  std::printf("  syscalls      %s\n", sys.empty() ? "none" : sys.c_str());
+  auto dangerous = strings_of(j["dangerous"]);
+  std::printf("  dangerous     %s\n", dangerous.empty() ? "none" : first_of(dangerous, 6).c_str());
+  auto with_args = strings_of(j["argument_rules"]);
+  if (!with_args.empty()) std::printf("  arguments     values learned for %s\n", first_of(with_args, 8).c_str());
+  const auto& f = j["files"];
+  std::string access;
+  for (const auto& [kind, n] : f["by_access"].items())
+    access += (access.empty() ? "" : ", ") + std::to_string(n.get<uint64_t>()) + " " + kind;
+  std::printf(
+      "  files         %zu in %zu directories%s%s%s\n", f["paths"].get<size_t>(), f["directories"].get<size_t>(),
+      access.empty() ? "" : ": ", access.c_str(),
+      f["failed"].get<uint64_t>() ? ("; " + std::to_string(f["failed"].get<uint64_t>()) + " failed").c_str() : "");
+  if (j.contains("generalised"))
+    std::printf("  landlock      %zu generalised directories%s%s\n", j["generalised"].size(),
+                j["generalised"].empty() ? "" : ": ", first_of(strings_of(j["generalised"]), 3).c_str());
+  auto exes = strings_of(j["executables"]);
+  std::printf("  executables   %zu%s%s\n", exes.size(), exes.empty() ? "" : ": ", first_of(exes, 4).c_str());
+  auto net = strings_of(j["network"]);
+  std::printf("  network       %zu endpoints%s%s\n", net.size(), net.empty() ? "" : ": ", first_of(net, 3).c_str());
+  auto caps = strings_of(j["capabilities"]);
+  std::printf("  capabilities  %s\n", caps.empty() ? "none" : first_of(caps, 6).c_str());
+  std::printf("Details: profile show %s --only syscalls|files|network|exec|capabilities|landlock\n", path.c_str());
+}
+
 void run_show(const ShowArgs& a, Context& ctx) {
   if (!a.apply.empty()) {
     auto text = apply_instructions(a.path, a.apply);
@@ -357,23 +530,52 @@ void run_show(const ShowArgs& a, Context& ctx) {
     ctx.exit_code = kExitOk;
     return;
   }
+  if (a.summary && !a.only.empty())
+    throw FatalError{
+        make_error("--summary and --only cannot be used together: --summary is the overview of every kind"),
+        kExitUsage};
   auto rec = load_recording(recording_path(a.path));
   if (!rec) throw FatalError{rec.error(), kExitUsage};
   auto manifest = bundle_manifest(a.path);
   auto view = load_bundle_view(a.path);
   const DangerousList& dangerous = builtin_dangerous_list();
   RuntimeRuleView runtime = runtime_part_of(a.path);
+  if (a.summary) {
+    auto j = summary_json(*rec, dangerous, manifest, view);
+    if (a.json)
+      std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
+    else
+      print_summary(j, a.path);
+    ctx.exit_code = kExitOk;
+    return;
+  }
   if (a.json) {
     auto j = to_json(*rec, dangerous);
     j["capabilities"] = capabilities_json(*rec, manifest);
     if (view) j["bundle"] = bundle_view_json(*view);
     if (!runtime.names.empty()) j["runtime_part"] = {{"syscalls", runtime.names}, {"from", runtime.comment}};
+    // --only keeps the runs and the selected kinds' keys.
+    const std::map<std::string, std::vector<std::string>> keys = {{"syscalls", {"syscalls", "args", "runtime_part"}},
+                                                                  {"files", {"files"}},
+                                                                  {"network", {"network"}},
+                                                                  {"exec", {"executables"}},
+                                                                  {"capabilities", {"capabilities"}},
+                                                                  {"landlock", {"bundle"}}};
+    for (const auto& [kind, names] : keys)
+      if (!wanted(a, kind))
+        for (const auto& k : names) j.erase(k);
     std::printf("%s\n", dump_bytes(std::move(j), 2).c_str());
   } else {
-    print_text(*rec, dangerous);
-    print_runtime_part(runtime);
-    print_capabilities(*rec, manifest);
-    if (view) print_bundle_view(*view);
+    if (a.only.empty()) print_runs(*rec);
+    if (wanted(a, "syscalls")) {
+      print_syscalls(*rec, dangerous);
+      print_runtime_part(runtime);
+    }
+    if (wanted(a, "files")) print_files(*rec);
+    if (wanted(a, "exec")) print_executables(*rec);
+    if (wanted(a, "network")) print_network(*rec);
+    if (wanted(a, "capabilities")) print_capabilities(*rec, manifest);
+    if (view && wanted(a, "landlock")) print_bundle_view(*view);
   }
   ctx.exit_code = kExitOk;
 }
@@ -386,15 +588,31 @@ void register_show(CLI::App& app, Context& ctx) {
       app.add_subcommand("show", "Summarise a recording: syscalls, dangerous ones, files, executables, network");
   cmd->footer(
       "\nDIR is a bundle directory (its recording.json is read) or a recording file.\n"
-      "Dangerous syscalls (policies/dangerous.toml) are marked with ! and listed with the reason.\n"
+      "Dangerous syscalls (policies/dangerous.toml) are marked with ! and listed with the reason; calls of\n"
+      "another architecture (i386, x32) are listed under it, and syscalls libseccomp cannot name as #N.\n"
+      "Argument values are named as the kernel's headers name them, with the number: AF_INET6 (10),\n"
+      "SOCK_STREAM (1), TIOCGWINSZ (0x5413), CLONE_NEWNS|CLONE_NEWUSER (0x10020000), PROT_EXEC (0x4).\n"
       "Files are grouped by directory with their access kinds; failed accesses show the errno.\n"
       "Capabilities are listed with the calls that showed their use; for a bundle, those its profile.toml\n"
       "does not keep are marked.\n\n"
       "For a bundle: each directory Landlock generalised (rights, reason, evidence), the candidates kept\n"
       "per-file, ephemeral connects, and what is bound into the private /tmp.\n\n"
-      "Examples:\n  profile show ls.profile\n  profile show --json web/recording.json | jq .syscalls\n");
+      "--summary prints a few lines instead: counts per kind, the dangerous syscalls, capabilities,\n"
+      "generalised directories, network and executables. --only KIND[,KIND] prints only those parts\n"
+      "(in --json too, where the runs are always kept).\n\n"
+      "Examples:\n  profile show ls.profile\n  profile show --summary web\n  profile show --only network,exec web\n"
+      "  profile show --json web/recording.json | jq .syscalls\n");
   cmd->add_option("DIR", args->path, "Bundle directory or recording.json")->required();
   cmd->add_flag("--json", args->json, "Machine-readable output on stdout");
+  cmd->add_flag("--summary", args->summary,
+                "A short overview: counts per kind, dangerous syscalls, capabilities, generalised directories, "
+                "network, executables");
+  cmd->add_option("--only", args->only,
+                  "Show only these parts: syscalls (with argument values), files, network, exec, capabilities, "
+                  "landlock; repeatable or comma-separated")
+      ->type_name("KIND")
+      ->delimiter(',')
+      ->check(CLI::IsMember(kKinds));
   cmd->add_option("--apply", args->apply,
                   "Print how to give the bundle's profile to ENGINE: docker, podman, runc, crun, containerd, cri-o, "
                   "kubernetes, nomad, swarm or mesos");

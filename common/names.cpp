@@ -1,6 +1,5 @@
 #include "common/names.h"
 
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 namespace profile {
@@ -26,52 +25,10 @@ const char* file_type_name(unsigned mode) {
   }
 }
 
-std::string socket_family_name(int family) {
-  switch (family) {
-    case AF_UNIX:
-      return "AF_UNIX";
-    case AF_INET:
-      return "AF_INET";
-    case AF_INET6:
-      return "AF_INET6";
-    case AF_NETLINK:
-      return "AF_NETLINK";
-    case AF_PACKET:
-      return "AF_PACKET";
-    case AF_UNSPEC:
-      return "AF_UNSPEC";
-    case AF_ALG:
-      return "AF_ALG";
-    case AF_VSOCK:
-      return "AF_VSOCK";
-    case AF_BLUETOOTH:
-      return "AF_BLUETOOTH";
-    case AF_CAN:
-      return "AF_CAN";
-    case AF_XDP:
-      return "AF_XDP";
-    default:
-      return "AF_" + std::to_string(family);
-  }
-}
+// socket_family_name and socket_type_name are in arg_names.cpp, with their tables.
 
-std::string socket_type_name(int type) {
-  switch (type & 0xf) {
-    case SOCK_STREAM:
-      return "SOCK_STREAM";
-    case SOCK_DGRAM:
-      return "SOCK_DGRAM";
-    case SOCK_RAW:
-      return "SOCK_RAW";
-    case SOCK_RDM:
-      return "SOCK_RDM";
-    case SOCK_SEQPACKET:
-      return "SOCK_SEQPACKET";
-    case SOCK_PACKET:
-      return "SOCK_PACKET";
-    default:
-      return type == 0 ? "" : "SOCK_" + std::to_string(type & 0xf);
-  }
+std::string arch_display_name(const std::string& arch) {
+  return arch == "x86" ? "i386" : arch;
 }
 
 }  // namespace profile

@@ -11,5 +11,8 @@ const char* file_type_name(unsigned mode);
 std::string socket_family_name(int family);
 // "SOCK_STREAM", ...; SOCK_NONBLOCK/SOCK_CLOEXEC ignored; "" for 0.
 std::string socket_type_name(int type);
+// How users name an architecture of the recording: libseccomp's "x86" is "i386";
+// others keep their name ("x86_64", "x32", "aarch64").
+std::string arch_display_name(const std::string& arch);
 
 }  // namespace profile

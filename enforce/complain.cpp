@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "common/names.h"
+#include "common/syscalls.h"
 #include "enforce/run_bundle.h"
 #include "profilegen/bundle.h"
 #include "profilegen/diff.h"
@@ -63,6 +65,19 @@ Result<EnforceReport> run_complain(const EnforceOptions& options, const Manifest
   if (!needed) return needed.error();
   report.outside = diff_views(*allowed, *needed).added;
   report.outside.capabilities = missing_capabilities(learned->recording, manifest);
+  // seccomp.json names syscalls across architectures: where each was made, an
+  // architecture the profile lacks and calls without a name come from the run.
+  const Recording& run = learned->recording;
+  for (const auto& name : report.outside.syscalls)
+    for (const auto& [arch, calls] : run.syscalls)
+      if (calls.count(name)) report.outside_arches[name].push_back(arch_display_name(arch));
+  for (const auto& [arch, calls] : run.syscalls) {
+    if (calls.empty()) continue;
+    if (allowed->has_seccomp && !allowed->architectures.count(scmp_arch_name(arch)))
+      report.outside_architectures.push_back(arch_display_name(arch));
+    for (const auto& [name, count] : calls)
+      if (is_numeric_syscall(name)) report.outside_unnamed.push_back(arch_display_name(arch) + ":" + name);
+  }
 
   if (options.update) {
     std::string rec_path = options.dir + "/recording.json";

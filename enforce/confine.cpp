@@ -95,6 +95,18 @@ int make_mount_point(const char* target, int source_fd) noexcept {
   return 0;
 }
 
+// Raw syscalls: glibc's setresuid and friends signal every thread it believes
+// the process has, and this child of clone() has one whatever the parent had.
+int switch_user(const ChildConfinement& c, const char** step) noexcept {
+  *step = "setgroups (--user / [workload] user)";
+  if (::syscall(SYS_setgroups, c.groups.size(), c.groups.data()) != 0) return errno;
+  *step = "setresgid (--user / [workload] user)";
+  if (::syscall(SYS_setresgid, c.gid, c.gid, c.gid) != 0) return errno;
+  *step = "setresuid (--user / [workload] user)";
+  if (::syscall(SYS_setresuid, c.uid, c.uid, c.uid) != 0) return errno;
+  return 0;
+}
+
 struct CapData {
   __user_cap_header_struct header;
   __user_cap_data_struct data[2];
@@ -104,8 +116,8 @@ struct CapData {
 
 bool Confinement::any() const {
   return private_tmp || readonly_root || mask_kernel_paths || reset_personality || !binds.empty() ||
-         !readonly_dirs.empty() || drop_capabilities || no_new_privs || landlock != nullptr || seccomp != nullptr ||
-         seccomp_slot != nullptr || !selinux_exec_context.empty();
+         !readonly_dirs.empty() || drop_capabilities || set_user || no_new_privs || landlock != nullptr ||
+         seccomp != nullptr || seccomp_slot != nullptr || !selinux_exec_context.empty();
 }
 
 Result<int> capability_from_name(const std::string& name) {
@@ -165,6 +177,10 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
       return make_error("ambient capability " + name + " is not one of the capabilities kept");
     out.ambient_caps |= uint64_t{1} << *cap;
   }
+  out.set_user = c.set_user;
+  out.uid = c.uid;
+  out.gid = c.gid;
+  out.groups = c.groups;
   out.no_new_privs = c.no_new_privs;
   out.landlock = c.landlock;
   out.seccomp = c.seccomp;
@@ -322,6 +338,13 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
       *step = "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
       return errno;
     }
+    // Leaving uid 0 clears the permitted set unless KEEPCAPS (execve resets it),
+    // and capset below can only keep what is still permitted.
+    if (c.set_user) {
+      *step = "prctl(PR_SET_KEEPCAPS)";
+      if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return errno;
+      if (int err = switch_user(c, step); err != 0) return err;
+    }
     CapData caps{};
     caps.header.version = _LINUX_CAPABILITY_VERSION_3;
     caps.header.pid = 0;
@@ -342,6 +365,9 @@ int apply_workload_confinement_in_child(const ChildConfinement& c, const char** 
         return errno;
       }
     }
+  }
+  if (c.set_user && !c.drop_capabilities) {
+    if (int err = switch_user(c, step); err != 0) return err;
   }
   if (c.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     *step = "prctl(PR_SET_NO_NEW_PRIVS)";

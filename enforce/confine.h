@@ -3,7 +3,8 @@
 //   supervisor: mount propagation private, read-only root, /proc, private /tmp,
 //               bind mounts, read-only self-binds (all before the workload exists)
 //   workload:   chdir, fds close-on-exec, capabilities (bounding, ambient,
-//               permitted/effective/inheritable), no_new_privs, Landlock,
+//               [user: groups, gid, uid], permitted/effective/inheritable),
+//               no_new_privs, Landlock,
 //               SELinux exec context, before_exec hook, seccomp LAST, execve.
 // The cgroup (and its limits) is joined by the supervisor before it is released.
 #pragma once
@@ -57,6 +58,14 @@ struct Confinement {
   // non-root program keeps them across execve. Root's execve regains the
   // bounding set without them.
   std::vector<std::string> ambient_capabilities;
+  // Run the workload as this uid, gid and supplementary groups (enforce --user,
+  // [workload] user): set after the bounding set is dropped, which needs
+  // CAP_SETPCAP, and before the kept capabilities are set, which the switch
+  // would otherwise clear. Needs CAP_SETUID and CAP_SETGID (root).
+  bool set_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
   bool no_new_privs = false;
   // personality(PER_LINUX) before exec, as runc does: an inherited
   // ADDR_NO_RANDOMIZE (setarch -R) or READ_IMPLIES_EXEC would weaken the workload.
@@ -88,6 +97,10 @@ struct ChildConfinement {
   uint64_t keep_caps = 0;     // bit n = capability n
   uint64_t ambient_caps = 0;  // a subset of keep_caps
   int last_cap = 40;
+  bool set_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
   bool reset_personality = false;
   bool no_new_privs = false;
   const PreparedLandlock* landlock = nullptr;

@@ -1,6 +1,8 @@
 #include "enforce/run_bundle.h"
 
+#include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,13 +12,18 @@
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
+#include "common/arg_names.h"
 #include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/json_bytes.h"
 #include "common/log.h"
+#include "common/names.h"
+#include "common/policy.h"
+#include "common/syscalls.h"
 #include "enforce/bundle_files.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
@@ -298,6 +305,69 @@ Result<uint64_t> parse_size(const std::string& text) {
   return static_cast<uint64_t>(bytes);
 }
 
+Result<WorkloadUser> resolve_workload_user(const std::string& spec) {
+  auto colon = spec.find(':');
+  std::string user = spec.substr(0, colon), group = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  auto number = [](const std::string& s) -> std::optional<uint32_t> {
+    if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    uint64_t v = std::stoull(s);
+    // (uid_t)-1 means "unchanged" to setresuid: never a user.
+    if (v >= 0xffffffffULL) return std::nullopt;
+    return static_cast<uint32_t>(v);
+  };
+  if (user.empty() || (colon != std::string::npos && group.empty()))
+    return Error{"user \"" + spec + "\": expected UID[:GID] or NAME[:GROUP]", EINVAL, ErrorKind::BadInput};
+  WorkloadUser out;
+  std::string name;  // the passwd entry's, for the supplementary groups
+  std::optional<uint32_t> primary;
+  std::vector<char> buf(16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  if (auto uid = number(user)) {
+    out.uid = *uid;
+    if (::getpwuid_r(*uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+      name = pw.pw_name;
+      primary = pw.pw_gid;
+    }
+  } else {
+    if (::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+      return Error{"user \"" + user + "\" is not in the passwd database (give a number: --user UID:GID)", ENOENT,
+                   ErrorKind::BadInput};
+    out.uid = pw.pw_uid;
+    name = pw.pw_name;
+    primary = pw.pw_gid;
+  }
+  if (!group.empty()) {
+    if (auto gid = number(group)) {
+      out.gid = *gid;
+    } else {
+      struct group gr {};
+      struct group* gfound = nullptr;
+      if (::getgrnam_r(group.c_str(), &gr, buf.data(), buf.size(), &gfound) != 0 || gfound == nullptr)
+        return Error{"group \"" + group + "\" is not in the group database (give a number: --user UID:GID)", ENOENT,
+                     ErrorKind::BadInput};
+      out.gid = gr.gr_gid;
+    }
+  } else if (primary) {
+    out.gid = *primary;
+  } else {
+    return Error{"uid " + user + " has no passwd entry, so no group: give it as --user " + user + ":GID", ENOENT,
+                 ErrorKind::BadInput};
+  }
+  out.groups = {out.gid};
+  if (!name.empty()) {
+    int n = 64;
+    std::vector<gid_t> groups(static_cast<size_t>(n));
+    if (::getgrouplist(name.c_str(), out.gid, groups.data(), &n) < 0) {
+      groups.resize(static_cast<size_t>(n));
+      if (::getgrouplist(name.c_str(), out.gid, groups.data(), &n) < 0) n = 0;
+    }
+    for (int i = 0; i < n; ++i)
+      if (groups[static_cast<size_t>(i)] != out.gid) out.groups.push_back(groups[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   EnforceReport report;
   // Every file the confinement comes from is read through this checked handle.
@@ -394,6 +464,24 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     auto cap = capability_from_name(name);
     if (cap && *cap == CAP_SYS_ADMIN) spec.guard_terminal = true;
   }
+  // The user to run as: --user, else the manifest's (a bundle learned as that
+  // user). Only root can switch; a caller who is not root runs the workload as
+  // itself, which is said when the manifest asked for someone else.
+  if (!o.user.empty() && ::geteuid() != 0)
+    return Error{"--user needs root: only root can run the workload as another user", EPERM, ErrorKind::BadInput};
+  if (std::string who = o.user.empty() ? m.user : o.user; !who.empty()) {
+    auto u = resolve_workload_user(who);
+    if (!u) return o.user.empty() ? u.error().wrap(manifest_path + ": [workload] user") : u.error().wrap("--user");
+    if (::geteuid() == 0) {
+      c.set_user = true;
+      c.uid = u->uid;
+      c.gid = u->gid;
+      c.groups.assign(u->groups.begin(), u->groups.end());
+    } else if (u->uid != ::geteuid() || u->gid != ::getegid()) {
+      report.notices.push_back(manifest_path + " says the workload runs as " + who +
+                               ", which only root can do: it runs as you (uid " + std::to_string(::geteuid()) + ")");
+    }
+  }
   c.no_new_privs = true;
   c.reset_personality = true;
   // The one SELinux step (enforce/selinux_exec.h): refuses when the profile
@@ -405,6 +493,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
 
   report.applied = {"namespaces", "cgroup"};
   report.applied.emplace_back("mounts");  // at least the bundle, read-only
+  if (c.set_user) report.applied.emplace_back("user");
   report.applied.insert(report.applied.end(), {"capabilities", "no_new_privs"});
 
   // Said once every check has passed, so that a refusal stays one sentence.
@@ -467,16 +556,86 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   return report;
 }
 
+namespace {
+
+// "socket: (a1 & 0xf) == 0x1 && a0 == 0xa" (profilegen/diff.h's form) in the
+// words of the headers, each value named after its argument in
+// policies/args.toml: "family AF_INET (2), type SOCK_STREAM (1)". "" when the
+// condition is not of that form ("any arguments").
+std::string condition_in_words(const std::string& line) {
+  auto colon = line.find(": ");
+  if (colon == std::string::npos) return "";
+  std::string name = line.substr(0, colon), cond = line.substr(colon + 2);
+  static const std::regex kTerm(R"(\(a([0-5]) & 0x([0-9a-f]+)\) == 0x([0-9a-f]+)|a([0-5]) == 0x([0-9a-f]+))");
+  std::map<unsigned, std::pair<uint64_t, uint64_t>> terms;  // index -> value, mask
+  for (auto it = std::sregex_iterator(cond.begin(), cond.end(), kTerm); it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    if (m[1].matched)
+      terms[std::stoul(m[1].str())] = {std::stoull(m[3].str(), nullptr, 16), std::stoull(m[2].str(), nullptr, 16)};
+    else
+      terms[std::stoul(m[4].str())] = {std::stoull(m[5].str(), nullptr, 16), ~uint64_t{0}};
+  }
+  if (terms.empty()) return "";
+  std::vector<unsigned> indices;
+  std::vector<uint64_t> masks, values;
+  for (const auto& [index, vm] : terms) {
+    indices.push_back(index);
+    values.push_back(vm.first);
+    masks.push_back(vm.second);
+  }
+  auto words = arg_tuple_values(name, indices, masks, values);
+  const ArgRule* rule = builtin_arg_policy().find(name);
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string arg = "a" + std::to_string(indices[i]);
+    if (rule != nullptr)
+      for (size_t k = 0; k < rule->indices.size() && k < rule->names.size(); ++k)
+        if (rule->indices[k] == indices[i]) arg = rule->names[k];
+    out += (out.empty() ? "" : ", ") + arg + " " + words[i];
+  }
+  return name + ": " + out;
+}
+
+std::string dangerous_tag(const std::string& syscall) {
+  const auto* d = builtin_dangerous_list().find(syscall);
+  return d == nullptr ? "" : "  [DANGEROUS: " + d->reason + "]";
+}
+
+std::string syscall_name_of(const std::string& arg_line) {
+  return arg_line.substr(0, arg_line.find(':'));
+}
+
+std::string arches_text(const EnforceReport& r, const std::string& syscall) {
+  auto it = r.outside_arches.find(syscall);
+  if (it == r.outside_arches.end()) return "";
+  // The machine's own architecture goes without saying.
+  std::string out;
+  for (const auto& a : it->second)
+    if (a != arch_display_name(native_arch())) out += (out.empty() ? "" : ", ") + a;
+  return out.empty() ? "" : " (" + out + ")";
+}
+
+}  // namespace
+
 std::string complain_report_text(const EnforceReport& r) {
   std::ostringstream out;
   const DiffSide& d = r.outside;
-  if (d.empty()) {
+  if (d.empty() && r.outside_architectures.empty() && r.outside_unnamed.empty()) {
     out << "complain: nothing outside the profile\n";
     return out.str();
   }
   out << "complain: accesses outside the profile:\n";
-  for (const auto& s : d.syscalls) out << "  syscall  " << s << "\n";
-  for (const auto& a : d.args) out << "  argument " << a << "\n";
+  for (const auto& a : r.outside_architectures)
+    out << "  architecture " << a << ": not in the profile, every call through it is denied\n";
+  for (const auto& s : d.syscalls) out << "  syscall  " << s << arches_text(r, s) << dangerous_tag(s) << "\n";
+  for (const auto& u : r.outside_unnamed)
+    out << "  syscall  #" << u.substr(u.find(':') + 1) << " (" << u.substr(0, u.find(':'))
+        << "): unnamed (newer than libseccomp), answered with ENOSYS\n";
+  for (const auto& a : d.args) {
+    std::string words = condition_in_words(a);
+    out << "  argument " << (words.empty() ? a : words + "  [" + a.substr(a.find(": ") + 2) + "]")
+        << dangerous_tag(syscall_name_of(a)) << "\n";
+  }
   for (const auto& [path, rights] : d.files) out << "  file     " << path << " (" << rights << ")\n";
   for (const auto& n : d.net) out << "  network  " << n << "\n";
   for (const auto& [cap, why] : d.capabilities) out << "  capability " << cap << " not kept: " << why << "\n";
@@ -496,8 +655,22 @@ std::string enforce_report_json(const EnforceReport& r) {
     for (const auto& [path, rights] : r.outside.files) files.push_back({{"path", path}, {"access", rights}});
     nlohmann::ordered_json caps = nlohmann::ordered_json::array();
     for (const auto& [cap, why] : r.outside.capabilities) caps.push_back({{"name", cap}, {"evidence", why}});
+    // Added beside the raw lists (which stay as they were): the decoded
+    // argument values, the dangerous syscalls' reasons, the architectures.
+    nlohmann::ordered_json decoded = nlohmann::ordered_json::array();
+    for (const auto& a : r.outside.args) decoded.push_back(condition_in_words(a));
+    nlohmann::ordered_json dangerous = nlohmann::ordered_json::object();
+    for (const auto& s : r.outside.syscalls)
+      if (const auto* d = builtin_dangerous_list().find(s)) dangerous[s] = d->reason;
+    for (const auto& a : r.outside.args)
+      if (const auto* d = builtin_dangerous_list().find(syscall_name_of(a))) dangerous[syscall_name_of(a)] = d->reason;
     j["outside_profile"] = {{"syscalls", r.outside.syscalls},
                             {"args", r.outside.args},
+                            {"args_decoded", decoded},
+                            {"dangerous", dangerous},
+                            {"syscall_arches", r.outside_arches},
+                            {"architectures", r.outside_architectures},
+                            {"unnamed_syscalls", r.outside_unnamed},
                             {"files", files},
                             {"network", r.outside.net},
                             {"capabilities", caps}};

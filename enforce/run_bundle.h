@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct EnforceOptions {
   std::vector<std::string> command;              // empty: the manifest's command
   std::string cwd;                               // --cwd: instead of the manifest's
   std::vector<std::string> env;                  // --env: NAME (the caller's value) or NAME=VALUE
+  std::string user;                              // --user UID[:GID] / NAME[:GROUP]: instead of [workload] user
   bool complain = false;                         // trace instead of seccomp + Landlock, report what is outside
   bool update = false;                           // complain: merge into recording.json and regenerate
   double timeout_s = 0;                          // > 0: kill the whole cgroup after this long
@@ -44,7 +46,15 @@ struct EnforceReport {
   std::vector<std::string> dropped_env;
   // complain mode
   bool complain = false;
-  DiffSide outside;                        // what the run did that the profile does not allow
+  DiffSide outside;  // what the run did that the profile does not allow
+  // Where this run made each syscall of outside.syscalls: architecture names
+  // ("x86_64", "i386", "x32") by syscall name.
+  std::map<std::string, std::vector<std::string>> outside_arches;
+  // Architectures the run used that the profile does not list (every call of
+  // them is denied), and calls libseccomp cannot name ("x86_64:457"), which
+  // the profile answers with ENOSYS.
+  std::vector<std::string> outside_architectures;
+  std::vector<std::string> outside_unnamed;
   std::vector<std::string> updated_files;  // with update
 };
 
@@ -57,9 +67,23 @@ Result<EnforceReport> run_bundle(const EnforceOptions& options);
 struct LandlockProfile;
 std::vector<std::string> missing_landlock_features(const LandlockProfile& profile, int abi);
 
-// Complain mode's findings as text (one line per access) and as JSON.
+// Complain mode's findings as text (one line per access) and as JSON: argument
+// values decoded (AF_INET6, TIOCGWINSZ, CLONE_NEWUSER), dangerous syscalls
+// tagged with the reason (policies/dangerous.toml), the architecture of a call
+// made through another ABI (i386, x32).
 std::string complain_report_text(const EnforceReport& r);
 std::string enforce_report_json(const EnforceReport& r);
+
+// The ids `spec` ("UID[:GID]", "NAME[:GROUP]") names, looked up in the
+// passwd and group databases: the group defaults to the user's primary one, and
+// the supplementary groups are the user's (getgrouplist), or the gid alone for
+// a uid without a passwd entry. An unknown name, or a uid without an entry and
+// no gid, is an error of one sentence.
+struct WorkloadUser {
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> groups;
+};
+Result<WorkloadUser> resolve_workload_user(const std::string& spec);
 
 // "512M", "2G", "1048576" -> bytes.
 Result<uint64_t> parse_size(const std::string& text);

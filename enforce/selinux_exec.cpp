@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 
 #include "common/log.h"
@@ -46,7 +47,15 @@ Result<SelinuxExecPlan> prepare_selinux_exec_from_parent(const std::string& name
     ::context_free(ctx);
     return sys_error("context_type_set(" + type + ")");
   }
-  std::string wanted = ::context_str(ctx);
+  // context_str returns NULL when it cannot build the string (out of memory):
+  // fail closed rather than build a std::string from NULL.
+  const char* str = ::context_str(ctx);
+  if (str == nullptr) {
+    int err = errno;
+    ::context_free(ctx);
+    return sys_error("context_str (the SELinux context of type " + type + ")", err != 0 ? err : ENOMEM);
+  }
+  std::string wanted = str;
   ::context_free(ctx);
   // The loaded policy rejects a context whose type it does not know: that is how we
   // tell that the module is not installed, before the exec would fail with EINVAL.

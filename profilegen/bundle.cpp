@@ -51,6 +51,7 @@ Manifest manifest_from_recording(const Recording& rec) {
   m.env = known ? std::vector<std::string>(env.begin(), env.end())
                 : std::vector<std::string>{"HOME", "LANG", "PATH", "TERM"};
   set_learned_capabilities(rec, m);
+  m.user = learned_user(rec);
   return m;
 }
 

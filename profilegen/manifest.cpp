@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -142,7 +143,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     reject_unknown(root, {"workload", "container", "limits", "artifacts"}, "the top level", source);
     const toml::table* w = table_of(root, "workload", source);
     if (w == nullptr) throw Bad{source + ": missing the [workload] table"};
-    reject_unknown(*w, {"name", "command", "cwd", "env"}, "[workload]", source);
+    reject_unknown(*w, {"name", "command", "cwd", "env", "user"}, "[workload]", source);
     m.name = get_string(*w, "name", "", source);
     if (!valid_name(m.name))
       throw Bad{source + ": [workload] \"name\" must match [a-z][a-z0-9_]*, not \"" + m.name + "\""};
@@ -150,6 +151,11 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     if (m.command.empty()) throw Bad{source + ": [workload] needs a non-empty \"command\" array"};
     m.cwd = get_string(*w, "cwd", "", source);
     m.env = get_strings(*w, "env", source);
+    m.user = get_string(*w, "user", "", source);
+    if (w->get("user") != nullptr &&
+        (m.user.empty() || m.user.front() == ':' || m.user.back() == ':' ||
+         m.user.find_first_of(" \t\n") != std::string::npos || std::count(m.user.begin(), m.user.end(), ':') > 1))
+      throw Bad{source + ": [workload] \"user\" must be \"UID:GID\" or \"NAME[:GROUP]\", not \"" + m.user + "\""};
 
     if (const toml::table* c = table_of(root, "container", source)) {
       reject_unknown(
@@ -228,6 +234,7 @@ std::string manifest_to_toml(const Manifest& m) {
   };
   // Every string goes through text(): the fixed keywords are ASCII and unchanged.
   toml::table w{{"name", text(m.name)}, {"command", strings(m.command)}, {"cwd", text(m.cwd)}, {"env", strings(m.env)}};
+  if (!m.user.empty()) w.insert("user", text(m.user));  // only when set: older manifests keep their bytes
   toml::array binds;
   for (const auto& b : m.bind) {
     toml::table t{{"source", text(b.source)}, {"target", text(b.target)}, {"readonly", b.readonly}};
@@ -263,6 +270,16 @@ void set_learned_capabilities(const Recording& rec, Manifest& m) {
   for (const auto& r : rec.runs)
     if (r.uid && *r.uid != 0) non_root = true;
   m.ambient_capabilities = non_root ? m.capabilities : std::vector<std::string>{};
+}
+
+std::string learned_user(const Recording& rec) {
+  std::optional<std::pair<uint32_t, uint32_t>> ids;
+  for (const auto& r : rec.runs) {
+    if (!r.uid || !r.gid || *r.uid == 0) return "";
+    if (ids && *ids != std::make_pair(*r.uid, *r.gid)) return "";
+    ids = std::make_pair(*r.uid, *r.gid);
+  }
+  return ids ? std::to_string(ids->first) + ":" + std::to_string(ids->second) : "";
 }
 
 std::vector<std::string> grant_learned_capabilities(const Recording& rec, Manifest& m) {

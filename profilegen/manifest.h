@@ -29,6 +29,10 @@ struct Manifest {
   std::vector<std::string> command;  // argv
   std::string cwd;
   std::vector<std::string> env;  // names of variables passed through
+  // "UID:GID" (or "NAME[:GROUP]") the workload runs as when enforce runs as root;
+  // "" = as the caller. Generated when every run started as the same non-root
+  // user (learned_user); `enforce --user` overrides it.
+  std::string user;
   // [container]
   std::string net = "loopback";         // host | loopback | none
   std::string user_namespace = "auto";  // auto | always | never
@@ -69,6 +73,13 @@ void set_learned_capabilities(const Recording& rec, Manifest& m);
 // Adds to m what set_learned_capabilities would set and m lacks, keeping what
 // m has; returns the capabilities added (sorted).
 std::vector<std::string> grant_learned_capabilities(const Recording& rec, Manifest& m);
+
+// "UID:GID" when every run of `rec` started as the same non-root uid and gid
+// (learned by that user, or through sudo -u); "" when a run started as root, ids
+// differ between runs, or a run's ids are unknown (a recording older than them).
+// A workload that starts as root and drops to a user itself (setpriv, nginx's
+// `user`) keeps doing so under enforce, with the capabilities it was seen using.
+std::string learned_user(const Recording& rec);
 
 // Parses profile.toml. `source` names the input in errors; every error is one
 // sentence naming source:line and what was expected. Unknown keys are rejected

@@ -2,6 +2,8 @@
 // whether a bundle may run at all on this kernel and with these limits.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "enforce/landlock.h"
 #include "enforce/run_bundle.h"
 
@@ -66,6 +68,67 @@ TEST(ParseSize, TooLargeIsRefusedNotUndefined) {
     EXPECT_NE(r.error().message.find("larger than any memory limit"), std::string::npos) << r.error().message;
   }
   EXPECT_TRUE(parse_size("8000000000G"));  // below 2^63
+}
+
+// --complain speaks the user's language: argument values as the headers name
+// them (with the raw condition kept), dangerous syscalls tagged with the reason,
+// calls through another ABI with their architecture, unnamed calls by number.
+TEST(ComplainReport, DecodesValuesAndTagsDangerousCalls) {
+  EnforceReport r;
+  r.complain = true;
+  r.outside.syscalls = {"ptrace", "getpid"};
+  r.outside_arches = {{"ptrace", {"i386"}}, {"getpid", {"x86_64"}}};
+  r.outside.args = {"socket: (a1 & 0xf) == 0x1 && a0 == 0xa && a2 == 0x0", "ioctl: (a1 & 0xffffffff) == 0x5413",
+                    "unshare: (a0 & 0x7e020080) == 0x10020000", "mount: any arguments"};
+  r.outside_architectures = {"x32"};
+  r.outside_unnamed = {"x86_64:462"};
+  std::string text = complain_report_text(r);
+  for (const char* want :
+       {"family AF_INET6 (10), type SOCK_STREAM (1), protocol IPPROTO_IP (0)",
+        "[(a1 & 0xf) == 0x1 && a0 == 0xa && a2 == 0x0]", "request TIOCGWINSZ (0x5413)",
+        "flags CLONE_NEWNS|CLONE_NEWUSER (0x10020000)", "syscall  ptrace (i386)  [DANGEROUS: ", "unshare: flags",
+        "architecture x32: not in the profile", "#462 (x86_64)", "mount: any arguments  [DANGEROUS: "})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  // The machine's own architecture and a harmless call carry no mark.
+  EXPECT_NE(text.find("syscall  getpid\n"), std::string::npos) << text;
+
+  auto j = nlohmann::json::parse(enforce_report_json(r));
+  const auto& o = j["outside_profile"];
+  EXPECT_EQ(o["args"].size(), 4u);  // the raw conditions stay as they were
+  EXPECT_EQ(o["args_decoded"][1], "ioctl: request TIOCGWINSZ (0x5413)");
+  EXPECT_TRUE(o["dangerous"].contains("ptrace"));
+  EXPECT_TRUE(o["dangerous"].contains("unshare"));
+  EXPECT_FALSE(o["dangerous"].contains("getpid"));
+  EXPECT_EQ(o["syscall_arches"]["ptrace"][0], "i386");
+}
+
+TEST(WorkloadUser, NumbersNamesAndRefusals) {
+  auto u = resolve_workload_user("65534:65534");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->uid, 65534u);
+  EXPECT_EQ(u->gid, 65534u);
+  EXPECT_EQ(u->groups.front(), 65534u);
+  auto root = resolve_workload_user("root");
+  ASSERT_TRUE(root) << root.error().message;
+  EXPECT_EQ(root->uid, 0u);
+  EXPECT_EQ(root->gid, 0u);
+  auto named = resolve_workload_user("0:root");
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->gid, 0u);
+  for (const char* bad : {"", ":1", "1:", "no-such-user-here", "0:no-such-group-here", "4294967295:0", "3999999:"}) {
+    auto r = resolve_workload_user(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().kind, ErrorKind::BadInput) << bad;
+    }
+  }
+  // A uid without a passwd entry has no group to default to.
+  auto orphan = resolve_workload_user("3999999");
+  ASSERT_FALSE(orphan);
+  EXPECT_NE(orphan.error().message.find("3999999:GID"), std::string::npos) << orphan.error().message;
+  auto given = resolve_workload_user("3999999:3999999");
+  ASSERT_TRUE(given);
+  EXPECT_EQ(given->groups, std::vector<uint32_t>{3999999u});
 }
 
 }  // namespace

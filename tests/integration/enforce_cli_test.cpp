@@ -174,5 +174,87 @@ TEST(EnforceCli, BadInputIsAUsageError) {
   EXPECT_EQ(run({kProfile, "enforce", w.path(), "--allow-missing-landlock", "teleport"}).status, 2);
 }
 
+// --complain says what the run did outside the profile in the headers' words,
+// with the raw condition, and tags a dangerous syscall with the reason.
+TEST(EnforceCli, ComplainDecodesArgumentsAndTagsDangerousCalls) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  WorkDir w;
+  auto learned = run({"/bin/sh", "-c",
+                      "cd '" + w.path() + "' && exec '" + kProfile +
+                          "' -q learn --tracer ptrace --net loopback -o bundle -- python3 -c "
+                          "'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)'"});
+  ASSERT_EQ(learned.status, 0) << learned.err;
+  auto r = enforce(w, {"--complain", "--", "python3", "-c",
+                       "import socket, ctypes; socket.socket(socket.AF_INET6, socket.SOCK_STREAM); "
+                       "ctypes.CDLL(None).unshare(0x10000000)"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("argument socket: family AF_INET6 (10), type SOCK_STREAM (1)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a0 == 0xa"), std::string::npos) << "the raw condition is kept\n" << r.err;
+  EXPECT_NE(r.err.find("syscall  unshare  [DANGEROUS: "), std::string::npos) << r.err;
+}
+
+// As root, --user runs the workload as another uid and gid, and a manifest's
+// [workload] user (a bundle learned as that user) does the same; --user wins.
+TEST(EnforceCli, UserRunsTheWorkloadAsAnotherUser) {
+  PROFILE_REQUIRE(testing::is_root(), "needs root to switch users");
+  PROFILE_REQUIRE(::access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is needed");
+  WorkDir w;
+  ::chmod(w.path().c_str(), 0755);
+  learn(w, "id -u; id -g");
+  auto as_root = enforce(w, {});
+  EXPECT_EQ(as_root.status, 0) << as_root.err;
+  EXPECT_EQ(as_root.out, "0\n0\n");
+
+  auto nobody = enforce(w, {"--user", "65534:65534", "--", "id", "-u"});
+  EXPECT_EQ(nobody.status, 0) << nobody.err;
+  EXPECT_EQ(nobody.out, "65534\n");
+  auto groups = enforce(w, {"--user", "65534:65534", "--", "id", "-g"});
+  EXPECT_EQ(groups.out, "65534\n") << groups.err;
+
+  std::string manifest = slurp(w.file("bundle/profile.toml"));
+  EXPECT_EQ(manifest.find("user = "), std::string::npos) << "learned as root: no [workload] user\n" << manifest;
+  auto at = manifest.find("[workload]\n");
+  ASSERT_NE(at, std::string::npos);
+  manifest.insert(at + 11, "user = \"65534:65534\"\n");
+  std::ofstream(w.file("bundle/profile.toml"), std::ios::trunc) << manifest;
+  auto as_manifest = enforce(w, {});
+  EXPECT_EQ(as_manifest.status, 0) << as_manifest.err;
+  EXPECT_EQ(as_manifest.out, "65534\n65534\n");
+  auto overridden = enforce(w, {"--user", "0:0"});
+  EXPECT_EQ(overridden.out, "0\n0\n") << overridden.err;
+
+  // Not root: refused in one sentence, before anything runs.
+  ASSERT_EQ(std::system(("chmod -R a+rX '" + w.path() + "'").c_str()), 0);
+  auto refused = run({"/bin/sh", "-c",
+                      "cd '" + w.path() + "' && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups '" +
+                          kProfile + "' enforce bundle --user 0:0"});
+  EXPECT_EQ(refused.status, 2) << refused.err;
+  EXPECT_NE(refused.err.find("--user needs root"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out, "");
+}
+
+// A workload learned as a non-root user gets [workload] user, so that root
+// enforcing the bundle runs it as that user, not as root.
+TEST(EnforceCli, BundleLearnedAsAUserRunsAsThatUser) {
+  PROFILE_REQUIRE(testing::is_root(), "needs root to learn as another user and to switch back to it");
+  PROFILE_REQUIRE(::access("/usr/bin/setpriv", X_OK) == 0, "setpriv (util-linux) is needed");
+  WorkDir w;
+  ASSERT_EQ(std::system(("chmod 0777 '" + w.path() + "'").c_str()), 0);
+  auto learned = run({"/bin/sh", "-c",
+                      "cd '" + w.path() + "' && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups '" +
+                          kProfile + "' -q learn --tracer ptrace -o bundle -- /bin/sh -c 'id -u'"});
+  if (learned.status != 0 && learned.err.find("user namespace") != std::string::npos)
+    GTEST_SKIP() << "unprivileged user namespaces are off here: " << learned.err;
+  ASSERT_EQ(learned.status, 0) << learned.err;
+  EXPECT_EQ(learned.out, "65534\n");
+  EXPECT_NE(slurp(w.file("bundle/profile.toml")).find("user = \"65534:65534\""), std::string::npos)
+      << slurp(w.file("bundle/profile.toml"));
+  // The bundle belongs to 65534, which enforce refuses for root; hand it over.
+  ASSERT_EQ(std::system(("chown -R 0:0 '" + w.file("bundle") + "'").c_str()), 0);
+  auto r = enforce(w, {});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "65534\n");
+}
+
 }  // namespace
 }  // namespace profile

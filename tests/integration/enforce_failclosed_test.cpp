@@ -178,6 +178,39 @@ void expect_runs_from_abi(const std::string& script, int needs, const std::strin
 // other mechanism confines: a plain file workload runs on ABI 1 (seccomp refuses
 // TCP sockets and truncate(2); the pid and network namespaces scope signals and
 // abstract sockets), and each observed use raises the ABI to its feature's.
+// --allow-missing-landlock accepts each feature landlock_required may name:
+// a bundle requiring refer, truncate or ioctl_dev is refused on a kernel just
+// below the feature's ABI, naming it, and runs once the user lets it go.
+TEST(EnforceLandlockAbi, AllowMissingLandlockAcceptsReferTruncateAndIoctlDev) {
+  PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
+  PROFILE_REQUIRE(kernel_landlock_abi() >= 5, "the cap is tested below ABI 5");
+  WorkDir w;
+  spit(w.file("in.txt"), "payload\n");
+  auto learned =
+      sh_in(w, "exec '" + kProfile +
+                   "' -q learn --tracer ptrace --net loopback -o bundle -- /bin/sh -c 'cat in.txt > out.txt'");
+  ASSERT_EQ(learned.status, 0) << learned.err;
+  const std::string manifest = slurp(w.file("bundle/profile.toml"));
+  const std::regex required_line("landlock_required = \\[[^\\]]*\\]");
+  ASSERT_TRUE(std::regex_search(manifest, required_line)) << manifest;
+  for (const auto& [feature, abi] :
+       std::vector<std::pair<std::string, int>>{{"refer", 1}, {"truncate", 2}, {"ioctl_dev", 4}}) {
+    spit(w.file("bundle/profile.toml"),
+         std::regex_replace(manifest, required_line, "landlock_required = [ 'fs', '" + feature + "' ]"));
+    std::string capped =
+        "PROFILE_TEST_LANDLOCK_ABI_CAP=" + std::to_string(abi) + " exec '" + kProfile + "' enforce bundle";
+    ::unlink(w.file("out.txt").c_str());
+    auto refused = sh_in(w, capped);
+    EXPECT_NE(refused.status, 0) << feature << ": " << refused.err;
+    EXPECT_NE(refused.err.find("requires the Landlock feature \"" + feature + "\""), std::string::npos)
+        << feature << ": " << refused.err;
+    EXPECT_FALSE(ran(w)) << feature;
+    auto allowed = sh_in(w, capped + " --allow-missing-landlock " + feature);
+    EXPECT_EQ(allowed.status, 0) << feature << ": " << allowed.err;
+    EXPECT_TRUE(ran(w)) << feature;
+  }
+}
+
 TEST(EnforceLandlockAbi, FilesOnlyRunFromAbi1) {
   PROFILE_REQUIRE(testing::is_root(), "the container needs root or user namespaces");
   PROFILE_REQUIRE(kernel_landlock_abi() >= 6, "the cap is tested below ABI 6");

@@ -312,5 +312,79 @@ TEST_F(Cli, CheckSarifPointsAtTheCommittedProfileInTheRepository) {
   EXPECT_FALSE(s3["runs"][0].contains("originalUriBaseIds"));
 }
 
+// A bundle of the sample recording plus calls through i386's int 0x80.
+std::string compat_bundle(const std::string& d) {
+  Recording rec = testing::sample_recording();
+  rec.add_syscall("x86", "socketcall", 2);
+  rec.add_syscall("x86", "exit", 1);
+  rec.args["x86"]["socketcall"] = ArgValues{{0}, {~uint64_t{0}}, {{1}, {3}}};
+  EXPECT_TRUE(::mkdir((d + "/c").c_str(), 0755) == 0);
+  EXPECT_TRUE(save_recording(d + "/c/recording.json", rec));
+  return d + "/c";
+}
+
+size_t lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST_F(Cli, ShowSummaryIsAFewLinesWithTheCounts) {
+  std::string dir = compat_bundle(d_);
+  ASSERT_EQ(profile_cmd("-q generate " + dir).status, 0);
+  Recording rec = testing::sample_recording();
+  CmdResult full = profile_cmd("show " + dir);
+  CmdResult r = profile_cmd("show --summary " + dir);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_LE(lines(r.out), 12u) << r.out;
+  EXPECT_LT(lines(r.out) * 3, lines(full.out)) << "the summary must be much shorter than the full listing";
+  EXPECT_NE(r.out.find("syscalls      " + std::to_string(rec.syscalls["x86_64"].size()) + " x86_64, 2 i386"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("unnamed: x86_64:461"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dangerous     "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ptrace"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("files         " + std::to_string(rec.files.size()) + " in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("network       4 endpoints"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("executables   1: /usr/bin/app"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("landlock      "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("capabilities  "), std::string::npos) << r.out;
+
+  CmdResult j = profile_cmd("-q show --summary --json " + dir);
+  ASSERT_EQ(j.status, 0) << j.out;
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["syscalls"]["x86_64"], rec.syscalls["x86_64"].size());
+  EXPECT_EQ(doc["syscalls"]["i386"], 2);
+  EXPECT_EQ(doc["files"]["paths"], rec.files.size());
+  EXPECT_EQ(doc["dangerous"], nlohmann::json::array({"io_uring_setup", "ptrace"}));
+  EXPECT_EQ(profile_cmd("show --summary --only files " + dir).status, 2);
+}
+
+TEST_F(Cli, ShowNamesArgumentValuesArchitecturesAndFiltersByKind) {
+  std::string dir = compat_bundle(d_);
+  CmdResult r = profile_cmd("show --only syscalls " + dir);
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* want :
+       {"AF_INET (2), SOCK_STREAM (1)", "AF_UNIX (1), SOCK_STREAM (1)", "TCGETS (0x5401)", "FIONREAD (0x541b)",
+        "PROT_EXEC (0x4)", "no PROT_EXEC", "no namespace flags", "Syscalls (i386, compat): 2 distinct",
+        "Argument values (i386, compat)", "SYS_SOCKET (1); SYS_CONNECT (3)", "#461", "ptrace!"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  EXPECT_EQ(r.out.find("Files:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Network:"), std::string::npos) << r.out;
+
+  CmdResult net = profile_cmd("show --only network,exec " + dir);
+  ASSERT_EQ(net.status, 0) << net.out;
+  EXPECT_NE(net.out.find("Network: 4 endpoints"), std::string::npos) << net.out;
+  EXPECT_NE(net.out.find("Executables: 1"), std::string::npos) << net.out;
+  EXPECT_EQ(net.out.find("Syscalls"), std::string::npos) << net.out;
+
+  CmdResult j = profile_cmd("-q show --json --only syscalls " + dir);
+  ASSERT_EQ(j.status, 0) << j.out;
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_FALSE(doc.contains("files"));
+  EXPECT_TRUE(doc.contains("runs"));
+  EXPECT_EQ(doc["args"]["x86_64"]["ioctl"]["tuples"][0]["values"], nlohmann::json::array({0x5401}));
+  EXPECT_EQ(doc["args"]["x86_64"]["ioctl"]["tuples"][0]["decoded"], nlohmann::json::array({"TCGETS (0x5401)"}));
+  EXPECT_EQ(profile_cmd("show --only sockets " + dir).status, 2);
+}
+
 }  // namespace
 }  // namespace profile
