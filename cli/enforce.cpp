@@ -21,6 +21,7 @@ struct EnforceArgs {
   bool complain = false;
   bool update = false;
   bool json = false;
+  bool no_denials = false;
   double timeout = 0;
   std::string memory;
   int64_t pids = -1;
@@ -45,6 +46,8 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   o.complain = a.complain;
   o.update = a.update;
   o.timeout_s = a.timeout;
+  o.report_denials = !a.no_denials && !a.complain;
+  o.live_denials = log::level() >= log::Level::Debug;
   if (a.update && !a.complain) fail(make_error("--update needs --complain"), kExitUsage);
   if (a.timeout < 0) fail(make_error("--timeout must be a positive number of seconds"), kExitUsage);
   if (!a.memory.empty()) {
@@ -64,6 +67,9 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   auto report = run_bundle(o);
   if (!report) fail(report.error());
   if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stderr);
+  // On stderr even with --json (which carries it as "denials"): the user
+  // watching the terminal is the one who must learn why the workload failed.
+  for (const auto& line : denial_report_lines(*report, a.dir)) log::info(line);
   if (a.json) std::fputs(enforce_report_json(*report).c_str(), stdout);
   if (report->timed_out) {
     log::error("the workload ran longer than --timeout " + std::to_string(a.timeout) +
@@ -94,6 +100,10 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "another user owns or that its group or others may write (as sshd's StrictModes).\n"
       "The workload gets the caller's variables that it was started with while learning ([workload] env)\n"
       "plus --env; profile says which of yours it left out.\n"
+      "When the workload ends, profile says what the confinement denied it (each distinct call with its\n"
+      "count, first pid and command, and the mechanism; live with -v) and the way out: --complain, then\n"
+      "--complain --update. seccomp denials reach profile through the kernel's user notification, answered\n"
+      "at once with the profile's errno; allowed calls never leave the kernel. --no-denials turns it off.\n"
       "Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the launcher\n"
       "failed (the message names the step and errno), 126 if the command cannot be executed (not\n"
       "executable, or refused by Landlock or seccomp), 127 if it is not found, 2 for bad arguments or a\n"
@@ -125,6 +135,8 @@ void register_enforce(CLI::App& app, Context& ctx) {
       ->type_name("FEATURE")
       ->delimiter(',')
       ->check(CLI::IsMember({"fs", "refer", "truncate", "net_tcp", "ioctl_dev", "scope"}));
+  cmd->add_flag("--no-denials", args->no_denials,
+                "Do not report what the confinement denied (seccomp denials then never leave the kernel)");
   cmd->add_flag("--json", args->json, "Print the result (and complain findings) as JSON on stdout");
   cmd->add_option("command", args->command, "Command to run instead of the bundle's (after --)");
   cmd->callback([args, &ctx] { run_enforce(*args, ctx); });

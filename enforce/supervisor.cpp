@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "enforce/child_channel.h"
 #include "enforce/namespaces.h"
+#include "enforce/seccomp_filter.h"
 #include "enforce/signals.h"
 
 namespace profile {
@@ -86,6 +88,37 @@ int mark_fds_cloexec() noexcept {
   channel_fail(ch, "execve", err);
 }
 
+// LaunchSpec::seccomp_listener, in pid 1 once the workload has exec'd (or
+// died trying): the listener it created is still in the fd table we shared
+// until its execve, at the number it stored in the seccomp slot. Sent to the
+// launcher, then closed here, so that the launcher's copy is the only one: if
+// profile dies, denied calls fail (ENOSYS) instead of waiting for an answer.
+// Nothing sent (EOF) when the workload made no listener.
+void pass_seccomp_listener(const ChildPlan& plan) noexcept {
+  int listener = seccomp_slot_listener(plan.confine->seccomp_slot);
+  if (listener >= 0) {
+    char byte = 'L';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    __builtin_memcpy(CMSG_DATA(cm), &listener, sizeof(int));
+    // On failure the launcher sees EOF and says that denials are not reported;
+    // the workload's denied calls then fail with ENOSYS once this copy is closed.
+    while (::sendmsg(plan.listener_socket, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    ::close(listener);
+  }
+  ::close(plan.listener_socket);
+}
+
 }  // namespace
 
 pid_t raw_fork(unsigned long extra_flags) noexcept {
@@ -147,10 +180,15 @@ void run_supervisor(const ChildPlan& plan) noexcept {
   sigemptyset(&sa.sa_mask);
   for (int sig : kForwardedSignals) ::sigaction(sig, &sa, nullptr);
 
-  pid_t workload = raw_fork(0);
+  // The workload's seccomp listener is close-on-exec: to keep it past execve
+  // without a call of the workload's after its filter, the workload shares our
+  // fd table until execve unshares it, and we wait (vfork) until then.
+  bool listener = plan.listener_socket >= 0 && seccomp_slot_notify(plan.confine->seccomp_slot);
+  pid_t workload = raw_fork(listener ? CLONE_FILES | CLONE_VFORK : 0);
   if (workload == 0) exec_workload(plan);
   if (workload < 0) channel_fail(ch, "fork the workload", errno);
   g_workload = workload;
+  if (plan.listener_socket >= 0) pass_seccomp_listener(plan);
   ::sigprocmask(SIG_UNBLOCK, &fwd, nullptr);
 
   // pid 1 inherits every orphan of the namespace: reap them all until the
