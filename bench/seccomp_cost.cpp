@@ -504,7 +504,7 @@ std::optional<Case> denied_case(const PreparedSeccomp& gen) {
     Call c{*nr, {}};
     std::copy(std::begin(h.args), std::end(h.args), c.args);
     if (emulate(gen.program, data_for(c)).ret != (SECCOMP_RET_ERRNO | EPERM)) continue;
-    return Case{std::string("denied ") + h.name + "(" + std::to_string(*nr) + ") executed", Mode::Executed, {c}};
+    return Case{std::string(h.name) + "(" + std::to_string(*nr) + ") denied", Mode::Executed, {c}};
   }
   return std::nullopt;
 }
@@ -790,22 +790,26 @@ int main(int argc, char** argv) {
     // The denial report (profile enforce's default) against the same filter
     // without it (--no-denials), same rounds: allowed calls must not notice;
     // a denied call pays the round trip to the launcher's monitor.
-    std::printf("  denial report on vs off (gen+report / gen, within each round):
-");
-    std::printf("  %-28s %6s %6s  %6s  %s
-", "case (ns/call)", "off", "on", "on/off", "on<=off");
+    std::printf("  denial report on vs off (gen+report / gen, within each round):\n");
+    std::printf("  %-28s %6s %6s  %6s  %s\n", "case (ns/call)", "off", "on", "on/off", "on<=off");
     for (size_t i = 0; i < first_hidden; ++i) {
       double r = ratio(i, 3, 2);
-      bool denied = i == denied_index;
+      // Denied by the generated profile (with the report: notified and answered
+      // by the monitor), e.g. getppid for a workload that never called it.
+      bool denied = cases[i].mode == Mode::Executed &&
+                    std::all_of(cases[i].calls.begin(), cases[i].calls.end(), [&](const Call& c) {
+                      return emulate(gen->program, data_for(c)).ret == (SECCOMP_RET_ERRNO | EPERM);
+                    });
       bool pass = denied || r <= 1.05;
       all_pass &= pass;
       std::string note;
-      if (first[3][i] != first[2][i])
+      // Evaluated runs end in the stub's ERRNO, whichever filter said what.
+      if (cases[i].mode == Mode::Executed && first[3][i] != first[2][i])
         note = " (answers differ: " + std::to_string(first[2][i]) + " / " + std::to_string(first[3][i]) + ")";
       else if (denied && first[3][i] < 0)
         note = std::string(" (both answer ") + strerrorname_np(static_cast<int>(-first[3][i])) + ")";
       std::printf("  %-28s %6.0f %6.0f  %6.2f  %s%s\n", cases[i].name.c_str(), best(ns[2][i]), best(ns[3][i]), r,
-                  denied ? "reported"
+                  denied ? "denied"
                   : pass ? "PASS"
                          : "MISS",
                   note.c_str());

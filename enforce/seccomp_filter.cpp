@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -431,6 +432,7 @@ int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
 }
 
 bool seccomp_user_notif_available() {
+  if (const char* v = std::getenv(kNoUserNotifVariable); v != nullptr && *v != '\0') return false;
   auto text = read_file("/proc/sys/kernel/seccomp/actions_avail");
   if (!text) return false;
   std::string words = " " + *text;

@@ -50,7 +50,10 @@ struct PreparedSeccomp {
 };
 
 // Whether this kernel has SECCOMP_RET_USER_NOTIF (/proc/sys/kernel/seccomp/actions_avail).
+// False also when kNoUserNotifVariable is set, so that tests see on this
+// kernel what an older one does (it only turns the denial report off).
 bool seccomp_user_notif_available();
+inline constexpr const char* kNoUserNotifVariable = "PROFILE_TEST_NO_USER_NOTIF";
 
 Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,
                                              const SeccompCompileOptions& opts = {});

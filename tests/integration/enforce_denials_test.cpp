@@ -40,8 +40,9 @@ class EnforceDenials : public ::testing::Test {
     ASSERT_TRUE(learned_) << learn_error_;
   }
 
-  static testing::RunResult enforce(const std::vector<std::string>& before, const std::vector<std::string>& probe) {
-    std::string cmd = "cd '" + dir_->path() + "' && exec '" + kProfile + "'";
+  static testing::RunResult enforce(const std::vector<std::string>& before, const std::vector<std::string>& probe,
+                                    const std::string& env = "") {
+    std::string cmd = "cd '" + dir_->path() + "' && exec " + env + " '" + kProfile + "'";
     for (const auto& a : before) cmd += " '" + a + "'";
     cmd += " -- '" + kProbe + "'";
     for (const auto& a : probe) cmd += " '" + a + "'";
@@ -121,6 +122,15 @@ TEST_F(EnforceDenials, NoDenialsGivesTodaysBehaviour) {
   EXPECT_EQ(r.out.rfind("getpriority EPERM\n{", 0), 0u) << r.out;
   EXPECT_EQ(r.err.find("denied"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("\"denials\""), std::string::npos) << r.out;
+}
+
+TEST_F(EnforceDenials, KernelWithoutUserNotificationFallsBackAndSaysSo) {
+  auto r = enforce({"enforce", "bundle", "--json"}, {"getpriority", "2"}, "env PROFILE_TEST_NO_USER_NOTIF=1");
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.out.rfind("getpriority EPERM\n{", 0), 0u) << r.out;
+  EXPECT_EQ(count_of(r.err, "seccomp denials cannot be reported on this kernel"), 1u) << r.err;
+  EXPECT_EQ(r.err.find("profile: denied"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"seccomp\": false"), std::string::npos) << r.out;
 }
 
 TEST_F(EnforceDenials, AbortAfterADenialIsCalledOut) {
