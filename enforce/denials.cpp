@@ -213,8 +213,9 @@ void DenialMonitor::run() {
       error_ = sys_error("poll").message;
       return;
     }
-    if (first[1].revents != 0) return;
+    // The listener first: a workload that ended at once still had one.
     if (first[0].revents != 0) break;
+    if (first[1].revents != 0) return;
   }
   auto got = receive_seccomp_listener(socket_.get());
   socket_.reset();

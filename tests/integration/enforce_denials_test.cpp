@@ -82,6 +82,11 @@ TEST_F(EnforceDenials, AllowedCallsWorkAndACleanRunSaysNothing) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "0\n1\n2\n") << "the workload must see stdio only, not the listener: " << r.out;
   EXPECT_EQ(r.err.find("denied"), std::string::npos) << r.err;
+  auto j = enforce({"enforce", "bundle", "--json"}, {"fds"});
+  EXPECT_EQ(j.status, 0) << j.err;
+  EXPECT_NE(j.out.find("\"denials\": []"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"denials_observed\": {\n    \"seccomp\": true"), std::string::npos)
+      << "the report watched seccomp and saw nothing: " << j.out;
 }
 
 TEST_F(EnforceDenials, EnosysAnswersStayInTheKernelUnreported) {
