@@ -60,8 +60,8 @@ struct LaunchSpec {
   // loaded without no_new_privs, answers ioctl TIOCSTI and TIOCLINUX with EPERM.
   bool guard_terminal = false;
   // For the denial report (container mode): the supervisor forks the workload
-  // sharing its fd table (CLONE_FILES|CLONE_VFORK) and, once the workload has
-  // exec'd, sends the seccomp listener it created (the published program must
+  // sharing its fd table (CLONE_FILES) and, once the workload has loaded its
+  // filter, sends the seccomp listener it created (the published program must
   // have SECCOMP_FILTER_FLAG_NEW_LISTENER) to take_seccomp_listener_socket().
   bool seccomp_listener = false;
 };

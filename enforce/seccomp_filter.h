@@ -95,8 +95,8 @@ class SharedSeccomp {
 // when it was not published). A notify program's listener fd (close-on-exec)
 // is written into the slot by a plain store, so that the workload makes no
 // call of ours after its filter is loaded: the process that shares the
-// workload's fd table until execve (the supervisor, CLONE_FILES) reads it with
-// seccomp_slot_listener and passes it on.
+// workload's fd table (the supervisor, CLONE_FILES; the table is its own again
+// after the workload's execve) reads it with seccomp_slot_listener and passes it on.
 bool seccomp_slot_ready(const SeccompSlot* slot) noexcept;
 int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept;
 // Whether the published program wants a listener taken from the workload.

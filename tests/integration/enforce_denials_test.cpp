@@ -138,6 +138,23 @@ TEST_F(EnforceDenials, KernelWithoutUserNotificationFallsBackAndSaysSo) {
   EXPECT_NE(r.out.find("\"seccomp\": false"), std::string::npos) << r.out;
 }
 
+// An execve that fails (here refused by Landlock) is reported over the channel
+// by the workload, under its filter. With a profile that denies that send, the
+// denial must find the launcher already listening, or the launch would hang.
+TEST_F(EnforceDenials, FailedExecveWhoseReportIsDeniedDoesNotHang) {
+  std::string copy = dir_->path() + "/nosend";
+  auto cp = run({"/bin/sh", "-c",
+                 "cp -a '" + dir_->path() + "/bundle' '" + copy + "' && python3 -c 'import json,sys; p=sys.argv[1]; " +
+                     "j=json.load(open(p)); [r.update(names=[n for n in r[\"names\"] if n != \"sendto\"]) " +
+                     "for r in j[\"syscalls\"]]; json.dump(j, open(p, \"w\"))' '" + copy + "/seccomp.json'"});
+  ASSERT_EQ(cp.status, 0) << cp.err;
+  ASSERT_EQ(slurp(copy + "/seccomp.json").find("\"sendto\""), std::string::npos);
+  auto r = run({"/bin/sh", "-c",
+                "cd '" + dir_->path() + "' && exec timeout 60 '" + kProfile + "' enforce nosend -- /usr/bin/true"});
+  EXPECT_EQ(r.status, 126) << "124 is a hang: " << r.err;
+  EXPECT_NE(r.err.find("execve: EACCES"), std::string::npos) << r.err;
+}
+
 TEST_F(EnforceDenials, AbortAfterADenialIsCalledOut) {
   auto r = enforce({"enforce", "bundle"}, {"abort-after-denial"});
   EXPECT_EQ(r.out, "getpriority EPERM\n") << r.err;
