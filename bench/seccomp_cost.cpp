@@ -791,7 +791,7 @@ int main(int argc, char** argv) {
     // without it (--no-denials), same rounds: allowed calls must not notice;
     // a denied call pays the round trip to the launcher's monitor.
     std::printf("  denial report on vs off (gen+report / gen, within each round):\n");
-    std::printf("  %-28s %6s %6s  %6s  %s\n", "case (ns/call)", "off", "on", "on/off", "on<=off");
+    std::printf("  %-28s %6s %6s  %6s  %9s  %s\n", "case (ns/call)", "off", "on", "on/off", "insns", "on<=off");
     for (size_t i = 0; i < first_hidden; ++i) {
       double r = ratio(i, 3, 2);
       // Denied by the generated profile (with the report: notified and answered
@@ -808,7 +808,13 @@ int main(int argc, char** argv) {
         note = " (answers differ: " + std::to_string(first[2][i]) + " / " + std::to_string(first[3][i]) + ")";
       else if (denied && first[3][i] < 0)
         note = std::string(" (both answer ") + strerrorname_np(static_cast<int>(-first[3][i])) + ")";
-      std::printf("  %-28s %6.0f %6.0f  %6.2f  %s%s\n", cases[i].name.c_str(), best(ns[2][i]), best(ns[3][i]), r,
+      // The same program but for the denials' return value: equal counts.
+      char insns[32];
+      bool cached = cases[i].mode == Mode::Executed && share_evaluated(*gen, cases[i].calls) == 0;
+      std::snprintf(insns, sizeof insns, cached ? "c/c" : "%.0f/%.0f", mean_insns(&*gen, cases[i].calls),
+                    mean_insns(&*gen_report, cases[i].calls));
+      std::printf("  %-28s %6.0f %6.0f  %6.2f  %9s  %s%s\n", cases[i].name.c_str(), best(ns[2][i]), best(ns[3][i]), r,
+                  insns,
                   denied ? "denied"
                   : pass ? "PASS"
                          : "MISS",
