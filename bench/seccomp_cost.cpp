@@ -19,6 +19,11 @@
 //                           recording.json) in a fixed shuffled order
 //   replay as run (estimate)  the replay's filter cost with the cache: the share
 //                           of calls each filter runs for times their evaluated cost
+//   denied       executed   a call the generated profile denies (EPERM)
+// A fourth variant, gen+report, is the generated profile as `profile enforce`
+// loads it for its denial report (SCMP_ACT_NOTIFY for denials, answered by the
+// real DenialMonitor on another thread): its table compares it with the same
+// profile without the report (--no-denials), allowed calls and the denied one.
 // "Evaluated" children stack a stub filter under the profile (in every variant,
 // "none" included) that returns ERRNO for calls issued from one instruction, this
 // program's syscall trampoline: the kernel runs every stacked filter and the
@@ -40,12 +45,14 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -53,10 +60,12 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/recording.h"
 #include "common/syscalls.h"
+#include "enforce/denials.h"
 #include "enforce/seccomp_filter.h"
 
 #if !defined(__x86_64__)
@@ -91,7 +100,7 @@ seccost_syscall_ret:
 
 namespace {
 
-constexpr size_t kMaxCases = 8;
+constexpr size_t kMaxCases = 9;
 
 struct Call {
   long nr;
@@ -109,7 +118,12 @@ struct Case {
 struct Variant {
   std::string name;
   const PreparedSeccomp* filter;  // null: no profile
+  bool report = false;            // the denial report: notify filter + DenialMonitor
 };
+
+// Every CPU the bench may use: the denial report's threads run unpinned, as
+// the launcher's monitor does.
+cpu_set_t g_all_cpus;
 
 // Written by a measuring child, read by the parent (MAP_SHARED).
 struct Sample {
@@ -306,6 +320,50 @@ double time_calls(const std::vector<Call>& calls, long iters) {
   return best / static_cast<double>(batch);
 }
 
+// The denial report as `profile enforce` runs it: this (main) thread loads the
+// notify program with NEW_LISTENER and stores the listener's number; another
+// thread, unfiltered like the supervisor, passes it over a socketpair to the
+// launcher's DenialMonitor, which answers every denied call with the profile's
+// errno. Both helper threads run on any CPU. Returns 0 or an errno value.
+int load_with_report(const PreparedSeccomp& p) {
+  if (p.notify_errno == 0) return EINVAL;
+  static std::atomic<int> listener{-1};
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return errno;
+  cpu_set_t pinned;
+  if (sched_getaffinity(0, sizeof pinned, &pinned) != 0) return errno;
+  sched_setaffinity(0, sizeof g_all_cpus, &g_all_cpus);  // inherited by the threads below
+  auto monitor = DenialMonitor::start(Fd(sv[0]), DenialMonitor::Options{p.notify_errno, {}, false});
+  if (!monitor) return EIO;
+  (void)monitor->release();  // lives until exit_group
+  std::thread([sock = sv[1]] {
+    int fd;
+    while ((fd = listener.load()) < 0) usleep(100);
+    char byte = 'L';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    (void)sendmsg(sock, &msg, MSG_NOSIGNAL);
+    close(fd);
+  }).detach();
+  if (sched_setaffinity(0, sizeof pinned, &pinned) != 0) return errno;
+  sock_fprog prog{static_cast<unsigned short>(p.program.size()), const_cast<sock_filter*>(p.program.data())};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.flags, &prog);
+  if (fd < 0) return errno;
+  listener.store(static_cast<int>(fd));
+  return 0;
+}
+
 // Runs in the forked child; never returns. Everything it uses was built before
 // the fork. After the profile is loaded only the trampoline's calls and
 // exit_group are made (the profile may deny anything else).
@@ -325,7 +383,13 @@ double time_calls(const std::vector<Call>& calls, long iters) {
       _exit(1);
     }
   }
-  if (v.filter != nullptr) {
+  if (v.filter != nullptr && v.report) {
+    if (int err = load_with_report(*v.filter); err != 0) {
+      out->load_error = err;
+      out->done = 1;
+      _exit(1);
+    }
+  } else if (v.filter != nullptr) {
     if (int err = apply_seccomp_in_child(*v.filter); err != 0) {
       out->load_error = err;
       out->done = 1;
@@ -422,6 +486,27 @@ std::optional<Call> highest_common(const PreparedSeccomp& a, const PreparedSecco
     name = h.name;
   }
   return best;
+}
+
+// A call the generated profile denies with EPERM (its default) and that fails
+// harmlessly where it is allowed (no filter, Docker's default): for the cost of
+// a denied call with the report on and off.
+std::optional<Case> denied_case(const PreparedSeccomp& gen) {
+  static const Harmless kDeniable[] = {
+      {"getpriority", {-1, 0}},      // EINVAL: which
+      {"ioprio_get", {-1, 0}},       // EINVAL: which
+      {"sched_getscheduler", {-1}},  // EINVAL: pid
+      {"syslog", {-1, 0, 0}},        // EINVAL: type
+  };
+  for (const auto& h : kDeniable) {
+    auto nr = syscall_number("x86_64", h.name);
+    if (!nr) continue;
+    Call c{*nr, {}};
+    std::copy(std::begin(h.args), std::end(h.args), c.args);
+    if (emulate(gen.program, data_for(c)).ret != (SECCOMP_RET_ERRNO | EPERM)) continue;
+    return Case{std::string(h.name) + "(" + std::to_string(*nr) + ") denied", Mode::Executed, {c}};
+  }
+  return std::nullopt;
 }
 
 // The workload's most frequent syscall whose arguments the generated profile
@@ -556,6 +641,7 @@ int main(int argc, char** argv) {
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) != 0) return std::perror("sched_getaffinity"), 2;
+  g_all_cpus = set;
   if (cpu < 0)
     for (int c = CPU_SETSIZE - 1; c >= 0; --c)
       if (CPU_ISSET(c, &set)) {
@@ -594,6 +680,11 @@ int main(int argc, char** argv) {
     cases.push_back({"getppid         executed", Mode::Executed, {Call{getppid_nr, {}}}});
     if (high) cases.push_back({hname + "(" + std::to_string(high->nr) + ") executed", Mode::Executed, {*high}});
     if (auto k = arg_checked_case(*rec, *gen)) cases.push_back(std::move(*k));
+    size_t denied_index = cases.size();
+    if (auto k = denied_case(*gen))
+      cases.push_back(std::move(*k));
+    else
+      denied_index = SIZE_MAX;
     cases.push_back({"getppid         evaluated", Mode::Evaluated, {Call{getppid_nr, {}}}});
     if (high) cases.push_back({hname + "(" + std::to_string(high->nr) + ") evaluated", Mode::Evaluated, {*high}});
     size_t distinct = 0;
@@ -609,7 +700,7 @@ int main(int argc, char** argv) {
         if (!cached_allow(k == 0 ? *docker : *gen, c.nr)) uncached[k].push_back(c);
     cases.push_back({"replay mix      evaluated", Mode::Evaluated, std::move(mix)});
     const size_t first_hidden = cases.size();
-    static_assert(kMaxCases >= 8, "3 executed + 3 evaluated + 2 uncached parts");
+    static_assert(kMaxCases >= 9, "4 executed + 3 evaluated + 2 uncached parts");
     size_t uncached_case[3] = {};
     for (int k = 0; k < 2; ++k)
       if (!uncached[k].empty()) {
@@ -617,8 +708,18 @@ int main(int argc, char** argv) {
         cases.push_back({"uncached part", Mode::Evaluated, std::move(uncached[k])});
       }
 
-    Variant variants[] = {{"none", nullptr}, {"docker", &*docker}, {"generated", &*gen}};
-    constexpr size_t kV = 3;
+    SeccompCompileOptions with_report;
+    with_report.notify_denials = true;
+    auto gen_report = compile_seccomp_file(dir + "/seccomp.json", with_report);
+    if (!gen_report) return std::fprintf(stderr, "%s\n", gen_report.error().message.c_str()), 2;
+    if (gen_report->notify_errno == 0)
+      return std::fprintf(stderr, "%s/seccomp.json: its default action is not an errno: no denial report\n",
+                          dir.c_str()),
+             2;
+    Variant variants[] = {
+        {"none", nullptr}, {"docker", &*docker}, {"generated", &*gen}, {"gen+report", &*gen_report, true}};
+    constexpr size_t kV = 4;
+    constexpr size_t kTable = 3;  // the first table: none, docker, generated
     std::vector<double> ns[kV][kMaxCases];
     long first[kV][kMaxCases] = {};
     for (long r = 0; r < rounds; ++r) {
@@ -660,7 +761,7 @@ int main(int argc, char** argv) {
                 "g/none", "g/d", "insns d/g", "g<=d");
     for (size_t i = 0; i < first_hidden; ++i) {
       std::string insns;
-      for (size_t k = 1; k < kV; ++k) {
+      for (size_t k = 1; k < kTable; ++k) {
         const PreparedSeccomp* p = variants[k].filter;
         bool cached = cases[i].mode == Mode::Executed && share_evaluated(*p, cases[i].calls) == 0;
         char buf[32];
@@ -671,24 +772,62 @@ int main(int argc, char** argv) {
       // machine (identical cached paths differ by up to ~4%); within 5% counts
       // as "no more".
       double gd = ratio(i, 2, 1);
-      bool pass = gd <= 1.05;
+      // A denied call is not work both profiles do: Docker's runs its body.
+      bool pass = gd <= 1.05 || i == denied_index;
       all_pass &= pass;
       std::string note;
-      for (size_t k = 1; k < kV; ++k)
+      for (size_t k = 1; k < kTable; ++k)
         if (cases[i].mode == Mode::Executed && first[k][i] != first[0][i])
           note += " (" + variants[k].name +
                   " denies it: " + (first[k][i] < 0 ? strerrorname_np(static_cast<int>(-first[k][i])) : "?") + ")";
       std::printf("  %-28s %6.0f %6.0f %6.0f  %6.2f %6.2f %6.2f  %9s  %s%s\n", cases[i].name.c_str(), best(ns[0][i]),
                   best(ns[1][i]), best(ns[2][i]), ratio(i, 1, 0), ratio(i, 2, 0), gd, insns.c_str(),
-                  pass ? "PASS" : "MISS", note.c_str());
+                  i == denied_index ? "-"
+                  : pass            ? "PASS"
+                                    : "MISS",
+                  note.c_str());
+    }
+    // The denial report (profile enforce's default) against the same filter
+    // without it (--no-denials), same rounds: allowed calls must not notice;
+    // a denied call pays the round trip to the launcher's monitor.
+    std::printf("  denial report on vs off (gen+report / gen, within each round):\n");
+    std::printf("  %-28s %6s %6s  %6s  %9s  %s\n", "case (ns/call)", "off", "on", "on/off", "insns", "on<=off");
+    for (size_t i = 0; i < first_hidden; ++i) {
+      double r = ratio(i, 3, 2);
+      // Denied by the generated profile (with the report: notified and answered
+      // by the monitor), e.g. getppid for a workload that never called it.
+      bool denied = cases[i].mode == Mode::Executed &&
+                    std::all_of(cases[i].calls.begin(), cases[i].calls.end(), [&](const Call& c) {
+                      return emulate(gen->program, data_for(c)).ret == (SECCOMP_RET_ERRNO | EPERM);
+                    });
+      bool pass = denied || r <= 1.05;
+      all_pass &= pass;
+      std::string note;
+      // Evaluated runs end in the stub's ERRNO, whichever filter said what.
+      if (cases[i].mode == Mode::Executed && first[3][i] != first[2][i])
+        note = " (answers differ: " + std::to_string(first[2][i]) + " / " + std::to_string(first[3][i]) + ")";
+      else if (denied && first[3][i] < 0)
+        note = std::string(" (both answer ") + strerrorname_np(static_cast<int>(-first[3][i])) + ")";
+      // The same program but for the denials' return value: equal counts.
+      char insns[32];
+      bool cached = cases[i].mode == Mode::Executed && share_evaluated(*gen, cases[i].calls) == 0;
+      std::snprintf(insns, sizeof insns, cached ? "c/c" : "%.0f/%.0f", mean_insns(&*gen, cases[i].calls),
+                    mean_insns(&*gen_report, cases[i].calls));
+      std::printf("  %-28s %6.0f %6.0f  %6.2f  %9s  %s%s\n", cases[i].name.c_str(), best(ns[2][i]), best(ns[3][i]), r,
+                  insns,
+                  denied ? "denied"
+                  : pass ? "PASS"
+                         : "MISS",
+                  note.c_str());
     }
     // The replay ran with the action cache off. As the kernel runs the mix, a
     // profile's filter runs only for the calls it does not allow whatever the
     // arguments; those subsets were timed (evaluated) too.
-    double est[kV] = {};
-    for (size_t k = 1; k < kV; ++k)
+    double est[kTable] = {};
+    for (size_t k = 1; k < kTable; ++k)
       if (uncached_case[k] != 0) est[k] = share[k] * added(uncached_case[k], k);
     bool est_pass = est[2] <= est[1] + 1.0;
+    (void)kV;
     all_pass &= est_pass;
     std::printf(
         "  %-28s the filter runs for %.0f%% / %.0f%% of the calls (docker / gen), adding\n"

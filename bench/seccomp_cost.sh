@@ -25,7 +25,11 @@
 #                              argument values, the filter evaluated, no syscall
 #                              body run; and an estimate of its filter cost as the
 #                              kernel runs it (only uncached calls pay)
-# and prints Docker/none, generated/none and generated/Docker with PASS/MISS.
+#   denied                     a call the generated profile denies (EPERM)
+# and prints Docker/none, generated/none and generated/Docker with PASS/MISS;
+# then the generated profile with `profile enforce`'s denial report on (denials
+# notified to a monitor thread that answers EPERM) against off (--no-denials):
+# allowed calls on/off (PASS within 5%) and the cost of a denied call.
 # See bench/seccomp_cost.cpp for the method. Needs the `profile` and
 # `bench_seccomp_cost` targets built in BUILD_DIR; python3 and sqlite3.
 set -euo pipefail

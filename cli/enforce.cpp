@@ -24,6 +24,7 @@ struct EnforceArgs {
   bool update = false;
   bool json = false;
   std::string report;  // --report FILE
+  bool no_denials = false;
   double timeout = 0;
   std::string memory;
   int64_t pids = -1;
@@ -49,6 +50,8 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   o.complain = a.complain;
   o.update = a.update;
   o.timeout_s = a.timeout;
+  o.report_denials = !a.no_denials && !a.complain;
+  o.live_denials = log::level() >= log::Level::Debug;
   if (a.update && !a.complain) fail(make_error("--update needs --complain"), kExitUsage);
   if (a.timeout < 0) fail(make_error("--timeout must be a positive number of seconds"), kExitUsage);
   if (!a.memory.empty()) {
@@ -70,6 +73,9 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   auto report = run_bundle(o);
   if (!report) fail(report.error());
   if (report->complain && !a.json) std::fputs(complain_report_text(*report).c_str(), stderr);
+  // On stderr even with --json (which carries it as "denials"): the user
+  // watching the terminal is the one who must learn why the workload failed.
+  for (const auto& line : denial_report_lines(*report, a.dir)) log::info(line);
   if (a.json) std::fputs(enforce_report_json(*report).c_str(), stdout);
   if (!a.report.empty())
     if (auto st = write_report(a.report, enforce_report_json(*report)); !st)
@@ -105,6 +111,10 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "plus --env; profile says which of yours it left out.\n"
       "As root, the workload runs as [workload] user (written when it was learned as a non-root user) or\n"
       "--user UID[:GID]; the ids are set before the capabilities, which it keeps across the switch.\n"
+      "When the workload ends, profile says what the confinement denied it (each distinct call with its\n"
+      "count, first pid and command, and the mechanism; live with -v) and the way out: --complain, then\n"
+      "--complain --update. seccomp denials reach profile through the kernel's user notification, answered\n"
+      "at once with the profile's errno; allowed calls never leave the kernel. --no-denials turns it off.\n"
       "Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the launcher\n"
       "failed (the message names the step and errno), 126 if the command cannot be executed (not\n"
       "executable, or refused by Landlock or seccomp), 127 if it is not found, 2 for bad arguments or a\n"
@@ -146,6 +156,8 @@ void register_enforce(CLI::App& app, Context& ctx) {
   cmd->add_option("--report", args->report,
                   "Write the JSON result to FILE (atomically), so that stdout holds only the workload's output")
       ->type_name("FILE");
+  cmd->add_flag("--no-denials", args->no_denials,
+                "Do not report what the confinement denied (seccomp denials then never leave the kernel)");
   cmd->add_option("command", args->command, "Command to run instead of the bundle's (after --)");
   cmd->callback([args, &ctx] { run_enforce(*args, ctx); });
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "common/recording.h"
 #include "common/result.h"
 #include "enforce/confine.h"
@@ -58,6 +59,11 @@ struct LaunchSpec {
   // any terminal fd it holds, not only its controlling one: a seccomp filter,
   // loaded without no_new_privs, answers ioctl TIOCSTI and TIOCLINUX with EPERM.
   bool guard_terminal = false;
+  // For the denial report (container mode): the supervisor forks the workload
+  // sharing its fd table (CLONE_FILES) and, once the workload has loaded its
+  // filter, sends the seccomp listener it created (the published program must
+  // have SECCOMP_FILTER_FLAG_NEW_LISTENER) to take_seccomp_listener_socket().
+  bool seccomp_listener = false;
 };
 
 // Hooks into the launch. `before_exec` runs in the workload child as the very last
@@ -92,6 +98,10 @@ class Container {
   // SIGKILLs every process of the container now (cgroup.kill, or the cgroup's
   // processes one by one, and top_pid): for --timeout. The caller still waits.
   virtual Status kill_all() = 0;
+  // With LaunchSpec::seccomp_listener: the socket on which the supervisor
+  // sends the workload's seccomp listener (one SCM_RIGHTS message, see
+  // receive_seccomp_listener), or EOF when the workload made none. Once.
+  virtual Fd take_seccomp_listener_socket() = 0;
 };
 
 // Spawns the container's first process paused. Launch failures (command not

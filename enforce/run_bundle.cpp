@@ -25,6 +25,7 @@
 #include "common/policy.h"
 #include "common/syscalls.h"
 #include "enforce/bundle_files.h"
+#include "enforce/denials.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
 #include "enforce/seccomp_cache.h"
@@ -151,6 +152,9 @@ struct Prepared {
   std::future<Result<PreparedSeccomp>> seccomp;
   SharedSeccomp seccomp_slot;
   bool has_landlock = false, has_seccomp = false;
+  bool notify = false;   // the filter reports its denials (SCMP_ACT_NOTIFY)
+  int notify_errno = 0;  // what they are answered with, once compiled
+  SeccompFacts facts;
 };
 
 // A mechanism the bundle does not use: refused, unless [artifacts] unconfined
@@ -183,6 +187,19 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleD
     p.seccomp_slot = std::move(slot).value();
     SeccompCompileOptions so;
     so.capabilities = m.capabilities;
+    p.facts = seccomp_facts(*text);
+    report.denials.seccomp_kills = p.facts.kills;
+    if (o.report_denials) {
+      if (seccomp_user_notif_available()) {
+        p.notify = true;
+      } else {
+        report.notices.push_back(
+            "seccomp denials cannot be reported on this kernel (it lacks SECCOMP_RET_USER_NOTIF): a denied call "
+            "fails with its errno and profile says nothing; 'profile enforce --complain " +
+            o.dir + "' shows what the workload needs");
+      }
+    }
+    so.notify_denials = p.notify;
     p.seccomp = std::async(std::launch::async, [path = o.dir + "/" + m.seccomp, text = std::move(text).value(), so] {
       return compile_seccomp_text_cached(path, text, so);
     });
@@ -253,6 +270,7 @@ Status publish_seccomp(Prepared& p, EnforceReport& report) {
     report.notices.push_back("seccomp: " + w);
     log::warn("seccomp: " + w);
   }
+  p.notify_errno = sc->notify_errno;
   return p.seccomp_slot.publish(*sc);
 }
 
@@ -520,6 +538,9 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     c.seccomp_slot = p.seccomp_slot.slot();
     report.applied.emplace_back("seccomp");
   }
+  report.denials.on = o.report_denials;
+  report.denials.landlock = p.has_landlock;
+  spec.seccomp_listener = p.notify;
   say_notices();
 
   auto container = spawn_container(spec, LaunchHooks{});
@@ -536,6 +557,23 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     forward_signals_to(-1);
     return st.error();
   }
+  // Started after release: the listener comes from the supervisor once the
+  // workload has exec'd. Denied calls wait for this thread's answer.
+  std::unique_ptr<DenialMonitor> monitor;
+  if (p.notify) {
+    DenialMonitor::Options mo;
+    mo.answer_errno = p.notify_errno != 0 ? p.notify_errno : EPERM;
+    mo.allowed_with_args = p.facts.allowed_with_args;
+    mo.live = o.live_denials;
+    auto started = DenialMonitor::start(ct.take_seccomp_listener_socket(), std::move(mo));
+    if (started) {
+      monitor = std::move(started).value();
+    } else {
+      // The supervisor's copy is closed once sent: with nobody holding the
+      // listener, denied calls fail with ENOSYS rather than wait forever.
+      log::warn("seccomp denials are not reported: " + started.error().message);
+    }
+  }
   Watchdog watchdog(ct, o.timeout_s, kSignalGraceSeconds);
   int status = 0;
   while (::waitpid(ct.top_pid(), &status, __WALL) < 0) {
@@ -547,6 +585,14 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     return sys_error("waitpid(" + std::to_string(ct.top_pid()) + ")", err);
   }
   watchdog.stop();
+  if (monitor) {
+    report.denials.denials = monitor->stop();
+    report.denials.seccomp_watched = monitor->had_listener();
+    if (!monitor->error().empty()) {
+      report.notices.push_back("the seccomp denial report stopped early: " + monitor->error());
+      log::warn(report.notices.back());
+    }
+  }
   report.timed_out = watchdog.fired();
   report.killed_after_signal = watchdog.killed_after_signal();
   forward_signals_to(-1);
@@ -643,6 +689,51 @@ std::string complain_report_text(const EnforceReport& r) {
   return out.str();
 }
 
+SeccompFacts seccomp_facts(const std::string& json_text) {
+  SeccompFacts out;
+  auto doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return out;
+  if (auto da = doc.find("defaultAction"); da != doc.end() && da->is_string())
+    out.kills = da->get<std::string>().rfind("SCMP_ACT_KILL", 0) == 0;
+  auto calls = doc.find("syscalls");
+  if (calls == doc.end() || !calls->is_array()) return out;
+  std::set<std::string> unconditional;
+  for (const auto& rule : *calls) {
+    if (!rule.is_object() || rule.value("action", "") != "SCMP_ACT_ALLOW") continue;
+    auto args = rule.find("args");
+    bool with_args = args != rule.end() && args->is_array() && !args->empty();
+    std::vector<std::string> names;
+    if (auto n = rule.find("names"); n != rule.end() && n->is_array())
+      for (const auto& x : *n)
+        if (x.is_string()) names.push_back(x.get<std::string>());
+    if (auto n = rule.find("name"); n != rule.end() && n->is_string()) names.push_back(n->get<std::string>());
+    for (auto& name : names) (with_args ? out.allowed_with_args : unconditional).insert(std::move(name));
+  }
+  for (const auto& n : unconditional) out.allowed_with_args.erase(n);
+  return out;
+}
+
+std::vector<std::string> denial_report_lines(const EnforceReport& r, const std::string& dir) {
+  std::vector<std::string> out;
+  const DenialReport& d = r.denials;
+  if (!d.on || r.complain) return out;
+  for (const auto& x : d.denials) out.push_back(denial_line(x));
+  std::string sig = unexpected_signal_line(r.exit.signal, d.seccomp_kills, !d.denials.empty());
+  if (!sig.empty()) out.push_back(sig);
+  bool failed = r.exit.status() != 0 && !r.timed_out && r.killed_after_signal == 0;
+  if (out.empty() && !(failed && d.landlock)) return out;
+  if (out.empty()) {
+    out.push_back("the workload exited with status " + std::to_string(r.exit.status()) +
+                  (d.seccomp_watched ? " and seccomp denied it nothing" : ""));
+  }
+  if (d.landlock)
+    out.push_back("file and network denials by Landlock are not observable here: 'profile enforce --complain " + dir +
+                  "' shows them");
+  out.push_back("to see all the workload needs outside the profile: profile enforce --complain " + dir +
+                "; to add it to the profile: profile enforce --complain --update " + dir);
+  return out;
+}
+
 std::string enforce_report_json(const EnforceReport& r) {
   nlohmann::ordered_json j;
   j["exit"] = {{"code", r.exit.code}, {"signal", r.exit.signal}, {"status", r.exit.status()}};
@@ -650,6 +741,25 @@ std::string enforce_report_json(const EnforceReport& r) {
   j["applied"] = r.applied;
   j["notices"] = r.notices;
   j["dropped_env"] = r.dropped_env;
+  if (r.denials.on && !r.complain) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& d : r.denials.denials) {
+      list.push_back({{"mechanism", d.mechanism},
+                      {"arch", d.arch},
+                      {"syscall", d.syscall},
+                      {"detail", d.detail},
+                      {"count", d.count},
+                      {"first_pid", d.first_pid},
+                      {"first_command", d.first_comm},
+                      {"errno", d.error != 0 ? errno_name(d.error) : ""},
+                      {"reason", d.args_restricted ? "arguments not in the profile" : "not in the profile"},
+                      {"line", denial_line(d)}});
+    }
+    j["denials"] = std::move(list);
+    j["denials_observed"] = {{"seccomp", r.denials.seccomp_watched}, {"landlock", false}};
+    std::string sig = unexpected_signal_line(r.exit.signal, r.denials.seccomp_kills, !r.denials.denials.empty());
+    if (!sig.empty()) j["signal_note"] = sig;
+  }
   if (r.complain) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const auto& [path, rights] : r.outside.files) files.push_back({{"path", path}, {"access", rights}});

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/recording.h"
 #include "common/result.h"
+#include "enforce/denials.h"
 #include "profilegen/diff.h"
 
 namespace profile {
@@ -33,6 +35,17 @@ struct EnforceOptions {
   std::optional<uint64_t> memory_max, pids_max;  // override [limits]
   std::optional<double> cpus;
   std::vector<std::string> allow_missing_landlock;  // features named by --allow-missing-landlock
+  bool report_denials = true;                       // the denial report (off: --no-denials)
+  bool live_denials = false;                        // say each new denial as it happens (-v)
+};
+
+// What the confinement refused the workload (enforce/denials.h), for the report.
+struct DenialReport {
+  bool on = false;               // asked for (not --no-denials, not complain)
+  bool seccomp_watched = false;  // seccomp denials reached the report
+  bool seccomp_kills = false;    // the profile's default action kills (SIGSYS)
+  bool landlock = false;         // Landlock was applied (its denials are not observed)
+  std::vector<Denial> denials;
 };
 
 struct EnforceReport {
@@ -44,6 +57,7 @@ struct EnforceReport {
   // Names of the caller's environment variables not passed to the workload
   // (not in the manifest's [workload] env, not given with --env), sorted.
   std::vector<std::string> dropped_env;
+  DenialReport denials;
   // complain mode
   bool complain = false;
   DiffSide outside;  // what the run did that the profile does not allow
@@ -72,6 +86,17 @@ std::vector<std::string> missing_landlock_features(const LandlockProfile& profil
 // tagged with the reason (policies/dangerous.toml), the architecture of a call
 // made through another ABI (i386, x32).
 std::string complain_report_text(const EnforceReport& r);
+// The denial report for stderr (lines without the "profile: " prefix), "" when
+// there is nothing to say: no denial, no telling signal, a clean exit. `dir`
+// is the bundle as the user named it, for the way out.
+std::vector<std::string> denial_report_lines(const EnforceReport& r, const std::string& dir);
+// Names of syscalls the seccomp.json allows only with some argument values,
+// and whether its default action kills; {} for text that is not a profile.
+struct SeccompFacts {
+  std::set<std::string> allowed_with_args;
+  bool kills = false;
+};
+SeccompFacts seccomp_facts(const std::string& json_text);
 std::string enforce_report_json(const EnforceReport& r);
 
 // The ids `spec` ("UID[:GID]", "NAME[:GROUP]") names, looked up in the

@@ -18,7 +18,7 @@
 namespace profile {
 namespace {
 
-constexpr char kMagic[] = "profile-seccomp-cache 1\n";
+constexpr char kMagic[] = "profile-seccomp-cache 2\n";
 
 using user_cache::put_bytes;
 using user_cache::put_u32;
@@ -40,6 +40,7 @@ std::string compile_inputs(const std::string& build, const std::string& path, co
             "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro));
   put_bytes(in, native_arch());
   put_bytes(in, release);
+  put_u32(in, opts.notify_denials ? 1 : 0);  // a different program (SCMP_ACT_NOTIFY) and flags
   put_u32(in, static_cast<uint32_t>(opts.capabilities.size()));
   for (const auto& c : opts.capabilities) put_bytes(in, c);
   put_bytes(in, path);
@@ -52,6 +53,7 @@ std::string encode(const std::string& inputs, const PreparedSeccomp& p) {
   put_bytes(out, inputs);
   put_u32(out, p.flags);
   put_u32(out, static_cast<uint32_t>(p.rules));
+  put_u32(out, static_cast<uint32_t>(p.notify_errno));
   put_u32(out, static_cast<uint32_t>(p.program.size()));
   out.append(reinterpret_cast<const char*>(p.program.data()), p.program.size() * sizeof(sock_filter));
   put_u32(out, static_cast<uint32_t>(p.warnings.size()));
@@ -90,16 +92,19 @@ class Reader {
 // True and *out filled when `data` is a whole entry for exactly `inputs`.
 bool decode(const std::string& data, const std::string& inputs, PreparedSeccomp& out) {
   Reader r(data);
-  uint32_t len = 0, flags = 0, rules = 0, insns = 0, nwarn = 0;
+  uint32_t len = 0, flags = 0, rules = 0, notify_errno = 0, insns = 0, nwarn = 0;
   std::string stored, prog;
   if (!r.skip(kMagic) || !r.u32(len) || !r.bytes(len, stored) || stored != inputs) return false;
-  if (!r.u32(flags) || !r.u32(rules) || !r.u32(insns) || insns == 0 || insns > BPF_MAXINSNS) return false;
+  if (!r.u32(flags) || !r.u32(rules) || !r.u32(notify_errno) || notify_errno > 4095 || !r.u32(insns) || insns == 0 ||
+      insns > BPF_MAXINSNS)
+    return false;
   if (!r.bytes(size_t{insns} * sizeof(sock_filter), prog) || !r.u32(nwarn) || nwarn > 10000) return false;
   PreparedSeccomp p;
   p.program.resize(insns);
   std::memcpy(p.program.data(), prog.data(), prog.size());
   p.flags = flags;
   p.rules = rules;
+  p.notify_errno = static_cast<int>(notify_errno);
   for (uint32_t i = 0; i < nwarn; ++i) {
     std::string w;
     if (!r.u32(len) || !r.bytes(len, w)) return false;

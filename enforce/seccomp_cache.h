@@ -3,9 +3,9 @@
 //
 // An entry holds everything the compile depended on (the build-id of this
 // profile binary, the JSON file's path and text, the capabilities, the kernel
-// release for minKernel, the native architecture and libseccomp's version) next
-// to the program and its warnings. A hit needs all of
-// it to be byte-for-byte equal, so an entry can only ever stand for the exact
+// release for minKernel, the native architecture, libseccomp's version, and
+// whether denials notify the denial report) next to the program and its
+// warnings. A hit needs all of it to be byte-for-byte equal, so an entry can only ever stand for the exact
 // compile it came from: the file name (a hash) is an index, not a proof.
 // Entries live in the per-user cache of common/user_cache.h (kind "seccomp":
 // /var/cache/profile/seccomp for root), trusted only when the user owns them

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -223,7 +224,17 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     json dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : json();
     std::string dname = da->get<std::string>();
     uint32_t def = parse_action(dname, dflt_errno, source + "/defaultAction");
-    Ctx ctx(seccomp_init(def));
+    // The denial report: the profile's "no" (an errno other than ENOSYS, which
+    // says "not here, fall back" and is not a denial) goes to the supervisor,
+    // which answers with the same errno at once.
+    uint32_t notified = 0;  // the action replaced by SCMP_ACT_NOTIFY
+    if (opts.notify_denials && (def & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) &&
+        (def & SECCOMP_RET_DATA) != ENOSYS && (def & SECCOMP_RET_DATA) != 0) {
+      notified = def;
+      out.notify_errno = static_cast<int>(def & SECCOMP_RET_DATA);
+    }
+    auto as_loaded = [&](uint32_t action) { return notified != 0 && action == notified ? SCMP_ACT_NOTIFY : action; };
+    Ctx ctx(seccomp_init(as_loaded(def)));
     if (!ctx) throw Bad{"seccomp_init: failed (libseccomp could not create a filter)"};
 
     std::string release = opts.kernel_release;
@@ -273,7 +284,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       badarch = SCMP_ACT_KILL_PROCESS;
     else if (dname == "SCMP_ACT_LOG")
       badarch = SCMP_ACT_LOG;
-    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, badarch); rc != 0)
+    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, as_loaded(badarch)); rc != 0)
       throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message};
     // Binary-tree dispatch keeps long allow lists fast; older libseccomp lacks it.
     (void)seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
@@ -329,7 +340,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
           throw Bad{where + ": unknown syscall name \"" + name + "\" in a rule that denies it"};
         }
         auto add = [&](unsigned n, const scmp_arg_cmp* c) {
-          int rc = seccomp_rule_add_array(ctx.get(), action, sys, n, c);
+          int rc = seccomp_rule_add_array(ctx.get(), as_loaded(action), sys, n, c);
           // -EACCES: action equals the default; -EDOM: no such syscall on these arches.
           if (rc != 0 && rc != -EACCES && rc != -EDOM)
             throw Bad{where + ": seccomp_rule_add(" + name + "): " + errno_name(-rc)};
@@ -350,7 +361,9 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       else if (f != "SECCOMP_FILTER_FLAG_TSYNC")
         out.warnings.push_back(source + "/flags: \"" + f + "\" is not supported; ignored");
     }
-    out.flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    // TSYNC and NEW_LISTENER together need TSYNC_ESRCH (5.7+); the workload is
+    // single-threaded when it loads a notify program, so TSYNC has nothing to do.
+    out.flags |= out.notify_errno != 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : SECCOMP_FILTER_FLAG_TSYNC;
 
     // Export in the parent: the child only copies nothing and calls seccomp(2).
     Fd mfd(static_cast<int>(::syscall(SYS_memfd_create, "seccomp-bpf", MFD_CLOEXEC)));
@@ -388,9 +401,19 @@ namespace {
 
 // no_new_privs, then seccomp(2) with the flags (TSYNC); prctl on kernels
 // before 3.17, which lack seccomp(2) (the flags need it, the filter does not).
-int load_filter(sock_fprog& prog, unsigned flags) noexcept {
+// With NEW_LISTENER, seccomp(2) returns the listener's fd into *listener, and
+// there is no fallback: prctl would load the filter without a listener, and
+// every denied call would then fail with ENOSYS instead of the profile's errno.
+int load_filter(sock_fprog& prog, unsigned flags, int* listener) noexcept {
+  if ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0 && listener == nullptr) return EINVAL;
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) == 0) return 0;
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0) {
+    if (rc < 0) return errno;
+    *listener = static_cast<int>(rc);
+    return 0;
+  }
+  if (rc == 0) return 0;
   int err = errno;
   if (err == ENOSYS || err == EINVAL) {
     if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) return 0;
@@ -402,16 +425,27 @@ int load_filter(sock_fprog& prog, unsigned flags) noexcept {
 }  // namespace
 
 int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept {
-  if (prepared.program.empty()) return EINVAL;
+  if (prepared.program.empty() || (prepared.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0) return EINVAL;
   sock_fprog prog{static_cast<unsigned short>(prepared.program.size()),
                   const_cast<sock_filter*>(prepared.program.data())};
-  return load_filter(prog, prepared.flags);
+  return load_filter(prog, prepared.flags, nullptr);
+}
+
+bool seccomp_user_notif_available() {
+  if (const char* v = std::getenv(kNoUserNotifVariable); v != nullptr && *v != '\0') return false;
+  auto text = read_file("/proc/sys/kernel/seccomp/actions_avail");
+  if (!text) return false;
+  std::string words = " " + *text;
+  for (char& c : words)
+    if (c == '\n' || c == '\t') c = ' ';
+  return words.find(" user_notif ") != std::string::npos;
 }
 
 struct SeccompSlot {
   uint32_t ready;  // written last, with release order
   uint32_t flags;
   uint32_t len;
+  int32_t listener_plus_one;  // by the workload, after seccomp(2); 0 = none
   sock_filter program[BPF_MAXINSNS];
 };
 
@@ -443,6 +477,7 @@ Status SharedSeccomp::publish(const PreparedSeccomp& prepared) {
   std::copy(prepared.program.begin(), prepared.program.end(), slot_->program);
   slot_->len = static_cast<uint32_t>(prepared.program.size());
   slot_->flags = prepared.flags;
+  slot_->listener_plus_one = 0;
   __atomic_store_n(&slot_->ready, 1u, __ATOMIC_RELEASE);
   return {};
 }
@@ -455,7 +490,22 @@ bool seccomp_slot_ready(const SeccompSlot* slot) noexcept {
 int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept {
   if (!seccomp_slot_ready(slot)) return EINVAL;
   sock_fprog prog{static_cast<unsigned short>(slot->len), const_cast<sock_filter*>(slot->program)};
-  return load_filter(prog, slot->flags);
+  int listener = -1;
+  int err = load_filter(prog, slot->flags, &listener);
+  // A plain store into shared memory: no syscall after the filter, which might
+  // deny it. The supervisor reads it once execve has unshared the fd table.
+  if (err == 0 && listener >= 0)
+    __atomic_store_n(&const_cast<SeccompSlot*>(slot)->listener_plus_one, listener + 1, __ATOMIC_RELEASE);
+  return err;
+}
+
+bool seccomp_slot_notify(const SeccompSlot* slot) noexcept {
+  return seccomp_slot_ready(slot) && (slot->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
+}
+
+int seccomp_slot_listener(const SeccompSlot* slot) noexcept {
+  if (slot == nullptr) return -1;
+  return __atomic_load_n(&slot->listener_plus_one, __ATOMIC_ACQUIRE) - 1;
 }
 
 }  // namespace profile

@@ -29,6 +29,14 @@ namespace profile {
 struct SeccompCompileOptions {
   std::vector<std::string> capabilities;  // "CAP_SYS_ADMIN", ...: for includes/excludes "caps"
   std::string kernel_release;             // for "minKernel"; "" = uname -r
+  // For the denial report: when the default action is SCMP_ACT_ERRNO(e) with e
+  // other than ENOSYS, that action (the default, rules with the same errno and
+  // the bad-architecture action when it matches) becomes SCMP_ACT_NOTIFY and the
+  // program is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER instead of TSYNC.
+  // The supervisor must then answer every notification with -e at once
+  // (PreparedSeccomp::notify_errno). ENOSYS rules and the ENOSYS range stay in
+  // the kernel, unreported. Needs a kernel with user_notif (seccomp_user_notif_available).
+  bool notify_denials = false;
 };
 
 struct PreparedSeccomp {
@@ -36,7 +44,16 @@ struct PreparedSeccomp {
   unsigned flags = 0;                 // SECCOMP_FILTER_FLAG_* for seccomp(2)
   std::vector<std::string> warnings;  // skipped names etc., for the user
   size_t rules = 0;                   // rules added to libseccomp
+  // > 0: denied calls are SCMP_ACT_NOTIFY and must be answered with this errno
+  // (flags then hold SECCOMP_FILTER_FLAG_NEW_LISTENER). 0: no notifications.
+  int notify_errno = 0;
 };
+
+// Whether this kernel has SECCOMP_RET_USER_NOTIF (/proc/sys/kernel/seccomp/actions_avail).
+// False also when kNoUserNotifVariable is set, so that tests see on this
+// kernel what an older one does (it only turns the denial report off).
+bool seccomp_user_notif_available();
+inline constexpr const char* kNoUserNotifVariable = "PROFILE_TEST_NO_USER_NOTIF";
 
 Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const std::string& source,
                                              const SeccompCompileOptions& opts = {});
@@ -45,6 +62,8 @@ Result<PreparedSeccomp> compile_seccomp_file(const std::string& path, const Secc
 // In the child, as the last step before execve: sets no_new_privs and loads the
 // program with seccomp(2) (TSYNC), falling back to prctl(PR_SET_SECCOMP) on
 // kernels without seccomp(2). Returns 0 or an errno value. Async-signal-safe.
+// A program with notify_errno is refused (EINVAL): its listener would be lost
+// at execve; it loads only through a SeccompSlot.
 int apply_seccomp_in_child(const PreparedSeccomp& prepared) noexcept;
 
 // A compiled program in memory shared with the container's processes (an
@@ -73,8 +92,16 @@ class SharedSeccomp {
 };
 
 // In the child, like apply_seccomp_in_child, from a published slot (EINVAL
-// when it was not published).
+// when it was not published). A notify program's listener fd (close-on-exec)
+// is written into the slot by a plain store, so that the workload makes no
+// call of ours after its filter is loaded: the process that shares the
+// workload's fd table (the supervisor, CLONE_FILES; the table is its own again
+// after the workload's execve) reads it with seccomp_slot_listener and passes it on.
 bool seccomp_slot_ready(const SeccompSlot* slot) noexcept;
 int apply_shared_seccomp_in_child(const SeccompSlot* slot) noexcept;
+// Whether the published program wants a listener taken from the workload.
+bool seccomp_slot_notify(const SeccompSlot* slot) noexcept;
+// The listener's fd number in the workload's fd table, -1 when none was made.
+int seccomp_slot_listener(const SeccompSlot* slot) noexcept;
 
 }  // namespace profile

@@ -166,6 +166,13 @@ class ContainerImpl final : public Container {
     }
     channel_ = Fd(sv[0]);
     Fd child_end(sv[1]);
+    Fd listener_child_end;
+    if (spec_.seccomp_listener && spec_.container) {
+      if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return sys_error("socketpair(AF_UNIX, SOCK_SEQPACKET) for the seccomp listener");
+      listener_socket_ = Fd(sv[0]);
+      listener_child_end = Fd(sv[1]);
+    }
 
     ChildPlan plan;
     plan.channel = child_end.get();
@@ -177,6 +184,7 @@ class ContainerImpl final : public Container {
     plan.hooks = hooks_;
     plan.confine = &confine_;
     plan.failure = failure_;
+    plan.listener_socket = listener_child_end.get();
     if (spec_.guard_terminal) plan.terminal_guard = &guard_prog_;
 
     unsigned long flags = spec_.container ? ns_.clone_flags() : 0;
@@ -209,6 +217,7 @@ class ContainerImpl final : public Container {
     // new one that was given the same pid.
     top_pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     child_end.reset();  // so that EOF on the channel means every child is gone
+    listener_child_end.reset();
 
     if (spec_.container && ns_.user) {
       if (auto st = write_id_maps_from_parent(pid); !st) return st.error().wrap("set up the user namespace");
@@ -290,6 +299,8 @@ class ContainerImpl final : public Container {
     return st;
   }
 
+  Fd take_seccomp_listener_socket() override { return std::move(listener_socket_); }
+
   Result<ExitInfo> wait() override {
     int status = 0;
     while (::waitpid(top_, &status, __WALL) < 0) {
@@ -351,6 +362,7 @@ class ContainerImpl final : public Container {
   std::unique_ptr<CStrings> argv_, envp_;
   Cgroup cgroup_;
   Fd channel_;
+  Fd listener_socket_;
   Fd top_pidfd_;
   SharedFailure* failure_ = nullptr;
   pid_t top_ = -1;

@@ -10,14 +10,17 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "enforce/child_channel.h"
 #include "enforce/namespaces.h"
+#include "enforce/seccomp_filter.h"
 #include "enforce/signals.h"
 
 namespace profile {
@@ -86,6 +89,54 @@ int mark_fds_cloexec() noexcept {
   channel_fail(ch, "execve", err);
 }
 
+// LaunchSpec::seccomp_listener, in pid 1 right after forking the workload
+// with CLONE_FILES: waits until the workload has loaded its filter and stored
+// the listener's number in the seccomp slot (or is gone), then sends the
+// listener, which is in the fd table we share until its execve (and stays in
+// ours after it), to the launcher, and closes it here, so that the launcher's
+// copy is the only one: if profile dies, denied calls fail (ENOSYS) instead of
+// waiting for an answer. Nothing sent (EOF) when the workload made none.
+// Not a vfork wait for the execve: a workload whose execve fails reports it
+// over the channel, and if its profile denies that send, the launcher must
+// already hold the listener to answer it (with vfork, both waited forever).
+void pass_seccomp_listener(const ChildPlan& plan, pid_t workload) noexcept {
+  const SeccompSlot* slot = plan.confine->seccomp_slot;
+  int listener = -1;
+  if (seccomp_slot_notify(slot)) {
+    // The workload stores the number with a plain store (it may make no call
+    // of ours after its filter), so there is nothing to wait on but time:
+    // 50 us steps, for the few hundred microseconds of its confinement steps.
+    while ((listener = seccomp_slot_listener(slot)) < 0) {
+      siginfo_t si{};
+      if (::waitid(P_PID, static_cast<id_t>(workload), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == workload)
+        break;  // it died before making one (the channel says why)
+      timespec step{0, 50'000};
+      ::nanosleep(&step, nullptr);
+    }
+  }
+  if (listener >= 0) {
+    char byte = 'L';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    __builtin_memcpy(CMSG_DATA(cm), &listener, sizeof(int));
+    // On failure the launcher sees EOF and says that denials are not reported;
+    // the workload's denied calls then fail with ENOSYS once this copy is closed.
+    while (::sendmsg(plan.listener_socket, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    ::close(listener);
+  }
+  ::close(plan.listener_socket);
+}
+
 }  // namespace
 
 pid_t raw_fork(unsigned long extra_flags) noexcept {
@@ -147,10 +198,15 @@ void run_supervisor(const ChildPlan& plan) noexcept {
   sigemptyset(&sa.sa_mask);
   for (int sig : kForwardedSignals) ::sigaction(sig, &sa, nullptr);
 
-  pid_t workload = raw_fork(0);
+  // The workload's seccomp listener is close-on-exec: to take it without a
+  // call of the workload's after its filter, the workload shares our fd table
+  // until execve unshares it (pass_seccomp_listener).
+  bool listener = plan.listener_socket >= 0 && seccomp_slot_notify(plan.confine->seccomp_slot);
+  pid_t workload = raw_fork(listener ? CLONE_FILES : 0);
   if (workload == 0) exec_workload(plan);
   if (workload < 0) channel_fail(ch, "fork the workload", errno);
   g_workload = workload;
+  if (plan.listener_socket >= 0) pass_seccomp_listener(plan, workload);
   ::sigprocmask(SIG_UNBLOCK, &fwd, nullptr);
 
   // pid 1 inherits every orphan of the namespace: reap them all until the

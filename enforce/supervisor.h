@@ -23,6 +23,9 @@ struct ChildPlan {
   // LaunchSpec::guard_terminal: loaded without no_new_privs before the hooks.
   const struct sock_fprog* terminal_guard = nullptr;
   SharedFailure* failure = nullptr;  // shared with the launcher; may be null
+  // LaunchSpec::seccomp_listener: the child end of the socket that carries the
+  // workload's seccomp listener to the launcher; -1 when not wanted.
+  int listener_socket = -1;
 };
 
 // Container mode, in the process cloned with the new namespaces. Waits for Go

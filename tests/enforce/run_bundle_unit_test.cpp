@@ -2,6 +2,7 @@
 // whether a bundle may run at all on this kernel and with these limits.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "enforce/landlock.h"
@@ -129,6 +130,87 @@ TEST(WorkloadUser, NumbersNamesAndRefusals) {
   auto given = resolve_workload_user("3999999:3999999");
   ASSERT_TRUE(given);
   EXPECT_EQ(given->groups, std::vector<uint32_t>{3999999u});
+}
+
+EnforceReport with_denial(int exit_code, int signal) {
+  EnforceReport r;
+  r.exit.code = exit_code;
+  r.exit.signal = signal;
+  r.denials.on = true;
+  r.denials.seccomp_watched = true;
+  Denial d;
+  d.mechanism = "seccomp";
+  d.arch = "x86_64";
+  d.syscall = "getpriority";
+  d.count = 3;
+  d.first_pid = 7;
+  d.first_comm = "probe";
+  d.error = EPERM;
+  r.denials.denials.push_back(d);
+  return r;
+}
+
+TEST(DenialReportLines, DenialsThenTheWayOut) {
+  auto lines = denial_report_lines(with_denial(1, 0), "web");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("denied 3x: getpriority(), first by pid 7 (probe)", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1],
+            "to see all the workload needs outside the profile: profile enforce --complain web; to add it to the "
+            "profile: profile enforce --complain --update web");
+}
+
+TEST(DenialReportLines, QuietWhenNothingWasDeniedAndAllWentWell) {
+  EnforceReport r = with_denial(0, 0);
+  r.denials.denials.clear();
+  EXPECT_TRUE(denial_report_lines(r, "web").empty());
+  r.denials.landlock = true;
+  EXPECT_TRUE(denial_report_lines(r, "web").empty());
+  // A failure with Landlock active: say what cannot be seen.
+  r.exit.code = 1;
+  auto lines = denial_report_lines(r, "web");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "the workload exited with status 1 and seccomp denied it nothing");
+  EXPECT_NE(lines[1].find("Landlock are not observable here"), std::string::npos);
+}
+
+TEST(DenialReportLines, OffSaysNothing) {
+  EnforceReport r = with_denial(1, 0);
+  r.denials.on = false;
+  EXPECT_TRUE(denial_report_lines(r, "web").empty());
+}
+
+TEST(DenialReportLines, SignalCallOut) {
+  auto lines = denial_report_lines(with_denial(0, SIGSEGV), "web");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find("killed by SIGSEGV after denied calls"), std::string::npos);
+  EnforceReport sys = with_denial(0, SIGSYS);
+  sys.denials.denials.clear();
+  sys.denials.seccomp_kills = true;
+  lines = denial_report_lines(sys, "web");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("killed by SIGSYS"), std::string::npos);
+}
+
+TEST(DenialReportJson, CarriesTheDenialsOnlyWhenOn) {
+  std::string j = enforce_report_json(with_denial(1, 0));
+  EXPECT_NE(j.find("\"denials\": ["), std::string::npos) << j;
+  EXPECT_NE(j.find("\"syscall\": \"getpriority\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"count\": 3"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"errno\": \"EPERM\""), std::string::npos) << j;
+  EnforceReport off = with_denial(1, 0);
+  off.denials.on = false;
+  EXPECT_EQ(enforce_report_json(off).find("\"denials\""), std::string::npos);
+}
+
+TEST(SeccompFacts, ArgumentOnlyAllowsAndKillingDefaults) {
+  auto f = seccomp_facts(R"({"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[
+    {"names":["read","socket"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["socket","ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+    {"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]})");
+  EXPECT_TRUE(f.kills);
+  EXPECT_EQ(f.allowed_with_args, (std::set<std::string>{"ioctl"}));
+  EXPECT_FALSE(seccomp_facts(R"({"defaultAction":"SCMP_ACT_ERRNO"})").kills);
+  EXPECT_TRUE(seccomp_facts("not json").allowed_with_args.empty());
 }
 
 }  // namespace

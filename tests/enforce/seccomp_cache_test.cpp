@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,22 @@ TEST_F(CacheDir, AnEntryForOtherInputsIsNeverUsed) {
   ASSERT_TRUE(compile_seccomp_file_cached(a, two, &s).ok());
   ASSERT_TRUE(compile_seccomp_file_cached(a, joined, &s).ok());
   EXPECT_FALSE(s.hit) << "two capability lists were taken for the same";
+  // The denial report compiles another program (SCMP_ACT_NOTIFY, NEW_LISTENER).
+  SeccompCompileOptions notify;
+  notify.notify_denials = true;
+  auto plain = compile_seccomp_file_cached(a, {}, &s);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(s.hit);
+  auto first = compile_seccomp_file_cached(a, notify, &s);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(s.hit) << "the program without notifications was served for the denial report";
+  EXPECT_EQ(first->notify_errno, EPERM);
+  auto again = compile_seccomp_file_cached(a, notify, &s);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(s.hit);
+  EXPECT_EQ(again->notify_errno, EPERM) << "the errno to answer with must come back from the cache";
+  EXPECT_TRUE(same(*again, *first));
+  EXPECT_FALSE(same(*again, *plain));
   // The same text at another path: its warnings name that path.
   std::string copy = write_profile("copy.json", kAllowRead);
   ASSERT_TRUE(compile_seccomp_file_cached(copy, {}, &s).ok());

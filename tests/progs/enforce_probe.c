@@ -5,6 +5,8 @@
 //   io_uring mount unshare ptrace bpf
 //   open PATH / write PATH / connect PORT / chown PATH / fds (lists /proc/self/fd)
 //   tiocsti               push a byte into the terminal on fd 0
+//   getpriority N         getpriority N times (a call no other op makes): the last result
+//   abort-after-denial    getpriority, then abort() (whose raise a profile may deny too)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -21,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -92,6 +95,17 @@ int main(int argc, char** argv) {
   } else if (!strcmp(op, "tiocsti")) {
     char c = 'x';
     r = ioctl(0, TIOCSTI, &c);
+  } else if (!strcmp(op, "getpriority")) {
+    int n = atoi(arg) > 0 ? atoi(arg) : 1;
+    for (int i = 0; i < n; ++i) {
+      errno = 0;
+      r = syscall(SYS_getpriority, PRIO_PROCESS, 0);
+    }
+  } else if (!strcmp(op, "abort-after-denial")) {
+    r = syscall(SYS_getpriority, PRIO_PROCESS, 0);
+    report("getpriority", r, errno);
+    fflush(stdout);
+    abort();
   } else if (!strcmp(op, "fds")) {
     DIR* d = opendir("/proc/self/fd");
     int self = d ? dirfd(d) : -1;
