@@ -17,6 +17,7 @@ struct EnforceArgs {
   std::string dir;
   std::vector<std::string> command;
   std::string cwd;
+  std::string workdir;
   std::vector<std::string> env;
   bool complain = false;
   bool update = false;
@@ -41,6 +42,7 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   o.dir = a.dir;
   o.command = a.command;
   o.cwd = a.cwd;
+  o.workdir = a.workdir;
   o.env = a.env;
   o.complain = a.complain;
   o.update = a.update;
@@ -102,9 +104,14 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "  profile enforce web\n"
       "  profile enforce web --timeout 60 --memory 256M -- python3 -m http.server 8001\n"
       "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
+      "  profile enforce web --workdir /srv/app      (learned in a CI checkout, deployed at /srv/app)\n"
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
   cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
+      ->type_name("DIR");
+  cmd->add_option("--workdir", args->workdir,
+                  "Directory ${WORKDIR} stands for in a relocatable bundle (default: the directory it was learned in, "
+                  "when it exists here)")
       ->type_name("DIR");
   cmd->add_option("--env", args->env,
                   "Pass NAME with your value, or set NAME=VALUE, in the workload's environment (repeatable)")

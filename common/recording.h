@@ -92,6 +92,10 @@ struct RunInfo {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   std::optional<std::vector<std::string>> env;
+  // The workload's home directory: its HOME, else its uid's passwd entry. The
+  // generator stores paths below it as ${HOME}/... (profilegen/relocate.h).
+  // nullopt in recordings made before profile kept it.
+  std::optional<std::string> home;
   bool operator==(const RunInfo&) const = default;
 };
 

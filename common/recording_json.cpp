@@ -101,6 +101,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
       throw Bad{w + "/env", "expected sorted, distinct variable names"};
     r.env = std::move(names);
   }
+  if (auto* v = opt(j, "home", json::value_t::string, w)) r.home = bytes(*v, w + "/home");
   return r;
 }
 }  // namespace
@@ -231,6 +232,10 @@ void write_run(Writer& w, const RunInfo& r) {
   if (r.gid) {
     w.key("gid");
     w.num(*r.gid);
+  }
+  if (r.home) {
+    w.key("home");
+    w.str(*r.home);
   }
   w.key("kernel");
   w.str(r.kernel);
