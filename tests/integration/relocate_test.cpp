@@ -124,6 +124,14 @@ TEST_F(Relocate, LearnedInOneCheckoutEnforcedInAnother) {
   EXPECT_NE(old.status, 0) << show(old);
   EXPECT_TRUE(contains(old.err, "Permission denied")) << show(old);
 
+  // show prints the stored form; check proves the recording is covered through
+  // the recording's own roots.
+  auto shown = run({kProfile, "show", bundle()});
+  EXPECT_EQ(shown.status, 0) << show(shown);
+  EXPECT_TRUE(contains(shown.out, "Working directory: ${WORKDIR}")) << shown.out;
+  auto check = run({kProfile, "check", bundle(), "--landlock"});
+  EXPECT_EQ(check.status, 0) << show(check);
+
   // A relative --workdir is the caller's directory.
   ASSERT_EQ(::unlink(b_.file("app/out/result.txt").c_str()), 0);
   auto rel = run_in(b_.path(), {kProfile, "enforce", bundle(), "--workdir", "app"});
@@ -146,6 +154,30 @@ TEST_F(Relocate, WithoutWorkdirTheLearnedDirectoryIsUsedAndWhenGoneItFailsClosed
   EXPECT_TRUE(contains(gone.err, "${WORKDIR}")) << show(gone);
   EXPECT_TRUE(contains(gone.err, "--workdir")) << show(gone);
   EXPECT_EQ(std::count(gone.err.begin(), gone.err.end(), '\n'), 1) << show(gone);
+}
+
+// ${HOME} is the workload's HOME: learned with one, enforced with another.
+TEST_F(Relocate, HomeIsTheWorkloadsHomeAtEnforce) {
+  ASSERT_EQ(::mkdir(a_.file("home").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(b_.file("home").c_str(), 0755), 0);
+  spit(a_.file("home/.apprc"), "learned rc\n");
+  spit(b_.file("home/.apprc"), "deployed rc\n");
+  const std::string bundle2 = bundle_dir_.file("home-bundle");
+  auto learn = run({"/usr/bin/env", "-C", a_.file("app"), "HOME=" + a_.file("home"), kProfile, "-q", "learn", "--net",
+                    "none", "-o", bundle2, "--", kSh, "-c", "cat \"$HOME/.apprc\" && echo done"});
+  ASSERT_EQ(learn.status, 0) << show(learn);
+  const std::string landlock = slurp(bundle2 + "/landlock.json");
+  EXPECT_TRUE(contains(landlock, "\"${HOME}/.apprc\"")) << landlock;
+  EXPECT_FALSE(contains(landlock, a_.path())) << landlock;
+
+  auto r = run({"/usr/bin/env", "HOME=" + b_.file("home"), kProfile, "enforce", bundle2, "--workdir", b_.file("app")});
+  EXPECT_EQ(r.status, 0) << show(r);
+  EXPECT_EQ(r.out, "deployed rc\ndone\n") << show(r);
+  // A HOME that would widen the rules: refused before anything runs.
+  auto bad = run({"/usr/bin/env", "HOME=/", kProfile, "enforce", bundle2, "--workdir", b_.file("app")});
+  EXPECT_EQ(bad.status, 2) << show(bad);
+  EXPECT_TRUE(contains(bad.err, "${HOME}")) << show(bad);
+  EXPECT_EQ(bad.out, "");
 }
 
 TEST_F(Relocate, AWorkdirThatWouldWidenTheRulesIsRefused) {
