@@ -39,6 +39,7 @@ json reference_run(const RunInfo& r) {
   j["container"] = c;
   if (r.uid) j["uid"] = *r.uid;
   if (r.gid) j["gid"] = *r.gid;
+  if (r.home) j["home"] = t(*r.home);
   if (r.env) {
     json env = json::array();
     for (const auto& n : *r.env) env.push_back(t(n));
@@ -142,6 +143,7 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   a.container = {{"net", "loopback"}, {"root", s(4)}, {s(5), "x"}};
   a.uid = 4294967295u;
   a.gid = 0;
+  a.home = "/home/" + s(6);
   std::set<std::string> names(strs.begin(), strs.end());
   a.env = std::vector<std::string>(names.begin(), names.end());
   r.runs.push_back(a);
