@@ -224,10 +224,12 @@ class RootResolver {
           "recording.json to say which that was" +
               hint,
           0, ErrorKind::BadInput};
-    auto rec = recording_from_json(*text, o_.dir + "/recording.json");
-    if (!rec) return rec.error().with_kind(ErrorKind::BadInput);
+    auto runs = recording_runs_from_json(*text, o_.dir + "/recording.json");
+    if (!runs) return runs.error().with_kind(ErrorKind::BadInput);
+    Recording rec;
+    rec.runs = std::move(runs).value();
     std::string first;
-    for (const auto& r : learned_roots(*rec, policy)) {
+    for (const auto& r : learned_roots(rec, policy)) {
       if (r.name != roots::kWorkdir) continue;
       if (first.empty()) first = r.path;
       if (auto real = real_directory(r.path); real && *real == r.path) return r.path;

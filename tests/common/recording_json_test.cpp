@@ -294,5 +294,17 @@ TEST(RecordingJson, OnlyTheCanonicalSpellingIsAccepted) {
   EXPECT_NE(r.error().message.find("valid UTF-8"), std::string::npos) << r.error().message;
 }
 
+// Only the runs (enforce's learned ${WORKDIR}): the same runs as a full load, and
+// the same refusal of a document that is no recording.
+TEST(RecordingJson, RunsAloneReadAsInTheWholeRecording) {
+  Recording rec = rich({"a", "b\xff", "c"}, false);
+  std::string text = recording_to_json(rec);
+  auto runs = recording_runs_from_json(text, "r.json");
+  ASSERT_TRUE(runs) << runs.error().message;
+  EXPECT_EQ(*runs, rec.runs);
+  EXPECT_FALSE(recording_runs_from_json("{\"format\": \"other/1\", \"runs\": []}", "r.json"));
+  EXPECT_FALSE(recording_runs_from_json("{\"format\": \"profile-recording/1\", \"runs\": [{}]}", "r.json"));
+}
+
 }  // namespace
 }  // namespace profile
