@@ -256,11 +256,15 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
+  std::vector<std::string> rule_paths;
+  for (const auto& rule : lm.fs) rule_paths.push_back(rule.path);
+  const std::vector<std::string> used = roots_named(man, rule_paths);
   for (const auto& root : roots)
-    r.notes.push_back(
-        "paths below " + root.path + " are stored as ${" + root.name + "}/... (profile enforce " +
-        (root.name == roots::kWorkdir ? "--workdir DIR" : "resolves ${HOME} from HOME or the user database") + ")" +
-        (files.count(man.selinux_module) ? "; the SELinux file contexts keep the learned paths" : ""));
+    if (std::find(used.begin(), used.end(), root.name) != used.end())
+      r.notes.push_back(
+          "paths below " + root.path + " are stored as ${" + root.name + "}/... (profile enforce " +
+          (root.name == roots::kWorkdir ? "--workdir DIR" : "resolves ${HOME} from HOME or the user database") + ")" +
+          (files.count(man.selinux_module) ? "; the SELinux file contexts keep the learned paths" : ""));
   for (const auto& k : lm.refused)
     if (k.kind == "scratch") r.notes.push_back("landlock: " + k.reason);
   if (!r.runtime_syscalls.empty())
