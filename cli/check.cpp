@@ -23,6 +23,7 @@
 #include "common/json_bytes.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/path_roots.h"
 #include "common/policy.h"
 #include "common/recording.h"
 #include "common/syscalls.h"
@@ -32,6 +33,7 @@
 #include "profilegen/gate.h"
 #include "profilegen/landlock_gen.h"
 #include "profilegen/manifest.h"
+#include "profilegen/relocate.h"
 #include "profilegen/selinux_verify.h"
 
 namespace profile::cli {
@@ -347,13 +349,28 @@ struct LandlockRules {
 // everywhere.
 std::string granting_rule(const LandlockRules& l, const std::string& path, const std::string& right) {
   if (!l.handled.count(right)) return "(not handled)";
-  for (std::string p = path;;) {
+  for (std::string p = path;; p = roots::parent(p)) {
     auto it = l.fs.find(p);
     if (it != l.fs.end() && it->second.count(right)) return p;
     if (p == "/" || p.empty()) return "";
-    auto s = p.rfind('/');
-    p = s == 0 ? "/" : p.substr(0, s);
   }
+}
+
+// The rules with ${HOME} as root's and as another user's home and ${WORKDIR}
+// as the directory learned in: the sensitive set is absolute, and must be denied
+// whatever the roots stand for at enforce.
+LandlockRules with_roots_expanded(const LandlockRules& l, const std::vector<PathRoot>& learned) {
+  LandlockRules out;
+  out.handled = l.handled;
+  std::vector<std::map<std::string, std::string>> values;
+  std::string workdir = "/srv/workdir";
+  for (const auto& r : learned)
+    if (r.name == roots::kWorkdir) workdir = r.path;
+  for (const char* home : {"/root", "/home/probe"})
+    values.push_back({{roots::kHome, home}, {roots::kWorkdir, workdir}});
+  for (const auto& [path, rights] : l.fs)
+    for (const auto& v : values) out.fs[*roots::expand(path, v)].insert(rights.begin(), rights.end());
+  return out;
 }
 
 // Walks DIR/landlock.json for every path and right the recording needs (the
@@ -381,6 +398,12 @@ CheckOutcome check_landlock(const Bundle& b, const CheckArgs&) {
   lo.directories = false;
   lo.private_tmp = b.manifest.private_tmp;
   LandlockModel needed = build_landlock_model(b.recording, *policy, lo);
+  std::set<std::string> used;  // as recorded: the sensitive probes are absolute
+  for (const auto& r : needed.fs) used.insert(r.path);
+  // Compared where the generator stored them: below ${WORKDIR} and ${HOME}.
+  const std::vector<PathRoot> learned = learned_roots(b.recording, *policy);
+  relocate_landlock(needed, learned);
+  const LandlockRules expanded = with_roots_expanded(l, learned);
   size_t checked = 0, sensitive = 0;
   for (const auto& r : needed.fs)
     for (const auto& right : landlock_access_set(r.access)) {
@@ -389,12 +412,10 @@ CheckOutcome check_landlock(const Bundle& b, const CheckArgs&) {
         out.failures.push_back(path + ": the recorded access " + right + " on " + r.path +
                                " is denied (no rule grants it)");
     }
-  std::set<std::string> used;
-  for (const auto& r : needed.fs) used.insert(r.path);
   auto expect_denied = [&](const std::string& p, const std::string& right, const std::string& why) {
     if (used.count(p)) return;  // the workload used it: its own rule, reported by diff/show
     ++sensitive;
-    std::string rule = granting_rule(l, p, right);
+    std::string rule = granting_rule(expanded, p, right);
     if (!rule.empty())
       out.failures.push_back(path + ": " + right + " on " + p + " (" + why + ") is granted by the rule on " + rule);
   };
@@ -414,7 +435,7 @@ CheckOutcome check_landlock(const Bundle& b, const CheckArgs&) {
   std::string abs = std::filesystem::absolute(b.dir, ec).lexically_normal().string();
   while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
   if (!abs.empty())
-    if (std::string rule = granting_rule(l, abs + "/" + b.manifest.seccomp, "write_file"); !rule.empty())
+    if (std::string rule = granting_rule(expanded, abs + "/" + b.manifest.seccomp, "write_file"); !rule.empty())
       out.notes.push_back(path + ": the rule on " + rule +
                           " grants write_file below the bundle; only the read-only mount of the bundle at enforce "
                           "keeps the workload from rewriting it");

@@ -18,6 +18,7 @@ struct EnforceArgs {
   std::string dir;
   std::vector<std::string> command;
   std::string cwd;
+  std::string workdir;
   std::vector<std::string> env;
   std::string user;
   bool complain = false;
@@ -45,6 +46,7 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   o.dir = a.dir;
   o.command = a.command;
   o.cwd = a.cwd;
+  o.workdir = a.workdir;
   o.env = a.env;
   o.user = a.user;
   o.complain = a.complain;
@@ -124,9 +126,14 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "  profile enforce web --timeout 60 --memory 256M -- python3 -m http.server 8001\n"
       "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
       "  profile enforce web --user www-data          (as root: run it as www-data)\n"
+      "  profile enforce web --workdir /srv/app      (learned in a CI checkout, deployed at /srv/app)\n"
       "  profile enforce web --complain --json        (report what is outside the profile)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
   cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
+      ->type_name("DIR");
+  cmd->add_option("--workdir", args->workdir,
+                  "Directory ${WORKDIR} stands for in a relocatable bundle (default: the directory it was learned in, "
+                  "when it exists here)")
       ->type_name("DIR");
   cmd->add_option("--env", args->env,
                   "Pass NAME with your value, or set NAME=VALUE, in the workload's environment (repeatable)")

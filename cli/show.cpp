@@ -15,11 +15,13 @@
 #include "common/json_text.h"
 #include "common/log.h"
 #include "common/names.h"
+#include "common/path_roots.h"
 #include "common/policy.h"
 #include "common/recording.h"
 #include "common/syscalls.h"
 #include "profilegen/apply.h"
 #include "profilegen/manifest.h"
+#include "profilegen/relocate.h"
 #include "profilegen/runtime_part.h"
 
 namespace profile::cli {
@@ -290,6 +292,7 @@ struct BundleView {
   nlohmann::json landlock;  // generalised, kept_per_file, connect_tcp_ephemeral, ephemeral_ports
   bool has_manifest = false;
   Manifest manifest;
+  std::vector<std::string> roots;  // the ${ROOT}s profile.toml and landlock.json name
 };
 
 std::optional<BundleView> load_bundle_view(const std::string& path) {
@@ -305,11 +308,15 @@ std::optional<BundleView> load_bundle_view(const std::string& path) {
     v.has_manifest = true;
     landlock_file = m->landlock;
   }
+  if (v.has_manifest) v.roots = roots_named(v.manifest, {});
   if (landlock_file.empty()) return v;
   auto text = read_file(path + "/" + landlock_file);
   if (!text) return v;  // a bundle without Landlock rules: nothing widened
   try {
     auto doc = nlohmann::json::parse(*text);
+    std::vector<std::string> rule_paths;
+    for (const auto& f : doc.value("fs", nlohmann::json::array())) rule_paths.push_back(f.value("path", ""));
+    v.roots = roots_named(v.manifest, rule_paths);
     v.landlock["generalised"] = doc.value("generalised", nlohmann::json::array());
     v.landlock["kept_per_file"] = doc.value("kept_per_file", nlohmann::json::array());
     v.landlock["connect_tcp_ephemeral"] = doc.contains("net") && doc["net"].value("connect_tcp_ephemeral", false);
@@ -367,6 +374,13 @@ void print_bundle_view(const BundleView& v) {
   print_landlock_coverage(v.landlock.value("coverage", nlohmann::json::array()));
   if (!v.has_manifest) return;
   const Manifest& m = v.manifest;
+  std::printf("\nWorking directory: %s\n", m.cwd.empty() ? "(enforce's own)" : m.cwd.c_str());
+  for (const auto& root : v.roots)
+    std::printf("  ${%s}: %s\n", root.c_str(),
+                root == roots::kWorkdir
+                    ? "the directory the workload was learned in; profile enforce --workdir DIR (default: the learned "
+                      "one, when it exists there)"
+                    : "the workload's home: HOME at enforce, else its user's home in the user database");
   std::printf("\nPrivate /tmp, /var/tmp, /dev/shm: %s\n",
               m.private_tmp ? "yes (a fresh tmpfs each; the host's are out of reach)" : "no (private_tmp = false)");
   for (const auto& b : m.bind)
@@ -378,6 +392,8 @@ void print_bundle_view(const BundleView& v) {
 nlohmann::json bundle_view_json(const BundleView& v) {
   nlohmann::json j = v.landlock;
   if (v.has_manifest) {
+    j["cwd"] = v.manifest.cwd;
+    j["roots"] = v.roots;
     j["private_tmp"] = v.manifest.private_tmp;
     j["binds"] = nlohmann::json::array();
     for (const auto& b : v.manifest.bind)

@@ -92,6 +92,10 @@ struct RunInfo {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   std::optional<std::vector<std::string>> env;
+  // The workload's home directory: its HOME, else its uid's passwd entry. The
+  // generator stores paths below it as ${HOME}/... (profilegen/relocate.h).
+  // nullopt in recordings made before profile kept it.
+  std::optional<std::string> home;
   bool operator==(const RunInfo&) const = default;
 };
 
@@ -132,6 +136,9 @@ std::string recording_to_json(const Recording& rec);
 // `source` names the input in errors ("recording.json: ..."). Rejects anything
 // that is not a profile-recording/1 document with one sentence saying where.
 Result<Recording> recording_from_json(const std::string& text, const std::string& source);
+// Only the runs of such a document, without building the rest (enforce reads
+// the learned working directory of a bundle of 100,000 files at every launch).
+Result<std::vector<RunInfo>> recording_runs_from_json(const std::string& text, const std::string& source);
 
 // File I/O: save is atomic (temp file + fsync + rename).
 Result<Recording> load_recording(const std::string& path);

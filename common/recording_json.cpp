@@ -101,6 +101,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
       throw Bad{w + "/env", "expected sorted, distinct variable names"};
     r.env = std::move(names);
   }
+  if (auto* v = opt(j, "home", json::value_t::string, w)) r.home = bytes(*v, w + "/home");
   return r;
 }
 }  // namespace
@@ -231,6 +232,10 @@ void write_run(Writer& w, const RunInfo& r) {
   if (r.gid) {
     w.key("gid");
     w.num(*r.gid);
+  }
+  if (r.home) {
+    w.key("home");
+    w.str(*r.home);
   }
   w.key("kernel");
   w.str(r.kernel);
@@ -392,6 +397,33 @@ std::string recording_to_json(const Recording& rec) {
   w.close('}');
   w.out += '\n';
   return std::move(w.out);
+}
+
+Result<std::vector<RunInfo>> recording_runs_from_json(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    // Members other than "format" and "runs" are parsed but never stored.
+    j = json::parse(text, [](int depth, json::parse_event_t event, json& parsed) {
+      return !(depth == 1 && event == json::parse_event_t::key && parsed != "format" && parsed != "runs");
+    });
+  } catch (const json::parse_error& e) {
+    return make_error(source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?");
+  }
+  std::vector<RunInfo> runs;
+  try {
+    if (!j.is_object()) throw Bad{"", "expected a JSON object at the top"};
+    auto fmt = j.find("format");
+    if (fmt == j.end() || !fmt->is_string() || *fmt != kRecordingFormat)
+      throw Bad{"/format", std::string("expected \"") + kRecordingFormat + "\""};
+    int i = 0;
+    for (const auto& r : need(j, "runs", json::value_t::array, ""))
+      runs.push_back(run_from_json(r, "/runs/" + std::to_string(i++)));
+  } catch (const Bad& b) {
+    return make_error(source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what);
+  } catch (const json::exception& e) {
+    return make_error(source + ": malformed recording (" + e.what() + ")");
+  }
+  return runs;
 }
 
 Result<Recording> recording_from_json(const std::string& text, const std::string& source) {

@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.h"
 #include "common/json_text.h"
+#include "common/path_roots.h"
 
 namespace profile {
 namespace {
@@ -114,7 +115,8 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       // Only the writer's own spelling: two spellings of one path would be two rules for one file.
       if (r.path.size() != spelled.size() && bytes_to_json_text(r.path) != spelled)
         throw Bad{w + ": \"path\" spells bytes in a way profile never writes (see profile-recording(5))"};
-      if (r.path.empty() || r.path[0] != '/') throw Bad{w + ": \"path\" must be absolute"};
+      if (!roots::absolute_or_rooted(r.path))
+        throw Bad{w + ": \"path\" must be absolute or below ${WORKDIR} or ${HOME}"};
       if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
       p.fs.push_back(std::move(r));
     }
@@ -166,6 +168,21 @@ Result<LandlockProfile> load_landlock_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) return text.error();
   return parse_landlock_json(*text, path);
+}
+
+Status resolve_landlock_roots(LandlockProfile& profile, const std::map<std::string, std::string>& values,
+                              const std::string& source) {
+  std::map<std::string, uint64_t> merged;
+  for (const auto& r : profile.fs) {
+    auto path = roots::expand(r.path, values);
+    if (!path)
+      return make_error(source + ": the rule on " + r.path + " names ${" + roots::split(r.path)->first +
+                        "}, which has no value");
+    merged[*path] |= r.access;
+  }
+  profile.fs.clear();
+  for (auto& [path, access] : merged) profile.fs.push_back({path, access});
+  return {};
 }
 
 std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, const std::string& dir) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct LandlockProfile {
   bool assumes_private_tmp = false;  // rules grant a temporary root as a whole: needs private_tmp
 };
 
+// Rule paths may be below ${WORKDIR} or ${HOME} (common/path_roots.h): they
+// must be resolved (resolve_landlock_roots) before the rules are prepared.
 Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::string& source);
 Result<LandlockProfile> load_landlock_file(const std::string& path);
 
@@ -44,6 +47,12 @@ Result<LandlockProfile> load_landlock_file(const std::string& path);
 // one line per rule changed. Enforce passes the bundle's directory: a profile
 // must never let the workload rewrite the profile (a rule above it still grants
 // writes below, which the read-only bind mount of the bundle refuses).
+// Replaces each ${ROOT} of the rule paths by its value in `values`; fails, naming
+// the root, when a rule names one `values` lacks. Rules that meet on one path
+// are merged.
+Status resolve_landlock_roots(LandlockProfile& profile, const std::map<std::string, std::string>& values,
+                              const std::string& source);
+
 std::vector<std::string> strip_landlock_writes_below(LandlockProfile& profile, const std::string& dir);
 
 // The Landlock ABI version used: the running kernel's, 0 when Landlock is

@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "common/json_bytes.h"
 #include "common/log.h"
 #include "common/names.h"
+#include "common/path_roots.h"
 #include "common/policy.h"
 #include "common/syscalls.h"
 #include "enforce/bundle_files.h"
@@ -33,6 +35,7 @@
 #include "enforce/selinux_exec.h"
 #include "enforce/watchdog.h"
 #include "profilegen/manifest.h"
+#include "profilegen/relocate.h"
 
 extern char** environ;
 
@@ -143,6 +146,131 @@ std::vector<std::string> bundle_paths_in_container(const std::string& real, cons
   return out;
 }
 
+// What ${WORKDIR} and ${HOME} stand for in this run (profilegen/relocate.h),
+// worked out only for the roots the bundle names: ${WORKDIR} is --workdir, else
+// the directory the bundle was learned in when it exists here; ${HOME} is the
+// workload's HOME, else its user's home in the user database, as at learn. A
+// value that profilegen's root_refusal refuses ("/", a shared root, one reaching
+// a sensitive path) is an error: relocation never widens what the rules grant.
+class RootResolver {
+ public:
+  RootResolver(const EnforceOptions& o, const BundleDir& bundle, std::vector<std::string> workload_env)
+      : o_(o), bundle_(bundle), env_(std::move(workload_env)) {}
+
+  // The values of every root `paths` name; an error names the first that has none.
+  Result<std::map<std::string, std::string>> values_for(const std::vector<std::string>& paths) {
+    std::map<std::string, std::string> out;
+    for (const auto& p : paths) {
+      auto s = roots::split(p);
+      if (!s || out.count(s->first)) continue;
+      auto v = value(s->first);
+      if (!v) return v.error();
+      out[s->first] = *v;
+    }
+    return out;
+  }
+
+ private:
+  Result<std::string> value(const std::string& name) {
+    if (auto it = cache_.find(name); it != cache_.end()) return it->second;
+    if (!policy_) {
+      auto loaded = load_gen_policy("");
+      if (!loaded) return loaded.error();
+      policy_ = std::move(loaded).value();
+    }
+    const GenPolicy* policy = &*policy_;
+    std::string raw, what;
+    if (name == roots::kHome) {
+      raw = roots::workload_home(&env_, ::geteuid());
+      what = "the workload's home directory " + raw;
+      if (raw.empty())
+        return Error{
+            "the bundle names paths below ${HOME}, but the workload has no HOME and your uid no home "
+            "directory in the user database; pass --env HOME=DIR",
+            0, ErrorKind::BadInput};
+    } else if (!o_.workdir.empty()) {
+      raw = o_.workdir;
+      what = "--workdir " + raw;
+      auto real = real_directory(raw);
+      if (!real) return Error{what + ": " + real.error().message, real.error().errno_value, ErrorKind::BadInput};
+      raw = *real;
+    } else {
+      auto learned = learned_workdir(*policy);
+      if (!learned) return learned.error();
+      raw = *learned;
+      what = "the directory the bundle was learned in, " + raw + ",";
+    }
+    if (std::string why = root_refusal(name, raw, *policy); !why.empty())
+      return Error{what + " cannot stand for ${" + name + "}: it " + why +
+                       (name == roots::kWorkdir ? "; pass --workdir with the workload's own directory" : ""),
+                   0, ErrorKind::BadInput};
+    cache_[name] = raw;
+    return raw;
+  }
+
+  // Absolute, symbolic links resolved (a root must be checked as the kernel will
+  // walk it: /proc/1/root is "/"), and a directory.
+  static Result<std::string> real_directory(const std::string& dir) {
+    char* real = ::realpath(dir.c_str(), nullptr);
+    if (real == nullptr) return sys_error("realpath(\"" + dir + "\")");
+    std::string out = real;
+    std::free(real);
+    struct stat st {};
+    if (::stat(out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return Error{"not a directory", ENOTDIR, ErrorKind::BadInput};
+    return out;
+  }
+
+  // The working directory of the first run that is a root and exists here; the
+  // recording is read only for this (a bundle run with --workdir never needs it).
+  Result<std::string> learned_workdir(const GenPolicy& policy) {
+    const std::string hint = "; pass --workdir DIR (the workload's directory here, e.g. --workdir .)";
+    auto text = bundle_.read("recording.json");
+    if (!text)
+      return Error{
+          "the bundle names paths below ${WORKDIR}, the directory it was learned in, and has no "
+          "recording.json to say which that was" +
+              hint,
+          0, ErrorKind::BadInput};
+    auto runs = recording_runs_from_json(*text, o_.dir + "/recording.json");
+    if (!runs) return runs.error().with_kind(ErrorKind::BadInput);
+    Recording rec;
+    rec.runs = std::move(runs).value();
+    std::string first;
+    for (const auto& r : learned_roots(rec, policy)) {
+      if (r.name != roots::kWorkdir) continue;
+      if (first.empty()) first = r.path;
+      if (auto real = real_directory(r.path); real && *real == r.path) return r.path;
+    }
+    return Error{"the bundle names paths below ${WORKDIR}, the directory it was learned in" +
+                     (first.empty() ? std::string() : " (" + first + ")") + ", which does not exist here" + hint,
+                 0, ErrorKind::BadInput};
+  }
+
+  const EnforceOptions& o_;
+  const BundleDir& bundle_;
+  std::vector<std::string> env_;
+  std::map<std::string, std::string> cache_;
+  std::optional<GenPolicy> policy_;  // the built-in paths policy: shared roots, sensitive paths
+};
+
+// The manifest's paths with their roots resolved.
+Status resolve_manifest_roots(Manifest& m, RootResolver& roots_of, const std::string& source) {
+  std::vector<std::string> paths = m.command;
+  paths.push_back(m.cwd);
+  for (const auto& b : m.bind) paths.insert(paths.end(), {b.source, b.target});
+  auto values = roots_of.values_for(paths);
+  if (!values) return values.error().wrap(source);
+  auto expand = [&](std::string& p) { p = *roots::expand(p, *values); };
+  expand(m.cwd);
+  for (auto& a : m.command) expand(a);
+  for (auto& b : m.bind) {
+    expand(b.source);
+    expand(b.target);
+  }
+  return {};
+}
+
 struct Prepared {
   LaunchSpec spec;
   PreparedLandlock landlock;
@@ -172,7 +300,8 @@ Status check_unconfined(const Manifest& m, const std::string& mechanism, const s
 }
 
 Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleDir& bundle,
-                       const std::vector<std::string>& bundle_paths, Prepared& p, EnforceReport& report) {
+                       const std::vector<std::string>& bundle_paths, RootResolver& roots_of, Prepared& p,
+                       EnforceReport& report) {
   if (m.seccomp.empty()) {
     if (auto st = check_unconfined(m, "seccomp", "[artifacts] seccomp is empty", report); !st) return st;
   }
@@ -211,6 +340,11 @@ Status prepare_filters(const EnforceOptions& o, const Manifest& m, const BundleD
     if (!text) return text.error();
     auto ll = parse_landlock_json(*text, path);
     if (!ll) return ll.error();
+    std::vector<std::string> rule_paths;
+    for (const auto& r : ll->fs) rule_paths.push_back(r.path);
+    auto values = roots_of.values_for(rule_paths);
+    if (!values) return values.error().wrap(path);
+    if (auto st = resolve_landlock_roots(*ll, *values, path); !st) return st;
     if ((ll->handled_fs | ll->handled_net | ll->scoped) == 0) {
       // Landlock would be applied and restrict nothing.
       if (auto st = check_unconfined(m, "landlock", m.landlock + " handles no access (an empty ruleset)", report); !st)
@@ -396,6 +530,17 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   if (!text) return text.error();
   auto manifest = parse_manifest(*text, manifest_path);
   if (!manifest) return manifest.error().with_kind(ErrorKind::BadInput);
+  for (const auto& e : o.env) {
+    std::string name = env_name(e);
+    if (name.empty() || name.find_first_of(" \t\n") != std::string::npos)
+      return Error{"--env " + e + ": expected NAME or NAME=VALUE", EINVAL, ErrorKind::BadInput};
+  }
+  auto env = workload_environment(manifest->env, o.env);
+  // A relocatable bundle's ${WORKDIR} and ${HOME} (profilegen/relocate.h),
+  // resolved before anything uses a path of the manifest; ${HOME} as the
+  // workload will see it.
+  RootResolver roots_of(o, *bundle, env.entries);
+  if (auto st = resolve_manifest_roots(*manifest, roots_of, manifest_path); !st) return st.error();
   const Manifest& m = *manifest;
   if (!m.selinux_module.empty()) {
     // Not read here (selinux-install loads it), but part of what the bundle grants.
@@ -417,12 +562,6 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     }
     spec.cwd = lexically_normal(spec.cwd);
   }
-  for (const auto& e : o.env) {
-    std::string name = env_name(e);
-    if (name.empty() || name.find_first_of(" \t\n") != std::string::npos)
-      return Error{"--env " + e + ": expected NAME or NAME=VALUE", EINVAL, ErrorKind::BadInput};
-  }
-  auto env = workload_environment(m.env, o.env);
   spec.env = std::move(env.entries);
   report.dropped_env = env.dropped;
   for (auto& n : env.notices) report.notices.push_back(std::move(n));
@@ -528,7 +667,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     }
     return r;
   }
-  if (auto st = prepare_filters(o, m, *bundle, bundle_paths, p, report); !st) return st.error();
+  if (auto st = prepare_filters(o, m, *bundle, bundle_paths, roots_of, p, report); !st) return st.error();
   if (p.has_landlock) {
     c.landlock = &p.landlock;
     report.applied.emplace_back("landlock");

@@ -27,6 +27,7 @@ struct EnforceOptions {
   std::string dir;                               // the bundle
   std::vector<std::string> command;              // empty: the manifest's command
   std::string cwd;                               // --cwd: instead of the manifest's
+  std::string workdir;                           // --workdir: what ${WORKDIR} stands for
   std::vector<std::string> env;                  // --env: NAME (the caller's value) or NAME=VALUE
   std::string user;                              // --user UID[:GID] / NAME[:GROUP]: instead of [workload] user
   bool complain = false;                         // trace instead of seccomp + Landlock, report what is outside

@@ -15,9 +15,11 @@
 #include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/json_bytes.h"
+#include "common/path_roots.h"
 #include "profilegen/gen_policy.h"
 #include "profilegen/landlock_gen.h"
 #include "profilegen/private_tmp.h"
+#include "profilegen/relocate.h"
 #include "profilegen/runtime_part.h"
 #include "profilegen/seccomp_gen.h"
 #include "profilegen/selinux_gen.h"
@@ -178,8 +180,21 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   lo.private_tmp = man.private_tmp;
   lo.host_network = man.net == "host";
   LandlockModel lm = build_landlock_model(rec, *policy, lo);
+  // Relocatable: paths below the working directories and homes the runs had are
+  // stored as ${WORKDIR}/... and ${HOME}/..., after every decision on them was
+  // made on the real paths (shared roots, sensitive paths, private /tmp).
+  const std::vector<PathRoot> roots = learned_roots(rec, *policy);
+  relocate_manifest(man, roots);
   // A kept manifest (regeneration) gets the binds a grown recording needs too.
-  if (man.private_tmp) add_missing_binds(man, private_tmp_binds(rec, lm));
+  if (man.private_tmp) {
+    std::vector<BindMount> binds = private_tmp_binds(rec, lm);
+    for (auto& b : binds) {
+      b.source = relocate_path(b.source, roots);
+      b.target = relocate_path(b.target, roots);
+    }
+    add_missing_binds(man, binds);
+  }
+  relocate_landlock(lm, roots);
   man.seccomp = "seccomp.json";
   man.landlock = "landlock.json";
   man.landlock_required = lm.required;
@@ -242,6 +257,15 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
   r.notes.insert(r.notes.end(), selinux_notes.begin(), selinux_notes.end());
+  std::vector<std::string> rule_paths;
+  for (const auto& rule : lm.fs) rule_paths.push_back(rule.path);
+  const std::vector<std::string> used = roots_named(man, rule_paths);
+  for (const auto& root : roots)
+    if (std::find(used.begin(), used.end(), root.name) != used.end())
+      r.notes.push_back(
+          "paths below " + root.path + " are stored as ${" + root.name + "}/... (profile enforce " +
+          (root.name == roots::kWorkdir ? "--workdir DIR" : "resolves ${HOME} from HOME or the user database") + ")" +
+          (files.count(man.selinux_module) ? "; the SELinux file contexts keep the learned paths" : ""));
   for (const auto& k : lm.refused)
     if (k.kind == "scratch") r.notes.push_back("landlock: " + k.reason);
   if (!r.runtime_syscalls.empty())

@@ -14,6 +14,7 @@
 #include "common/atomic_file.h"
 #include "common/json_bytes.h"
 #include "common/json_text.h"
+#include "common/path_roots.h"
 #include "common/policy.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
@@ -53,12 +54,10 @@ std::string cond_text(const json& args) {
 }
 
 bool covers(const AllowedView& v, const std::string& path, const std::string& right) {
-  for (std::string p = path;;) {
+  for (std::string p = path;; p = roots::parent(p)) {
     auto it = v.files.find(p);
     if (it != v.files.end() && it->second.count(right)) return true;
-    if (p == "/") return false;
-    auto s = p.rfind('/');
-    p = s == 0 ? "/" : p.substr(0, s);
+    if (p == "/" || p.empty()) return false;
   }
 }
 
@@ -644,6 +643,16 @@ bool ProfileDiff::more_permissive() const {
 }
 
 std::string GatePolicy::sensitive_reason(const std::string& path, const std::set<std::string>& rights) const {
+  // ${HOME} may be any user's home: judged as root's and as another user's.
+  // ${WORKDIR} may stand for no directory at or above a sensitive path (enforce
+  // refuses such a --workdir), so a path below it is judged by what follows.
+  if (auto r = roots::split(path)) {
+    const std::vector<std::string> homes = {"/root", "/home/user"};
+    const std::vector<std::string> workdirs = {"/srv/workdir"};
+    for (const auto& base : r->first == roots::kHome ? homes : workdirs)
+      if (std::string why = sensitive_reason(base + r->second, rights); !why.empty()) return why;
+    return "";
+  }
   for (const auto& s : sensitive) {
     if (!s.rights.empty() &&
         std::none_of(rights.begin(), rights.end(), [&](const std::string& r) { return s.rights.count(r) > 0; }))

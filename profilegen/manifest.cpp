@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/json_text.h"
+#include "common/path_roots.h"
 #include "common/recording.h"
 
 namespace profile {
@@ -150,6 +151,8 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     m.command = get_strings(*w, "command", source);
     if (m.command.empty()) throw Bad{source + ": [workload] needs a non-empty \"command\" array"};
     m.cwd = get_string(*w, "cwd", "", source);
+    if (!m.cwd.empty() && m.cwd[0] == '$' && !roots::is_rooted(m.cwd))
+      throw Bad{at(source, *w->get("cwd")) + ": \"cwd\" names an unknown root (expected ${WORKDIR} or ${HOME})"};
     m.env = get_strings(*w, "env", source);
     m.user = get_string(*w, "user", "", source);
     if (w->get("user") != nullptr &&
@@ -182,8 +185,10 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
           reject_unknown(*bt, {"source", "target", "readonly", "optional"}, "a \"bind\" entry", source);
           BindMount bm{get_string(*bt, "source", "", source), get_string(*bt, "target", "", source),
                        get_bool(*bt, "readonly", true, source), get_bool(*bt, "optional", false, source)};
-          if (bm.source.empty() || bm.source[0] != '/' || bm.target.empty() || bm.target[0] != '/')
-            throw Bad{at(source, e) + ": a \"bind\" entry needs absolute \"source\" and \"target\" paths"};
+          if (!roots::absolute_or_rooted(bm.source) || !roots::absolute_or_rooted(bm.target))
+            throw Bad{at(source, e) +
+                      ": a \"bind\" entry needs absolute \"source\" and \"target\" paths (or below ${WORKDIR} or "
+                      "${HOME})"};
           m.bind.push_back(std::move(bm));
         }
       }

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "common/path_roots.h"
 #include "common/syscalls.h"
 #include "enforce/watchdog.h"
 #include "tracer/capabilities.h"
@@ -186,6 +187,10 @@ Result<LearnResult> learn(const LearnOptions& options) {
   run.uid = static_cast<uint32_t>(::geteuid());
   run.gid = static_cast<uint32_t>(::getegid());
   run.env = env_names(options.spec);
+  // As env_names: the spec's environment when it sets one, else ours.
+  const bool own_env = !options.spec.env.empty() || options.spec.env_exact;
+  if (std::string home = roots::workload_home(own_env ? &options.spec.env : nullptr, ::geteuid()); !home.empty())
+    run.home = home;
   result.recording.runs.push_back(run);
   // Now, while the files the workload used are still there to be looked at.
   CapabilityContext caps;

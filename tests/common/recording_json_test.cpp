@@ -39,6 +39,7 @@ json reference_run(const RunInfo& r) {
   j["container"] = c;
   if (r.uid) j["uid"] = *r.uid;
   if (r.gid) j["gid"] = *r.gid;
+  if (r.home) j["home"] = t(*r.home);
   if (r.env) {
     json env = json::array();
     for (const auto& n : *r.env) env.push_back(t(n));
@@ -142,6 +143,7 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   a.container = {{"net", "loopback"}, {"root", s(4)}, {s(5), "x"}};
   a.uid = 4294967295u;
   a.gid = 0;
+  a.home = "/home/" + s(6);
   std::set<std::string> names(strs.begin(), strs.end());
   a.env = std::vector<std::string>(names.begin(), names.end());
   r.runs.push_back(a);
@@ -290,6 +292,18 @@ TEST(RecordingJson, OnlyTheCanonicalSpellingIsAccepted) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("/files/"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("valid UTF-8"), std::string::npos) << r.error().message;
+}
+
+// Only the runs (enforce's learned ${WORKDIR}): the same runs as a full load, and
+// the same refusal of a document that is no recording.
+TEST(RecordingJson, RunsAloneReadAsInTheWholeRecording) {
+  Recording rec = rich({"a", "b\xff", "c"}, false);
+  std::string text = recording_to_json(rec);
+  auto runs = recording_runs_from_json(text, "r.json");
+  ASSERT_TRUE(runs) << runs.error().message;
+  EXPECT_EQ(*runs, rec.runs);
+  EXPECT_FALSE(recording_runs_from_json("{\"format\": \"other/1\", \"runs\": []}", "r.json"));
+  EXPECT_FALSE(recording_runs_from_json("{\"format\": \"profile-recording/1\", \"runs\": [{}]}", "r.json"));
 }
 
 }  // namespace

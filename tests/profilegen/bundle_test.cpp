@@ -47,7 +47,7 @@ TEST_F(BundleTest, BytesThatAreNotUtf8SurviveTheManifestAndTheJsonReport) {
   auto man = parse_manifest(files->at("profile.toml"), "profile.toml");
   ASSERT_TRUE(man) << man.error().message;
   EXPECT_EQ(man->command, rec.runs[0].command);
-  EXPECT_EQ(man->cwd, cwd);
+  EXPECT_EQ(man->cwd, "${WORKDIR}") << "relocatable: the learned directory is the root";
 
   auto gen = generate_bundle(dir, rec, testing::no_selinux());
   ASSERT_TRUE(gen) << gen.error().message;
@@ -255,7 +255,8 @@ TEST_F(BundleTest, PrivateTmpBindsExactlyWhatTheWorkloadUsedThere) {
   rec.add_file("/tmp/probe", Access::Stat, "ENOENT");
   Manifest m = derived_manifest(root_ + "/a", rec);
   EXPECT_TRUE(m.private_tmp) << "never the host's /tmp";
-  std::vector<BindMount> want = {{"/tmp/checkout", "/tmp/checkout", true, true},
+  // The working directory is bound as the root it is stored as (relocatable).
+  std::vector<BindMount> want = {{"${WORKDIR}", "${WORKDIR}", true, true},
                                  {"/tmp/job", "/tmp/job", false, true},
                                  {"/tmp/shared/config.ini", "/tmp/shared/config.ini", true, true},
                                  {"/var/tmp/cache.db", "/var/tmp/cache.db", true, true}};
