@@ -74,10 +74,16 @@ RunInfo run_from_json(const json& j, const std::string& w) {
   if (j.contains("duration_ms")) r.duration_ms = as_count(j["duration_ms"], w + "/duration_ms");
   if (j.contains("lost_events")) r.lost_events = as_count(j["lost_events"], w + "/lost_events");
   if (auto* e = opt(j, "exit", json::value_t::object, w)) {
+    // Checked before the cast: 2^32 + 1 must not read as exit code 1.
+    auto status = [&](const char* key) {
+      uint64_t v = as_count((*e)[key], w + "/exit/" + key);
+      if (v > 255) throw Bad{w + "/exit/" + key, "expected a number from 0 to 255"};
+      return static_cast<int>(v);
+    };
     if (e->contains("signal"))
-      r.exit.signal = static_cast<int>(as_count((*e)["signal"], w + "/exit/signal"));
+      r.exit.signal = status("signal");
     else if (e->contains("code"))
-      r.exit.code = static_cast<int>(as_count((*e)["code"], w + "/exit/code"));
+      r.exit.code = status("code");
     else
       throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
   }
@@ -399,7 +405,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    return make_error(source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?");
+    return Error{source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?", 0,
+                 ErrorKind::BadInput};
   }
   Recording rec;
   try {
@@ -488,9 +495,9 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       }
     }
   } catch (const Bad& b) {
-    return make_error(source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what);
+    return Error{source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what, 0, ErrorKind::BadInput};
   } catch (const json::exception& e) {
-    return make_error(source + ": malformed recording (" + e.what() + ")");
+    return Error{source + ": malformed recording (" + e.what() + ")", 0, ErrorKind::BadInput};
   }
   return rec;
 }

@@ -135,7 +135,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    return make_error(msg.str());
+    return Error{msg.str(), 0, ErrorKind::BadInput};
   }
   try {
     Manifest m;
@@ -214,7 +214,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     }
     return m;
   } catch (const Bad& b) {
-    return make_error(b.message);
+    return Error{b.message, 0, ErrorKind::BadInput};
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -17,13 +18,16 @@ namespace {
 const char* const kEngines[] = {"runc", "crun", "podman", "docker", "containerd", "cri-o", "kubernetes"};
 
 // "1.1.5+ds1" -> {1, 1, 5}: the leading dotted numbers; a suffix is not ordered.
+// {} when a number does not fit (std::stoul threw out of the parser's Result).
 std::vector<unsigned long> version_parts(const std::string& v) {
   std::vector<unsigned long> out;
   size_t i = 0;
   while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
     size_t j = i;
     while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
-    out.push_back(std::stoul(v.substr(i, j - i)));
+    unsigned long part = 0;
+    if (std::from_chars(v.data() + i, v.data() + j, part).ec != std::errc()) return {};
+    out.push_back(part);
     if (j >= v.size() || v[j] != '.') break;
     i = j + 1;
   }
@@ -123,9 +127,9 @@ Result<RuntimeData> parse_runtime_data(const std::string& text, const std::strin
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ": " << e.description();
-    return make_error(msg.str());
+    return Error{msg.str(), 0, ErrorKind::BadInput};
   } catch (const std::exception& e) {
-    return make_error(e.what());
+    return Error{e.what(), 0, ErrorKind::BadInput};
   }
   return d;
 }
