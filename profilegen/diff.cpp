@@ -634,7 +634,7 @@ Result<GatePolicy> parse_gate_policy(std::string_view text, const std::string& s
   try {
     t = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return make_error(source + ": " + std::string(e.description()));
+    return make_error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
   GatePolicy g;
   auto str = [](const toml::table& tb, const char* k) {
