@@ -407,6 +407,9 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
   } catch (const json::parse_error& e) {
     return Error{source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?", 0,
                  ErrorKind::BadInput};
+  } catch (const json::exception& e) {
+    // A number beyond a double (1e400) is out_of_range.406, not a parse_error.
+    return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   Recording rec;
   try {

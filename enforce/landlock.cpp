@@ -106,7 +106,8 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond a double (1e400) is out_of_range.406.
     return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   LandlockProfile p;

@@ -238,7 +238,8 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond a double (1e400) is out_of_range.406.
     return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   PreparedSeccomp out;
