@@ -16,6 +16,7 @@
 #include "common/json_text.h"
 #include "common/policy.h"
 #include "common/recording.h"
+#include "common/toml_guard.h"
 #include "profilegen/bundle.h"
 #include "profilegen/manifest.h"
 #include "profilegen/runtime_part.h"
@@ -632,7 +633,7 @@ std::string GatePolicy::program_reason(const std::string& path) const {
 Result<GatePolicy> parse_gate_policy(std::string_view text, const std::string& source) {
   toml::table t;
   try {
-    t = toml::parse(text, source);
+    t = toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     return make_error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }

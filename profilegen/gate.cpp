@@ -2,12 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include "common/toml_guard.h"
+
 namespace profile {
 namespace {
 
 Result<toml::table> parse(const std::string& text, const std::string& source) {
   try {
-    return toml::parse(text, source);
+    return toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     return make_error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }

@@ -10,6 +10,7 @@
 
 #include "common/json_text.h"
 #include "common/recording.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -131,7 +132,7 @@ toml::array strings(const std::vector<std::string>& v) {
 Result<Manifest> parse_manifest(const std::string& text, const std::string& source) {
   toml::table root;
   try {
-    root = toml::parse(text, source);
+    root = toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();

@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/policy.h"
 #include "common/syscalls.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -74,7 +75,7 @@ std::vector<std::string> strings(const toml::table& t, const char* key, const st
 Result<RuntimeData> parse_runtime_data(const std::string& text, const std::string& source) {
   RuntimeData d;
   try {
-    toml::table root = toml::parse(text, source);
+    toml::table root = toml_parse_checked(text, source);
     if (const toml::table* eng = root.get_as<toml::table>("engines")) {
       for (const auto& [k, v] : *eng) {
         std::string name(k.str());
