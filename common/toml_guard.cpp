@@ -7,42 +7,74 @@ namespace profile {
 std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
   enum class In { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral } in = In::Code;
   TextPosition pos;
-  auto starts = [&](size_t i, std::string_view s) { return text.compare(i, s.size(), s) == 0; };
+  // Outside strings: whether a value (after '=', in an array) or a key comes
+  // next, the inline tables and arrays open in a value, and the last character
+  // that was not a space. toml++ also asks "whitespace?" of every character of
+  // a bare value up to its end (a quote does not end 0"x"), so a quote opens a
+  // string only where one can start: a line, a value, an array or inline-table
+  // element, or a dotted key's part.
+  bool value = false;
+  std::string open;  // '[' and '{' of arrays and inline tables
+  char prev = '\n';
   // A run of 3 to 5 quotes closes a multi-line string (up to two belong to it).
-  auto close_run = [&](size_t i, char q) {
+  auto run = [&](size_t i, char q) {
     size_t n = 0;
     while (i + n < text.size() && text[i + n] == q) ++n;
     return n;
   };
+  auto newline = [&] {
+    if (open.empty()) value = false;
+    prev = '\n';
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    auto u = static_cast<unsigned char>(c);
     size_t skip = 0;  // bytes consumed beyond text[i]
     switch (in) {
-      case In::Code:
-        if (u >= 0x80) return pos;
+      case In::Code: {
+        if (static_cast<unsigned char>(c) >= 0x80) return pos;
+        bool string_may_start =
+            prev == '\n' || prev == '=' || prev == '[' || prev == '{' || prev == ',' || (prev == '.' && !value);
+        if (c == ' ' || c == '\t' || c == '\r') break;
+        if (c == '\n') {
+          newline();
+          break;
+        }
+        prev = c;
         if (c == '#') {
           in = In::Comment;
-        } else if (starts(i, "\"\"\"")) {
-          in = In::MultiBasic;
-          skip = 2;
-        } else if (starts(i, "'''")) {
-          in = In::MultiLiteral;
-          skip = 2;
-        } else if (c == '"') {
-          in = In::Basic;
-        } else if (c == '\'') {
-          in = In::Literal;
+        } else if (c == '=') {
+          value = true;
+        } else if (c == '[') {
+          if (value) open += '[';
+        } else if (c == '{') {
+          if (value) open += '{';
+          value = false;
+        } else if (c == ',') {
+          if (!open.empty()) value = open.back() == '[';
+        } else if ((c == ']' || c == '}') && !open.empty() && open.back() == (c == ']' ? '[' : '{')) {
+          open.pop_back();
+          value = true;
+        } else if ((c == '"' || c == '\'') && string_may_start) {
+          bool multi = run(i, c) >= 3;
+          in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
+          skip = multi ? 2 : 0;
         }
         break;
+      }
       case In::Comment:
-        if (c == '\n') in = In::Code;
+        if (c == '\n') {
+          in = In::Code;
+          newline();
+        }
         break;
       case In::Basic:
       case In::Literal:
         // A newline ends a single-line string (an error toml++ reports) so that
         // this scan stays in step with the parser.
-        if (c == '\n' || (in == In::Basic && c == '"') || (in == In::Literal && c == '\'')) {
+        if (c == '\n') {
+          in = In::Code;
+          newline();
+        } else if ((in == In::Basic && c == '"') || (in == In::Literal && c == '\'')) {
           in = In::Code;
         } else if (in == In::Basic && c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
           skip = 1;
@@ -60,14 +92,14 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
             return pos;
           }
           if (j == i + 1 && j < text.size()) skip = 1;  // an escape such as \" or \\ .
-        } else if (c == '"' && close_run(i, '"') >= 3) {
-          skip = close_run(i, '"') - 1;
+        } else if (c == '"' && run(i, '"') >= 3) {
+          skip = run(i, '"') - 1;
           in = In::Code;
         }
         break;
       case In::MultiLiteral:
-        if (c == '\'' && close_run(i, '\'') >= 3) {
-          skip = close_run(i, '\'') - 1;
+        if (c == '\'' && run(i, '\'') >= 3) {
+          skip = run(i, '\'') - 1;
           in = In::Code;
         }
         break;

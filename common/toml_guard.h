@@ -2,11 +2,10 @@
 // classify: asked whether a non-ASCII character is whitespace, it reaches
 // __builtin_unreachable for most of U+00A1..U+0499, U+2CAE..U+30A7 and
 // U+FB06..U+FEFE (marzer/tomlplusplus#190, #295; fixed upstream in 2026). It asks
-// outside strings and comments, and after a line-ending backslash in a """
-// string. Built by gcc, the library then takes such a character for whitespace
-// and accepts a malformed document (profile.toml included); with UBSan it aborts.
-// No valid TOML has a non-ASCII character in those places, so any is refused
-// before toml++ sees the text. Pure logic.
+// outside strings and comments, of every character of a bare value up to its
+// end (quotes included: 0"x"), and after a line-ending backslash in a """ string. Built by gcc, the library then takes
+// such a character for whitespace and accepts a malformed document (profile.toml included); with UBSan it aborts. No
+// valid TOML has a non-ASCII character in those places, so any is refused before toml++ sees the text. Pure logic.
 #pragma once
 
 #include <toml++/toml.h>
