@@ -39,16 +39,21 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
           newline();
           break;
         }
+        char prev_before = prev;
         prev = c;
         if (c == '#') {
           in = In::Comment;
         } else if (c == '=') {
           value = true;
-        } else if (c == '[') {
-          if (value) open += '[';
-        } else if (c == '{') {
-          if (value) open += '{';
-          value = false;
+        } else if (c == '[' || c == '{') {
+          // Glued to a bare value (0[), a bracket is part of it for toml++.
+          bool value_start = prev_before == '=' || prev_before == '[' || prev_before == ',' || prev_before == '\n';
+          if (value && value_start) {
+            open += c;
+            if (c == '{') value = false;
+          } else if (value || (prev_before != '\n' && prev_before != '[')) {
+            prev = 'x';
+          }
         } else if (c == ',') {
           if (!open.empty()) value = open.back() == '[';
         } else if ((c == ']' || c == '}') && !open.empty() && open.back() == (c == ']' ? '[' : '{')) {

@@ -30,6 +30,8 @@ TEST(TomlGuard, NonAsciiOutsideStringsIsRefusedWithItsPlace) {
   // toml++ reads a bare value up to whitespace or a delimiter, quotes included
   // (found by fuzz/fuzz_manifest: omand =0"/`\xc3\xa9").
   EXPECT_EQ(refusal("a = 0\"\xc3\xa9\"\n"), "1:7 a character that is not ASCII outside a string or comment");
+  EXPECT_EQ(refusal("omand =0[\"/`\xc3\xa9\"\n"), "1:13 a character that is not ASCII outside a string or comment");
+  EXPECT_EQ(refusal("a = 0{\"\xc3\xa9\"\n"), "1:8 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("a = 1.\"\xc3\xa9\"\n"), "1:8 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("a = \"x\" \"\xc3\xa9\"\n"), "1:10 a character that is not ASCII outside a string or comment");
   // Found by fuzz/fuzz_manifest (U+03C0 after a string toml++ cut short).
@@ -54,7 +56,7 @@ TEST(TomlGuard, StringsStartWhereTomlStartsThem) {
   auto t = toml_parse_checked(
       "[\"s\xc3\xa9\".'\xc3\xa9']\na.\"\xc3\xa9\" = [\n  \"\xc3\xa9\", # \xc3\xa9\n  {k = \"\xc3\xa9\", l.\"\xc3\xa9\" "
       "= ['\xc3\xa9']},\n]\n"
-      "b = {c = [\"\xc3\xa9\"], d = \"\xc3\xa9\"}\n",
+      "b = {c = [\"\xc3\xa9\"], d = \"\xc3\xa9\"}\n[[\"\xc3\xa9\"]]\n",
       "f.toml");
   const auto* arr = t["s\xc3\xa9"]["\xc3\xa9"]["a"]["\xc3\xa9"].as_array();
   ASSERT_NE(arr, nullptr);
