@@ -87,11 +87,11 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
         break;
       case In::MultiBasic:
         if (c == '\\') {
-          // A line-ending backslash: toml++ skips whitespace up to the next
-          // character, asking of each whether it is whitespace.
+          // toml++ asks whether the character after a backslash is whitespace
+          // (a line-ending backslash), then of each it skips.
           size_t j = i + 1;
           while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' || text[j] == '\n')) ++j;
-          if (j > i + 1 && j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80) {
+          if (j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80) {
             for (size_t k = i; k < j; ++k)
               pos = text[k] == '\n' ? TextPosition{pos.line + 1, 1} : TextPosition{pos.line, pos.column + 1};
             return pos;

@@ -27,6 +27,9 @@ TEST(TomlGuard, NonAsciiOutsideStringsIsRefusedWithItsPlace) {
   EXPECT_EQ(refusal("s = \"\"\"\\\n\xc2\xa7\"\"\"\n"), "2:1 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("s = \"\"\"x\\  \r\n  \xcf\x80\"\"\"\n"),
             "2:3 a character that is not ASCII outside a string or comment");
+  // Found by fuzz/fuzz_manifest: U+FEDF right after a backslash.
+  EXPECT_EQ(refusal("p0 =\"\"\"o\\\\\\\\\\\xef\xbb\x9f\"\"\"\n"),
+            "1:14 a character that is not ASCII outside a string or comment");
   // toml++ reads a bare value up to whitespace or a delimiter, quotes included
   // (found by fuzz/fuzz_manifest: omand =0"/`\xc3\xa9").
   EXPECT_EQ(refusal("a = 0\"\xc3\xa9\"\n"), "1:7 a character that is not ASCII outside a string or comment");
