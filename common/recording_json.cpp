@@ -429,7 +429,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
             as_count(count, "/syscalls/" + arch + "/" + name);
     }
     if (auto* args = opt(j, "args", json::value_t::object, ""))
-      for (const auto& [arch, per_sys] : args->items())
+      for (const auto& [arch, per_sys] : args->items()) {
+        if (!per_sys.is_object()) throw Bad{"/args/" + arch, "expected an object"};
         for (const auto& [name, v] : per_sys.items()) {
           std::string w = "/args/" + arch + "/" + name;
           if (!v.is_object()) throw Bad{w, "expected an object"};
@@ -450,6 +451,7 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
           }
           rec.args[decode(arch, "/args/" + arch)][decode(name, w)] = std::move(av);
         }
+      }
     for (const auto& [path, f] : need(j, "files", json::value_t::object, "").items()) {
       std::string w = "/files/" + path;
       if (path.empty() || path[0] != '/') throw Bad{w, "file paths must be absolute"};

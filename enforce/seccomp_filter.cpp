@@ -63,19 +63,20 @@ bool kernel_at_least(const std::string& release, const std::string& min) {
 
 // The kernel hands the action's 16 data bits back as -errno, and only values up
 // to its MAX_ERRNO (4095) read as errors: a larger errnoRet (65536 is 0 in 16
-// bits) would make a denied call return success.
-constexpr uint64_t kMaxErrno = 4095;
+// bits) would make a denied call return success. libseccomp 2.5 takes 1..4094
+// (0 and 4095 fail seccomp_rule_add, and seccomp_init as the default action).
+constexpr uint64_t kMaxErrno = 4094;
 
 uint32_t parse_action(const std::string& name, const json& errno_ret, const std::string& where,
                       const char* errno_key = "errnoRet") {
   int err = EPERM;
   if (!errno_ret.is_null()) {
-    bool in_range = errno_ret.is_number_unsigned() ? errno_ret.get<uint64_t>() <= kMaxErrno
+    bool in_range = errno_ret.is_number_unsigned() ? errno_ret.get<uint64_t>() - 1 < kMaxErrno
                     : errno_ret.is_number_integer()
-                        ? errno_ret.get<int64_t>() >= 0 && errno_ret.get<int64_t>() <= static_cast<int64_t>(kMaxErrno)
+                        ? errno_ret.get<int64_t>() >= 1 && errno_ret.get<int64_t>() <= static_cast<int64_t>(kMaxErrno)
                         : false;
     if (!in_range)
-      throw Bad{where + ": \"" + errno_key + "\" must be an errno number from 0 to 4095, not " +
+      throw Bad{where + ": \"" + errno_key + "\" must be an errno number from 1 to 4094, not " +
                 (errno_ret.is_structured() ? std::string("an ") + errno_ret.type_name() : errno_ret.dump())};
     err = errno_ret.get<int>();
   }
@@ -247,7 +248,10 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     if (!doc.is_object()) throw Bad{source + ": expected a JSON object (a Docker-format seccomp profile)"};
     auto da = doc.find("defaultAction");
     if (da == doc.end() || !da->is_string()) throw Bad{source + ": missing \"defaultAction\""};
-    json dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : json();
+    // References, not copies: copying a value recurses as deep as it nests
+    // (an errnoRet of 100,000 nested arrays overflowed the stack).
+    static const json kAbsent;
+    const json& dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : kAbsent;
     std::string dname = da->get<std::string>();
     uint32_t def = parse_action(dname, dflt_errno, source + "/defaultAction", "defaultErrnoRet");
     Ctx ctx(seccomp_init(def));
@@ -311,8 +315,9 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     if (calls != doc.end() && !calls->is_null() && !calls->is_array())
       throw Bad{source + ": \"syscalls\" must be an array"};
     size_t idx = 0;
-    std::vector<int> by_number;  // syscalls the profile names by number: left to its rules
-    for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : json::array()) {
+    std::vector<int> by_number;                  // syscalls the profile names by number: left to its rules
+    static const json kNoRules = json::array();  // not `: json::array()`: that copied *calls
+    for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : kNoRules) {
       std::string where = source + "/syscalls/" + std::to_string(idx++);
       if (!rule.is_object()) throw Bad{where + ": expected an object"};
       if (!applies(rule, where, arches, opts, release)) continue;
@@ -325,7 +330,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       auto an = rule.find("action");
       if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
       uint32_t action =
-          parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : json(), where);
+          parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : kAbsent, where);
       if (action == def) continue;  // libseccomp refuses these; runc drops them too
       std::vector<std::string> names = strings_of(rule, "names", where);
       if (rule.contains("name") && rule["name"].is_string()) names.push_back(rule["name"].get<std::string>());

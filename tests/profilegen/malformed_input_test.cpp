@@ -169,12 +169,12 @@ TEST(MalformedInput, SelinuxPolicy) {
 
 TEST(MalformedInput, TomlSyntaxErrorsNameTheLine) {
   const std::string bad = "a = 1\nb = [1,\n";
-  expect_refused(parse_manifest(bad, "f.toml"), "f.toml:3", bad);
-  expect_refused(parse_runtime_data(bad, "f.toml"), "f.toml:3", bad);
-  expect_refused(load_gen_policy_text(bad, "f.toml"), "f.toml:3", bad);
-  expect_refused(parse_gate_rules(bad, "f.toml"), "f.toml:3", bad);
-  expect_refused(parse_gate_policy(bad, "f.toml"), "f.toml:3", bad);
-  expect_refused(parse_selinux_policy(bad, "f.toml"), "f.toml:3", bad);
+  expect_refused(parse_manifest(bad, "f.toml"), "f.toml:2", bad);
+  expect_refused(parse_runtime_data(bad, "f.toml"), "f.toml:2", bad);
+  expect_refused(load_gen_policy_text(bad, "f.toml"), "f.toml:2", bad);
+  expect_refused(parse_gate_rules(bad, "f.toml"), "f.toml:2", bad);
+  expect_refused(parse_gate_policy(bad, "f.toml"), "f.toml:2", bad);
+  expect_refused(parse_selinux_policy(bad, "f.toml"), "f.toml:2", bad);
   // Deeper than toml++'s nesting limit: refused, not a stack overflow.
   const std::string deep = "a = " + std::string(100000, '[') + std::string(100000, ']') + "\n";
   expect_refused(parse_manifest(deep, "f.toml"), "f.toml:1", "deep");
