@@ -10,11 +10,13 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
   // Outside strings: whether a value (after '=', in an array) or a key comes
   // next, the inline tables and arrays open in a value, and the last character
   // that was not a space. toml++ also asks "whitespace?" of every character of
-  // a bare value up to its end (a quote does not end 0"x"), so a quote opens a
-  // string only where one can start: a line, a value, an array or inline-table
-  // element, or a dotted key's part.
+  // a bare value (a number, a date, true) up to a space, ',', ']', '}' or '#':
+  // inside one, '=', '[', '{' and quotes are part of it (0a="x", 0["x"). A
+  // quote opens a string only where one can start: a line, a value, an array
+  // or inline-table element, or a dotted key's part.
   bool value = false;
-  std::string open;  // '[' and '{' of arrays and inline tables
+  bool bare = false;  // inside a bare value
+  std::string open;   // '[' and '{' of arrays and inline tables
   char prev = '\n';
   // A run of 3 to 5 quotes closes a multi-line string (up to two belong to it).
   auto run = [&](size_t i, char q) {
@@ -32,6 +34,13 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
     switch (in) {
       case In::Code: {
         if (static_cast<unsigned char>(c) >= 0x80) return pos;
+        bool ends_bare =
+            c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}' || c == '#';
+        if (bare && !ends_bare) {
+          prev = 'x';
+          break;
+        }
+        bare = false;
         bool string_may_start =
             prev == '\n' || prev == '=' || prev == '[' || prev == '{' || prev == ',' || (prev == '.' && !value);
         if (c == ' ' || c == '\t' || c == '\r') break;
@@ -63,6 +72,9 @@ std::optional<TextPosition> toml_unsafe_position(std::string_view text) {
           bool multi = run(i, c) >= 3;
           in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
           skip = multi ? 2 : 0;
+        } else if (value && c != ']' && c != '}' && c != ',') {
+          bare = true;  // a value that is no string, array or inline table
+          prev = 'x';
         }
         break;
       }

@@ -34,6 +34,9 @@ TEST(TomlGuard, NonAsciiOutsideStringsIsRefusedWithItsPlace) {
   // (found by fuzz/fuzz_manifest: omand =0"/`\xc3\xa9").
   EXPECT_EQ(refusal("a = 0\"\xc3\xa9\"\n"), "1:7 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("omand =0[\"/`\xc3\xa9\"\n"), "1:13 a character that is not ASCII outside a string or comment");
+  EXPECT_EQ(refusal("nd =0a/K=\"\xc3\xa9\"\n"), "1:11 a character that is not ASCII outside a string or comment");
+  EXPECT_EQ(refusal("a = [1, 2\"\xc3\xa9\"]\n"), "1:11 a character that is not ASCII outside a string or comment");
+  EXPECT_EQ(refusal("a = true\"\xc3\xa9\"\n"), "1:10 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("a = 0{\"\xc3\xa9\"\n"), "1:8 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("a = 1.\"\xc3\xa9\"\n"), "1:8 a character that is not ASCII outside a string or comment");
   EXPECT_EQ(refusal("a = \"x\" \"\xc3\xa9\"\n"), "1:10 a character that is not ASCII outside a string or comment");
