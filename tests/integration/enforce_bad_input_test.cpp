@@ -21,17 +21,18 @@ const std::string kProfile = PROFILE_BINARY;
 // and landlock.json ("" = none: [artifacts] unconfined names it).
 struct Bundle {
   testing::WorkDir dir{"enforce-bad-input"};
+  testing::WorkDir out{"enforce-bad-input-out"};  // the bundle itself is read-only to the workload
   Bundle(const std::string& seccomp, const std::string& landlock) {
     std::ofstream(dir.file("profile.toml"))
-        << "[workload]\nname = \"w\"\ncommand = [\"/bin/sh\", \"-c\", \"echo ran > " << dir.file("ran")
-        << "\"]\n[container]\nbind = [{source = \"" << dir.path() << "\", target = \"" << dir.path()
+        << "[workload]\nname = \"w\"\ncommand = [\"/bin/sh\", \"-c\", \"echo ran > " << out.file("ran")
+        << "\"]\n[container]\nbind = [{source = \"" << out.path() << "\", target = \"" << out.path()
         << "\", readonly = false}]\n[artifacts]\nseccomp = \"seccomp.json\"\nlandlock = \""
         << (landlock.empty() ? "" : "landlock.json") << "\"\n"
         << (landlock.empty() ? "unconfined = [\"landlock\"]\n" : "");
     std::ofstream(dir.file("seccomp.json")) << seccomp;
     if (!landlock.empty()) std::ofstream(dir.file("landlock.json")) << landlock;
   }
-  [[nodiscard]] bool ran() const { return !testing::slurp(dir.file("ran")).empty(); }
+  [[nodiscard]] bool ran() const { return !testing::slurp(out.file("ran")).empty(); }
 };
 
 void expect_refused(const Bundle& b, const std::string& file, const std::string& what) {
