@@ -8,8 +8,9 @@
 #
 # Targets: recording_json manifest landlock_json seccomp_json policy_toml. Each starts from the corpus it grew
 # before (build-fuzz/corpus/TARGET/), the seeds committed in fuzz/corpus/TARGET/ and the test data of the same
-# format (tests/profilegen/golden/, tests/selinux/fixtures/, policies/). Environment: FUZZ_BUILD (build
-# directory), FUZZ_JOBS (targets run at once, niced; default 1).
+# format (tests/profilegen/golden/, tests/selinux/fixtures/, policies/, and Docker's default seccomp profile
+# from PROFILE_REFERENCE when set). Environment: FUZZ_BUILD (build directory), FUZZ_JOBS (targets run at once,
+# niced; default 1).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,11 @@ seeds() {
     recording_json) ls "$root"/tests/selinux/fixtures/*.json ;;
     manifest) ls "$root"/tests/profilegen/golden/manifest.toml ;;
     landlock_json) ls "$root"/tests/profilegen/golden/landlock.json ;;
-    seccomp_json) ls "$root"/tests/profilegen/golden/seccomp.json "$root"/tests/profilegen/golden/seccomp.oci.json ;;
+    seccomp_json)
+      ls "$root"/tests/profilegen/golden/seccomp.json "$root"/tests/profilegen/golden/seccomp.oci.json
+      # Docker's default profile (includes, excludes, archMap), when the reference data is there.
+      [ -n "${PROFILE_REFERENCE:-}" ] && ls "$PROFILE_REFERENCE"/docker-default-seccomp.json 2>/dev/null || true
+      ;;
     policy_toml) ls "$root"/policies/*.toml ;;
   esac
   ls "$root"/fuzz/corpus/"$1"/* 2>/dev/null || true
