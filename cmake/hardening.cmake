@@ -17,7 +17,7 @@ endif()
 # _FORTIFY_SOURCE checks nothing without optimisation (glibc warns and ignores it at -O0), so only the optimised
 # configurations get it; -U first because some compilers (Ubuntu's) predefine another level. A sanitizer build
 # leaves it out: ASan intercepts the same functions and fortified wrappers would hide accesses from it.
-if(NOT SANITIZE)
+if(NOT SANITIZE AND NOT PROFILE_FUZZ)
   add_compile_options("$<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-U_FORTIFY_SOURCE;-D_FORTIFY_SOURCE=2>")
 endif()
 add_link_options(LINKER:-z,relro LINKER:-z,now)

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -17,7 +18,7 @@ std::string where(const std::string& source, const toml::source_region& r) {
 
 Result<toml::table> parse_toml(std::string_view text, const std::string& source) {
   try {
-    return toml::parse(text, source);
+    return toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();

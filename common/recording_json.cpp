@@ -74,10 +74,16 @@ RunInfo run_from_json(const json& j, const std::string& w) {
   if (j.contains("duration_ms")) r.duration_ms = as_count(j["duration_ms"], w + "/duration_ms");
   if (j.contains("lost_events")) r.lost_events = as_count(j["lost_events"], w + "/lost_events");
   if (auto* e = opt(j, "exit", json::value_t::object, w)) {
+    // Checked before the cast: 2^32 + 1 must not read as exit code 1.
+    auto status = [&](const char* key) {
+      uint64_t v = as_count((*e)[key], w + "/exit/" + key);
+      if (v > 255) throw Bad{w + "/exit/" + key, "expected a number from 0 to 255"};
+      return static_cast<int>(v);
+    };
     if (e->contains("signal"))
-      r.exit.signal = static_cast<int>(as_count((*e)["signal"], w + "/exit/signal"));
+      r.exit.signal = status("signal");
     else if (e->contains("code"))
-      r.exit.code = static_cast<int>(as_count((*e)["code"], w + "/exit/code"));
+      r.exit.code = status("code");
     else
       throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
   }
@@ -431,7 +437,11 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    return make_error(source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?");
+    return Error{source + ": not valid JSON (byte " + std::to_string(e.byte) + "); is it a recording.json?", 0,
+                 ErrorKind::BadInput};
+  } catch (const json::exception& e) {
+    // A number beyond a double (1e400) is out_of_range.406, not a parse_error.
+    return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   Recording rec;
   try {
@@ -451,7 +461,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
             as_count(count, "/syscalls/" + arch + "/" + name);
     }
     if (auto* args = opt(j, "args", json::value_t::object, ""))
-      for (const auto& [arch, per_sys] : args->items())
+      for (const auto& [arch, per_sys] : args->items()) {
+        if (!per_sys.is_object()) throw Bad{"/args/" + arch, "expected an object"};
         for (const auto& [name, v] : per_sys.items()) {
           std::string w = "/args/" + arch + "/" + name;
           if (!v.is_object()) throw Bad{w, "expected an object"};
@@ -472,6 +483,7 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
           }
           rec.args[decode(arch, "/args/" + arch)][decode(name, w)] = std::move(av);
         }
+      }
     for (const auto& [path, f] : need(j, "files", json::value_t::object, "").items()) {
       std::string w = "/files/" + path;
       if (path.empty() || path[0] != '/') throw Bad{w, "file paths must be absolute"};
@@ -520,9 +532,9 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       }
     }
   } catch (const Bad& b) {
-    return make_error(source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what);
+    return Error{source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what, 0, ErrorKind::BadInput};
   } catch (const json::exception& e) {
-    return make_error(source + ": malformed recording (" + e.what() + ")");
+    return Error{source + ": malformed recording (" + e.what() + ")", 0, ErrorKind::BadInput};
   }
   return rec;
 }

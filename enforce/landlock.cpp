@@ -70,6 +70,21 @@ struct Bad {
   std::string message;
 };
 
+// A value as an error shows it: a scalar as written, an array or object by its
+// type (dumping one recurses as deep as it nests).
+std::string shown(const nlohmann::json& v) {
+  return v.is_structured() ? std::string("an ") + v.type_name() : v.dump();
+}
+
+// doc[key] when it is an array, an empty array when it is absent.
+const nlohmann::json& array_at(const nlohmann::json& doc, const char* key, const std::string& where) {
+  static const nlohmann::json kEmpty = nlohmann::json::array();
+  auto it = doc.find(key);
+  if (it == doc.end()) return kEmpty;
+  if (!it->is_array()) throw Bad{where + ": expected an array, not " + shown(*it)};
+  return *it;
+}
+
 uint64_t fs_bits(const nlohmann::json& arr, const std::string& where) {
   if (!arr.is_array()) throw Bad{where + ": expected an array of access names"};
   uint64_t bits = 0;
@@ -80,7 +95,7 @@ uint64_t fs_bits(const nlohmann::json& arr, const std::string& where) {
         bits |= 1ULL << i;
         found = true;
       }
-    if (!found) throw Bad{where + ": unknown filesystem access " + a.dump()};
+    if (!found) throw Bad{where + ": unknown filesystem access " + shown(a)};
   }
   return bits;
 }
@@ -92,26 +107,27 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return make_error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond a double (1e400) is out_of_range.406.
+    return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   LandlockProfile p;
   try {
-    if (!doc.is_object() || doc.value("format", "") != "profile-landlock/1")
+    auto format = doc.is_object() ? doc.find("format") : doc.end();
+    if (format == doc.end() || *format != "profile-landlock/1")
       throw Bad{source + ": not a landlock.json document (expected \"format\": \"profile-landlock/1\")"};
     // enforce takes what the kernel offers and refuses by landlock_required (profile.toml), so min_abi is
     // informational here; it is still checked, so that a malformed document is refused as before.
     if (doc.contains("min_abi") && !doc["min_abi"].is_number_integer())
       throw Bad{source + "/min_abi: expected an integer"};
-    p.handled_fs = fs_bits(doc.value("handled_fs", json::array()), source + "/handled_fs");
-    const json fs = doc.value("fs", json::array());
-    if (!fs.is_array()) throw Bad{source + "/fs: expected an array"};
+    p.handled_fs = fs_bits(array_at(doc, "handled_fs", source + "/handled_fs"), source + "/handled_fs");
+    const json& fs = array_at(doc, "fs", source + "/fs");
     for (size_t i = 0; i < fs.size(); ++i) {
       std::string w = source + "/fs/" + std::to_string(i);
       if (!fs[i].is_object() || !fs[i].contains("path") || !fs[i]["path"].is_string())
         throw Bad{w + ": expected {\"path\": ..., \"access\": [...]}"};
       const std::string spelled = fs[i]["path"].get<std::string>();
-      LandlockPathRule r{json_text_to_bytes(spelled), fs_bits(fs[i].value("access", json::array()), w)};
+      LandlockPathRule r{json_text_to_bytes(spelled), fs_bits(array_at(fs[i], "access", w + "/access"), w)};
       // Only the writer's own spelling: two spellings of one path would be two rules for one file.
       if (r.path.size() != spelled.size() && bytes_to_json_text(r.path) != spelled)
         throw Bad{w + ": \"path\" spells bytes in a way profile never writes (see profile-recording(5))"};
@@ -120,19 +136,19 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
       p.fs.push_back(std::move(r));
     }
-    for (const auto& n : doc.value("handled_net", json::array())) {
+    for (const auto& n : array_at(doc, "handled_net", source + "/handled_net")) {
       if (n == "bind_tcp")
         p.handled_net |= kNetBind;
       else if (n == "connect_tcp")
         p.handled_net |= kNetConnect;
       else
-        throw Bad{source + "/handled_net: unknown network access " + n.dump()};
+        throw Bad{source + "/handled_net: unknown network access " + shown(n)};
     }
     if (doc.contains("net")) {
       const json& net = doc["net"];
       if (!net.is_object()) throw Bad{source + "/net: expected an object"};
       for (const char* key : {"bind_tcp", "connect_tcp"}) {
-        for (const auto& port : net.value(key, json::array())) {
+        for (const auto& port : array_at(net, key, source + "/net/" + key)) {
           if (!port.is_number_unsigned() || port.get<uint64_t>() > 65535)
             throw Bad{source + "/net/" + key + ": ports must be integers from 0 to 65535"};
           (std::string(key) == "bind_tcp" ? p.bind_tcp : p.connect_tcp).push_back(port.get<uint16_t>());
@@ -148,18 +164,19 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       if (!doc["assumes_private_tmp"].is_boolean()) throw Bad{source + "/assumes_private_tmp: expected true or false"};
       p.assumes_private_tmp = doc["assumes_private_tmp"].get<bool>();
     }
-    for (const auto& s : doc.value("scoped", json::array())) {
+    for (const auto& s : array_at(doc, "scoped", source + "/scoped")) {
       if (s == "abstract_unix_socket")
         p.scoped |= kScopeAbstract;
       else if (s == "signal")
         p.scoped |= kScopeSignal;
       else
-        throw Bad{source + "/scoped: unknown scope " + s.dump()};
+        throw Bad{source + "/scoped: unknown scope " + shown(s)};
     }
   } catch (const Bad& b) {
-    return make_error(b.message);
+    return Error{b.message, 0, ErrorKind::BadInput};
   } catch (const nlohmann::json::exception& e) {
-    return make_error(source + ": unexpected value (" + std::string(e.what()) + ")");
+    // Values are type-checked above; this keeps a missed check inside the Result API.
+    return Error{source + ": unexpected value (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   return p;
 }

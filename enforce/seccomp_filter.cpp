@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,8 +25,11 @@ namespace {
 
 using nlohmann::json;
 
+// A refused profile is bad input (exit status 2); kind Failure marks what went
+// wrong on our side (libseccomp, memfd).
 struct Bad {
   std::string message;
+  ErrorKind kind = ErrorKind::BadInput;
 };
 
 struct CtxDeleter {
@@ -41,18 +45,40 @@ std::string go_arch(const std::string& arch) {
   return arch;
 }
 
+// "6.1.0-13-amd64" -> {6, 1}; false unless it starts with a number (sscanf's
+// %u overflowed silently on "99999999999").
+bool major_minor(const std::string& v, unsigned& major, unsigned& minor) {
+  const char* end = v.data() + v.size();
+  auto r = std::from_chars(v.data(), end, major);
+  if (r.ec != std::errc()) return false;
+  minor = 0;
+  if (r.ptr != end && *r.ptr == '.' && std::from_chars(r.ptr + 1, end, minor).ec != std::errc()) minor = 0;
+  return true;
+}
+
 bool kernel_at_least(const std::string& release, const std::string& min) {
   unsigned a = 0, b = 0, x = 0, y = 0;
-  if (std::sscanf(release.c_str(), "%u.%u", &a, &b) < 1) return false;
-  if (std::sscanf(min.c_str(), "%u.%u", &x, &y) < 1) return false;
+  if (!major_minor(release, a, b) || !major_minor(min, x, y)) return false;
   return a != x ? a > x : b >= y;
 }
 
-uint32_t parse_action(const std::string& name, const json& errno_ret, const std::string& where) {
+// The kernel hands the action's 16 data bits back as -errno, and only values up
+// to its MAX_ERRNO (4095) read as errors: a larger errnoRet (65536 is 0 in 16
+// bits) would make a denied call return success. libseccomp 2.5 takes 1..4094
+// (0 and 4095 fail seccomp_rule_add, and seccomp_init as the default action).
+constexpr uint64_t kMaxErrno = 4094;
+
+uint32_t parse_action(const std::string& name, const json& errno_ret, const std::string& where,
+                      const char* errno_key = "errnoRet") {
   int err = EPERM;
   if (!errno_ret.is_null()) {
-    if (!errno_ret.is_number_unsigned() && !errno_ret.is_number_integer())
-      throw Bad{where + ": \"errnoRet\" must be a number"};
+    bool in_range = errno_ret.is_number_unsigned() ? errno_ret.get<uint64_t>() - 1 < kMaxErrno
+                    : errno_ret.is_number_integer()
+                        ? errno_ret.get<int64_t>() >= 1 && errno_ret.get<int64_t>() <= static_cast<int64_t>(kMaxErrno)
+                        : false;
+    if (!in_range)
+      throw Bad{where + ": \"" + errno_key + "\" must be an errno number from 1 to 4094, not " +
+                (errno_ret.is_structured() ? std::string("an ") + errno_ret.type_name() : errno_ret.dump())};
     err = errno_ret.get<int>();
   }
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
@@ -169,7 +195,8 @@ sock_filter jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
 // number in the profile, returns ENOSYS; anything else goes on to the program.
 // Only loads of nr/arch, compares and returns: the kernel's per-syscall action
 // cache can still evaluate the filter.
-std::vector<sock_filter> enosys_prelude(const std::vector<std::string>& arches, const std::vector<int>& by_number) {
+std::vector<sock_filter> enosys_prelude(const std::vector<std::string>& arches, const std::vector<int>& by_number,
+                                        const std::string& source) {
   std::vector<sock_filter> out;
   for (const auto& arch : arches) {
     auto token = arch_token(arch);
@@ -193,7 +220,7 @@ std::vector<sock_filter> enosys_prelude(const std::vector<std::string>& arches, 
     // Block: ld arch; jeq audit; ld nr; jge lo; jge hi; jeq skip...; ret ENOSYS.
     // Every "no" jumps to the block's end (the next block or the program).
     size_t len = 6 + skip.size();
-    if (len > 255) throw Bad{"the profile names more than 250 syscalls above libseccomp's table by number"};
+    if (len > 255) throw Bad{source + ": the profile names more than 250 syscalls above libseccomp's table by number"};
     auto to_end = [&](size_t at) { return static_cast<uint8_t>(len - at - 1); };
     out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, 4));
     out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, to_end(1)));
@@ -213,17 +240,21 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    return make_error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond a double (1e400) is out_of_range.406.
+    return Error{source + ": not valid JSON (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   PreparedSeccomp out;
   try {
     if (!doc.is_object()) throw Bad{source + ": expected a JSON object (a Docker-format seccomp profile)"};
     auto da = doc.find("defaultAction");
     if (da == doc.end() || !da->is_string()) throw Bad{source + ": missing \"defaultAction\""};
-    json dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : json();
+    // References, not copies: copying a value recurses as deep as it nests
+    // (an errnoRet of 100,000 nested arrays overflowed the stack).
+    static const json kAbsent;
+    const json& dflt_errno = doc.contains("defaultErrnoRet") ? doc["defaultErrnoRet"] : kAbsent;
     std::string dname = da->get<std::string>();
-    uint32_t def = parse_action(dname, dflt_errno, source + "/defaultAction");
+    uint32_t def = parse_action(dname, dflt_errno, source + "/defaultAction", "defaultErrnoRet");
     // The denial report: the profile's "no" (an errno other than ENOSYS, which
     // says "not here, fall back" and is not a denial) goes to the supervisor,
     // which answers with the same errno at once.
@@ -235,7 +266,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     }
     auto as_loaded = [&](uint32_t action) { return notified != 0 && action == notified ? SCMP_ACT_NOTIFY : action; };
     Ctx ctx(seccomp_init(as_loaded(def)));
-    if (!ctx) throw Bad{"seccomp_init: failed (libseccomp could not create a filter)"};
+    if (!ctx) throw Bad{"seccomp_init: failed (libseccomp could not create a filter)", ErrorKind::Failure};
 
     std::string release = opts.kernel_release;
     if (release.empty()) {
@@ -252,9 +283,10 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     }
     if (auto am = doc.find("archMap"); am != doc.end() && am->is_array()) {
       for (const auto& e : *am) {
-        if (!e.is_object() || !e.contains("architecture"))
-          throw Bad{source + "/archMap: entries need \"architecture\""};
-        if (arch_from_scmp_name(e["architecture"].get<std::string>()) != native) continue;
+        auto arch = e.is_object() ? e.find("architecture") : e.end();
+        if (arch == e.end() || !arch->is_string())
+          throw Bad{source + "/archMap: entries need \"architecture\" (a string)"};
+        if (arch_from_scmp_name(arch->get<std::string>()) != native) continue;
         arches.push_back(native);
         for (const auto& s : strings_of(e, "subArchitectures", source + "/archMap")) {
           std::string a = arch_from_scmp_name(s);
@@ -272,12 +304,13 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       if (a == native || std::find(compatible.begin(), compatible.end(), a) == compatible.end()) continue;
       filtered.push_back(a);
       int rc = seccomp_arch_add(ctx.get(), *arch_token(a));
-      if (rc != 0 && rc != -EEXIST) throw Bad{sys_error("seccomp_arch_add(" + a + ")", -rc).message};
+      if (rc != 0 && rc != -EEXIST)
+        throw Bad{sys_error("seccomp_arch_add(" + a + ")", -rc).message, ErrorKind::Failure};
     }
     if (std::find(arches.begin(), arches.end(), native) == arches.end()) {
       // A profile for other architectures only: the native one must not stay open.
       int rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
-      if (rc != 0) throw Bad{sys_error("seccomp_arch_remove(native)", -rc).message};
+      if (rc != 0) throw Bad{sys_error("seccomp_arch_remove(native)", -rc).message, ErrorKind::Failure};
     }
     uint32_t badarch = SCMP_ACT_ERRNO(EPERM);
     if (dname.rfind("SCMP_ACT_KILL", 0) == 0)
@@ -285,7 +318,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     else if (dname == "SCMP_ACT_LOG")
       badarch = SCMP_ACT_LOG;
     if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, as_loaded(badarch)); rc != 0)
-      throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message};
+      throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message, ErrorKind::Failure};
     // Binary-tree dispatch keeps long allow lists fast; older libseccomp lacks it.
     (void)seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
@@ -293,8 +326,9 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     if (calls != doc.end() && !calls->is_null() && !calls->is_array())
       throw Bad{source + ": \"syscalls\" must be an array"};
     size_t idx = 0;
-    std::vector<int> by_number;  // syscalls the profile names by number: left to its rules
-    for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : json::array()) {
+    std::vector<int> by_number;                  // syscalls the profile names by number: left to its rules
+    static const json kNoRules = json::array();  // not `: json::array()`: that copied *calls
+    for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : kNoRules) {
       std::string where = source + "/syscalls/" + std::to_string(idx++);
       if (!rule.is_object()) throw Bad{where + ": expected an object"};
       if (!applies(rule, where, arches, opts, release)) continue;
@@ -307,7 +341,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       auto an = rule.find("action");
       if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
       uint32_t action =
-          parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : json(), where);
+          parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : kAbsent, where);
       if (action == def) continue;  // libseccomp refuses these; runc drops them too
       std::vector<std::string> names = strings_of(rule, "names", where);
       if (rule.contains("name") && rule["name"].is_string()) names.push_back(rule["name"].get<std::string>());
@@ -317,20 +351,30 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
         if (!args->is_array()) throw Bad{where + ": \"args\" must be an array"};
         std::vector<unsigned> seen;
         for (const auto& a : *args) {
-          if (!a.is_object() || !a.contains("op")) throw Bad{where + "/args: entries need \"index\" and \"op\""};
-          auto index = static_cast<unsigned>(as_u64(a, "index", where + "/args"));
-          if (index > 5) throw Bad{where + "/args: \"index\" must be 0 to 5"};
+          auto op = a.is_object() ? a.find("op") : a.end();
+          if (op == a.end() || !op->is_string())
+            throw Bad{where + "/args: entries need \"index\" and \"op\" (a string)"};
+          // Range-checked before the cast: 2^32 + 1 must not become index 1.
+          uint64_t index64 = as_u64(a, "index", where + "/args");
+          if (index64 > 5) throw Bad{where + "/args: \"index\" must be 0 to 5"};
+          auto index = static_cast<unsigned>(index64);
           if (std::find(seen.begin(), seen.end(), index) != seen.end()) shared_index = true;
           seen.push_back(index);
-          cmps.push_back(scmp_arg_cmp{index, parse_op(a["op"].get<std::string>(), where + "/args"),
+          cmps.push_back(scmp_arg_cmp{index, parse_op(op->get<std::string>(), where + "/args"),
                                       as_u64(a, "value", where + "/args"), as_u64(a, "valueTwo", where + "/args")});
         }
       }
       for (const auto& name : names) {
         // libseccomp gives names that do not exist natively a negative pseudo
         // number, which seccomp_rule_add translates for the other architectures.
-        int sys = is_numeric_syscall(name) ? std::stoi(name) : seccomp_syscall_resolve_name(name.c_str());
-        if (is_numeric_syscall(name)) by_number.push_back(sys);
+        int sys = 0;
+        if (is_numeric_syscall(name)) {
+          if (std::from_chars(name.data(), name.data() + name.size(), sys).ec != std::errc())
+            throw Bad{where + ": syscall number " + name + " is out of range"};
+          by_number.push_back(sys);
+        } else {
+          sys = seccomp_syscall_resolve_name(name.c_str());
+        }
         if (sys == __NR_SCMP_ERROR) {
           if (action == SCMP_ACT_ALLOW || known_anywhere(name)) {
             out.warnings.push_back(where + ": syscall \"" + name + "\" is unknown to this libseccomp on " + native +
@@ -367,26 +411,31 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
 
     // Export in the parent: the child only copies nothing and calls seccomp(2).
     Fd mfd(static_cast<int>(::syscall(SYS_memfd_create, "seccomp-bpf", MFD_CLOEXEC)));
-    if (!mfd) throw Bad{sys_error("memfd_create(\"seccomp-bpf\")").message};
+    if (!mfd) throw Bad{sys_error("memfd_create(\"seccomp-bpf\")").message, ErrorKind::Failure};
     if (int rc = seccomp_export_bpf(ctx.get(), mfd.get()); rc != 0)
-      throw Bad{sys_error("seccomp_export_bpf", -rc).message};
+      throw Bad{sys_error("seccomp_export_bpf", -rc).message, ErrorKind::Failure};
     off_t size = ::lseek(mfd.get(), 0, SEEK_END);
     if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
-      throw Bad{"seccomp_export_bpf produced " + std::to_string(size) + " bytes, not a BPF program"};
+      throw Bad{"seccomp_export_bpf produced " + std::to_string(size) + " bytes, not a BPF program",
+                ErrorKind::Failure};
     out.program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
     if (::pread(mfd.get(), out.program.data(), static_cast<size_t>(size), 0) != size)
-      throw Bad{sys_error("pread(seccomp-bpf memfd)").message};
+      throw Bad{sys_error("pread(seccomp-bpf memfd)").message, ErrorKind::Failure};
     // A default that allows (or already says ENOSYS) needs no ENOSYS range.
     if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
         (def & SECCOMP_RET_ACTION_FULL) != SCMP_ACT_TRACE(0)) {
-      std::vector<sock_filter> prelude = enosys_prelude(filtered, by_number);
+      std::vector<sock_filter> prelude = enosys_prelude(filtered, by_number, source);
       out.program.insert(out.program.begin(), prelude.begin(), prelude.end());
     }
     if (out.program.size() > BPF_MAXINSNS)
       throw Bad{source + ": the compiled filter has " + std::to_string(out.program.size()) +
                 " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS)};
   } catch (const Bad& b) {
-    return make_error(b.message);
+    return Error{b.message, 0, b.kind};
+  } catch (const json::exception& e) {
+    // Every value is type-checked above; this only keeps a missed check from
+    // escaping the Result API (enforce compiles on another thread).
+    return Error{source + ": unexpected value (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};
   }
   return out;
 }

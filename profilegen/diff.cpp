@@ -17,6 +17,7 @@
 #include "common/path_roots.h"
 #include "common/policy.h"
 #include "common/recording.h"
+#include "common/toml_guard.h"
 #include "profilegen/bundle.h"
 #include "profilegen/manifest.h"
 #include "profilegen/runtime_part.h"
@@ -672,9 +673,9 @@ std::string GatePolicy::program_reason(const std::string& path) const {
 Result<GatePolicy> parse_gate_policy(std::string_view text, const std::string& source) {
   toml::table t;
   try {
-    t = toml::parse(text, source);
+    t = toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
-    return make_error(source + ": " + std::string(e.description()));
+    return make_error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
   GatePolicy g;
   auto str = [](const toml::table& tb, const char* k) {

@@ -2,12 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include "common/toml_guard.h"
+
 namespace profile {
 namespace {
 
 Result<toml::table> parse(const std::string& text, const std::string& source) {
   try {
-    return toml::parse(text, source);
+    return toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     return make_error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
@@ -20,11 +22,28 @@ int threshold(const std::string& fail_on) {
   return 4;  // none
 }
 
-// '*' matches any run of characters (paths included).
+// '*' matches any run of characters (paths included). One backtrack point, the
+// last '*': the recursive form took time exponential in the stars of an
+// allowlist's subject ("*a*a*a*a*b") and stack as deep as the path.
 bool wild(const char* p, const char* s) {
-  if (*p == '\0') return *s == '\0';
-  if (*p == '*') return wild(p + 1, s) || (*s != '\0' && wild(p, s + 1));
-  return *p == *s && wild(p + 1, s + 1);
+  const char* star = nullptr;  // the last '*' seen, and where its run now ends in s
+  const char* run_end = nullptr;
+  while (*s != '\0') {
+    if (*p == '*') {
+      star = p++;
+      run_end = s;
+    } else if (*p == *s) {
+      ++p;
+      ++s;
+    } else if (star != nullptr) {
+      p = star + 1;
+      s = ++run_end;
+    } else {
+      return false;
+    }
+  }
+  while (*p == '*') ++p;
+  return *p == '\0';
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -20,7 +21,7 @@ std::string at(const std::string& source, const toml::node& n) {
 
 toml::table parse(std::string_view text, const std::string& source) {
   try {
-    return toml::parse(text, source);
+    return toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();

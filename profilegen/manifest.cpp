@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "common/path_roots.h"
 #include "common/recording.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -133,11 +134,11 @@ toml::array strings(const std::vector<std::string>& v) {
 Result<Manifest> parse_manifest(const std::string& text, const std::string& source) {
   toml::table root;
   try {
-    root = toml::parse(text, source);
+    root = toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    return make_error(msg.str());
+    return Error{msg.str(), 0, ErrorKind::BadInput};
   }
   try {
     Manifest m;
@@ -225,7 +226,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     }
     return m;
   } catch (const Bad& b) {
-    return make_error(b.message);
+    return Error{b.message, 0, ErrorKind::BadInput};
   }
 }
 

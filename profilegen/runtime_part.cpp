@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/policy.h"
 #include "common/syscalls.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 namespace {
@@ -17,13 +19,16 @@ namespace {
 const char* const kEngines[] = {"runc", "crun", "podman", "docker", "containerd", "cri-o", "kubernetes"};
 
 // "1.1.5+ds1" -> {1, 1, 5}: the leading dotted numbers; a suffix is not ordered.
+// {} when a number does not fit (std::stoul threw out of the parser's Result).
 std::vector<unsigned long> version_parts(const std::string& v) {
   std::vector<unsigned long> out;
   size_t i = 0;
   while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
     size_t j = i;
     while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
-    out.push_back(std::stoul(v.substr(i, j - i)));
+    unsigned long part = 0;
+    if (std::from_chars(v.data() + i, v.data() + j, part).ec != std::errc()) return {};
+    out.push_back(part);
     if (j >= v.size() || v[j] != '.') break;
     i = j + 1;
   }
@@ -70,7 +75,7 @@ std::vector<std::string> strings(const toml::table& t, const char* key, const st
 Result<RuntimeData> parse_runtime_data(const std::string& text, const std::string& source) {
   RuntimeData d;
   try {
-    toml::table root = toml::parse(text, source);
+    toml::table root = toml_parse_checked(text, source);
     if (const toml::table* eng = root.get_as<toml::table>("engines")) {
       for (const auto& [k, v] : *eng) {
         std::string name(k.str());
@@ -123,9 +128,9 @@ Result<RuntimeData> parse_runtime_data(const std::string& text, const std::strin
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ": " << e.description();
-    return make_error(msg.str());
+    return Error{msg.str(), 0, ErrorKind::BadInput};
   } catch (const std::exception& e) {
-    return make_error(e.what());
+    return Error{e.what(), 0, ErrorKind::BadInput};
   }
   return d;
 }

@@ -267,7 +267,9 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
     fb.action = "SCMP_ACT_ERRNO";
     fb.errno_ret = ENOSYS;
     fb.comment = "not allowed: ENOSYS so that libc falls back to an older call (policies/fallbacks.toml)";
-    for (const auto& [name, why] : policy.fallbacks) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    for (const auto& fallback : policy.fallbacks) {
+      const std::string& name = fallback.first;
       if (union_allowed.count(name)) continue;
       bool known = std::any_of(arches.begin(), arches.end(),
                                [&](const std::string& a) { return syscall_number(a, name).has_value(); });

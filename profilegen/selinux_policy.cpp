@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/policy.h"
+#include "common/toml_guard.h"
 
 namespace profile {
 
@@ -66,7 +67,7 @@ std::string str(const toml::table& t, const char* key, const std::string& where)
 Result<SelinuxPolicyData> parse_selinux_policy(std::string_view text, const std::string& source) {
   toml::table root;
   try {
-    root = toml::parse(text, source);
+    root = toml_parse_checked(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ": " << e.description();

@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential cmake pkg-config g++ clang llvm clang-format clang-tidy ccache
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang (scripts/fuzz.sh)
   # libraries named in DESIGN.md
   libseccomp-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev
