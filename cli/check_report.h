@@ -10,7 +10,7 @@
 
 namespace profile::cli {
 
-constexpr size_t kMarkdownLimit = 60 * 1024;  // GitHub's job summary and PR comments cap at 64 kB
+constexpr size_t kMarkdownLimit = size_t{60} * 1024;  // GitHub's job summary and PR comments cap at 64 kB
 
 std::string check_report_markdown(const nlohmann::json& result);
 // Where SARIF results point: the profile file in the repository. Code scanning

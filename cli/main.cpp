@@ -7,7 +7,9 @@
 #include "common/log.h"
 #include "common/result.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace profile;
   CLI::App app{
       "profile: learn what a workload does, generate the smallest seccomp, Landlock and SELinux\n"
@@ -57,4 +59,17 @@ int main(int argc, char** argv) {
     return 70;  // EX_SOFTWARE
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // run() turns every error into one line and an exit code; this only catches
+  // what escapes that (CLI11's setup throwing), so that nothing ends in terminate().
+  try {
+    return run(argc, argv);
+  } catch (...) {
+    std::fputs("profile: internal error while starting\n", stderr);
+    return 70;  // EX_SOFTWARE
+  }
 }

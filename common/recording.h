@@ -63,7 +63,7 @@ struct NetEndpoint {
   uint32_t port = 0;    // 0 when not applicable
   std::string path;     // unix socket path; "@name" for abstract; "" otherwise
   Outcome result = kOk;
-  auto operator<=>(const NetEndpoint&) const = default;
+  auto operator<=>(const NetEndpoint&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads <=>
 };
 
 struct ExitInfo {

@@ -62,7 +62,9 @@ std::string build_id() {
         for (int i = 0; i < info->dlpi_phnum; ++i) {
           const ElfW(Phdr)& ph = info->dlpi_phdr[i];
           if (ph.p_type != PT_NOTE) continue;
-          const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+          // The loader gives addresses as integers; there is no pointer to derive this one from.
+          const char* p =
+              reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);  // NOLINT(performance-no-int-to-ptr)
           const char* end = p + ph.p_memsz;
           while (p + sizeof(ElfW(Nhdr)) <= end) {
             const auto* nh = reinterpret_cast<const ElfW(Nhdr)*>(p);

@@ -85,7 +85,7 @@ void remove_stale_siblings(const std::string& parent) {
   ::closedir(d);
 }
 
-std::vector<std::string> words(std::string text) {
+std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;
   for (auto& w : split(text, '\n'))
     for (auto& x : split(w, ' '))

@@ -434,7 +434,7 @@ Result<uint64_t> parse_size(const std::string& text) {
   }
   std::string suffix = text.substr(used);
   double mult = 1;
-  if (suffix == "" || suffix == "B")
+  if (suffix.empty() || suffix == "B")
     mult = 1;
   else if (suffix == "K" || suffix == "k" || suffix == "KiB")
     mult = 1024.0;

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The unit tests and the privileged launcher and tracer tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan/ (or $1).
+# Warnings are not errors here: GCC 12 with ASan warns falsely inside std::regex
+# (-Wmaybe-uninitialized); the main build keeps -Werror.
 # Any report fails the run: ASan aborts on its first error, and UBSan is made
 # to abort too (halt_on_error), so a finding is never just a line in a log.
 #   scripts/sanitize.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-asan}
-cmake -S . -B "$build" -DSANITIZE=address,undefined -DWERROR=ON -DBUILD_TESTING=ON >/dev/null
+cmake -S . -B "$build" -DSANITIZE=address,undefined -DWERROR=OFF -DBUILD_TESTING=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
