@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs the Debian packages, builds
-# with warnings as errors, runs every test (privileged ones included).
+# with warnings as errors, runs every test (privileged ones included), then the
+# checks reviewers make (lint, fuzz smoke, sanitizers).
 # PROFILE_STRICT=1 (the default here) turns a skipped privileged test into a
 # failure; set PROFILE_STRICT=0 on a machine that truly lacks a feature.
 set -euo pipefail
@@ -16,5 +17,13 @@ if [ -z "${PROFILE_REFERENCE:-}" ] && [ -d ../shared/reference ]; then
   PROFILE_REFERENCE=$(cd ../shared/reference && pwd)
   export PROFILE_REFERENCE
 fi
-cd "$BUILD_DIR"
-ctest --output-on-failure --timeout 600 -j"$(nproc)" "$@"
+(cd "$BUILD_DIR" && ctest --output-on-failure --timeout 600 -j"$(nproc)" "$@")
+# What reviewers check, after the suite (PROFILE_CHECKS=0, or a ctest filter in
+# the arguments, skips them for a quick local run; CI always runs them):
+# formatting and clang-tidy, a smoke run of every fuzz target, and the unit,
+# launcher and tracer tests under ASan+UBSan.
+if [ $# -eq 0 ] && [ "${PROFILE_CHECKS:-1}" = 1 ]; then
+  ./scripts/lint.sh "$BUILD_DIR"
+  ./scripts/fuzz.sh 60
+  ./scripts/sanitize.sh build-asan
+fi
