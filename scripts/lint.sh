@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# What reviewers check, as CI checks it: the tree is formatted per .clang-format,
-# and clang-tidy (the checks of .clang-tidy, every warning an error) finds
-# nothing in the libraries and the CLI. Uses build/compile_commands.json, so
-# run it after a build (scripts/test.sh does).
-#   scripts/lint.sh [BUILD_DIR]
+# What reviewers check: the tree is formatted per .clang-format (CI runs this).
+# With --tidy, also clang-tidy with the checks of .clang-tidy as errors over the
+# libraries and the CLI, from BUILD_DIR/compile_commands.json. Not yet in CI:
+# the tree is not clean under it (clang-tidy 14 misparses some C++20 with GCC 12's
+# headers, and real findings remain), and it takes ~30 CPU-minutes.
+#   scripts/lint.sh [--tidy] [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tidy=0
+if [ "${1:-}" = --tidy ]; then
+  tidy=1
+  shift
+fi
 build=${1:-${BUILD_DIR:-build}}
 status=0
 
@@ -23,6 +29,7 @@ else
   echo "lint: clang-format: ${#sources[@]} files formatted"
 fi
 
+[ $tidy -eq 1 ] || exit $status
 [ -f "$build/compile_commands.json" ] || { echo "lint: no $build/compile_commands.json: build first"; exit 1; }
 # The product's C++ sources; tests follow gtest's macros, which bugprone checks
 # flag by the hundred without finding anything real.
