@@ -18,14 +18,15 @@ using testing::run;
 const std::string kProfile = PROFILE_BINARY;
 
 // A bundle written by hand: /bin/sh touching a file, with the given seccomp.json
-// and landlock.json ("" = none: [artifacts] unconfined names it).
+// and landlock.json ("" = none: [artifacts] unconfined names it). Its cwd is /:
+// the caller's (the build tree) may lie under /tmp, which is private in there.
 struct Bundle {
   testing::WorkDir dir{"enforce-bad-input"};
   testing::WorkDir out{"enforce-bad-input-out"};  // the bundle itself is read-only to the workload
   Bundle(const std::string& seccomp, const std::string& landlock) {
     std::ofstream(dir.file("profile.toml"))
         << "[workload]\nname = \"w\"\ncommand = [\"/bin/sh\", \"-c\", \"echo ran > " << out.file("ran")
-        << "\"]\n[container]\nbind = [{source = \"" << out.path() << "\", target = \"" << out.path()
+        << "\"]\ncwd = \"/\"\n[container]\nbind = [{source = \"" << out.path() << "\", target = \"" << out.path()
         << "\", readonly = false}]\n[artifacts]\nseccomp = \"seccomp.json\"\nlandlock = \""
         << (landlock.empty() ? "" : "landlock.json") << "\"\n"
         << (landlock.empty() ? "unconfined = [\"landlock\"]\n" : "");
