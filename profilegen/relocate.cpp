@@ -5,23 +5,17 @@
 #include <string_view>
 
 #include "common/path_roots.h"
+#include "profilegen/path_components.h"
 
 namespace profile {
 namespace {
 
 std::vector<std::string_view> components(const std::string& p) {
-  std::vector<std::string_view> out;
-  for (size_t i = 1; i <= p.size();) {
-    size_t e = p.find('/', i);
-    if (e == std::string::npos) e = p.size();
-    if (e > i) out.emplace_back(p.data() + i, e - i);
-    i = e + 1;
-  }
-  return out;
+  return path_components(p);
 }
 
 bool comp_match(std::string_view pattern, std::string_view c) {
-  return pattern == "*" || pattern == c;
+  return path_component_matches(pattern, c);
 }
 
 // The first `n` components of both match.
