@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "common/atomic_file.h"
+#include "common/log.h"
 #include "common/recording.h"
 #include "profilegen/bundle.h"
 
@@ -31,6 +32,22 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// Which runs saw what, in one line: a reviewer of a merge across replicas or CI
+// jobs sees how much of the profile only some runs needed.
+std::string coverage_line(const Recording& rec, const std::string& out) {
+  size_t n = rec.runs.size();
+  if (n < 2) return "coverage: one run";
+  if (!rec.coverage.known)
+    return "coverage: unknown (an input of several runs was recorded before profile counted which run saw what)";
+  size_t sys = 0, sys_partial = 0;
+  for (const auto& [arch, names] : rec.coverage.syscalls) sys_partial += names.size();
+  for (const auto& [arch, names] : rec.syscalls) sys += names.size();
+  return "coverage: of " + std::to_string(n) + " runs, every run saw " + std::to_string(sys - sys_partial) + " of " +
+         std::to_string(sys) + " syscalls and " + std::to_string(rec.files.size() - rec.coverage.files.size()) +
+         " of " + std::to_string(rec.files.size()) + " files; `profile show " + out + "` marks the rest [runs/" +
+         std::to_string(n) + "]. Every item any run needed stays allowed.";
+}
+
 }  // namespace
 
 void register_merge(CLI::App& app, Context& ctx) {
@@ -42,7 +59,12 @@ void register_merge(CLI::App& app, Context& ctx) {
   cmd->footer(
       "\nThe union of the inputs' recordings (sets joined, counts added, runs listed) is written to\n"
       "OUT/recording.json and every profile is regenerated from it. The manifest comes from OUT/profile.toml\n"
-      "if present, else from the first input bundle's. Exit status: 0 done, 2 bad input.\n");
+      "if present, else from the first input bundle's. Exit status: 0 done, 2 bad input.\n\n"
+      "Coverage: the merged recording counts, for each syscall, file, executable, endpoint and capability,\n"
+      "how many of the runs saw it (`profile show OUT` marks those fewer than all runs saw, e.g. [2/5]).\n"
+      "It is informational: every item any run needed stays in the profile.\n\n"
+      "Examples:\n  profile merge ci-job-1/web ci-job-2/web ci-job-3/web -o web\n"
+      "  profile merge a.profile b/recording.json -o merged --paths exact\n");
   cmd->callback([a, &ctx] {
     Recording merged;
     std::optional<Manifest> manifest;
@@ -63,6 +85,7 @@ void register_merge(CLI::App& app, Context& ctx) {
     auto report = generate_bundle(a->out, merged, a->opts);
     if (!report) fail(report.error().message, kExitUsage);
     print_report(*report, a->json);
+    if (!a->json) log::info(coverage_line(merged, a->out));
     ctx.exit_code = kExitOk;
   });
 }

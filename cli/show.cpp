@@ -90,6 +90,59 @@ std::string kinds(const FileRecord& f) {
   return out;
 }
 
+std::string endpoint_where(const NetEndpoint& ep) {
+  return !ep.path.empty() ? ep.path : ep.address + (ep.port ? ":" + std::to_string(ep.port) : "");
+}
+
+// " [1/3]" after an item fewer than all runs saw; "" otherwise (one run, or
+// coverage unknown).
+std::string seen_mark(const Recording& rec, uint64_t seen) {
+  if (rec.runs.size() < 2 || !rec.coverage.known || seen >= rec.runs.size()) return "";
+  return " [" + std::to_string(seen) + "/" + std::to_string(rec.runs.size()) + "]";
+}
+
+// Coverage in numbers: per kind, how many items every run saw.
+nlohmann::json coverage_json(const Recording& rec) {
+  nlohmann::json j = {{"runs", rec.runs.size()}, {"known", rec.coverage.known}};
+  if (rec.runs.size() < 2 || !rec.coverage.known) return j;
+  size_t sys = 0, sys_all = 0;
+  for (const auto& [arch, names] : rec.syscalls)
+    for (const auto& [name, count] : names) {
+      ++sys;
+      sys_all += rec.runs_seeing_syscall(arch, name) == rec.runs.size();
+    }
+  auto kind = [&](size_t total, size_t partial) {
+    return nlohmann::json{{"items", total}, {"in_every_run", total - partial}};
+  };
+  j["syscalls"] = kind(sys, sys - sys_all);
+  j["files"] = kind(rec.files.size(), rec.coverage.files.size());
+  j["executables"] = kind(rec.executables.size(), rec.coverage.executables.size());
+  j["network"] = kind(rec.network.size(), rec.coverage.network.size());
+  j["capabilities"] = kind(rec.capabilities.size(), rec.coverage.capabilities.size());
+  return j;
+}
+
+void print_coverage(const Recording& rec) {
+  if (rec.runs.size() < 2) return;
+  if (!rec.coverage.known) {
+    std::printf(
+        "Coverage: unknown (a recording of several runs made before profile counted which run saw what was merged "
+        "in)\n");
+    return;
+  }
+  auto j = coverage_json(rec);
+  std::string parts;
+  for (const char* k : {"syscalls", "files", "executables", "network", "capabilities"}) {
+    size_t items = j[k]["items"].get<size_t>();
+    if (items == 0) continue;
+    parts += (parts.empty() ? "" : ", ") + std::to_string(j[k]["in_every_run"].get<size_t>()) + " of " +
+             std::to_string(items) + " " + k;
+  }
+  std::printf("Coverage: seen in every run: %s; the rest is marked [runs that saw it/%zu] below\n",
+              parts.empty() ? "nothing recorded" : parts.c_str(), rec.runs.size());
+  std::printf("  (informational: the profile allows everything any run did)\n");
+}
+
 // --- capabilities: what the recording shows and what the bundle keeps ---
 
 // The bundle's profile.toml next to the recording, when there is one.
@@ -142,7 +195,7 @@ void print_capabilities(const Recording& rec, const std::optional<Manifest>& m) 
     std::string mark;
     if (m && !has(m->capabilities, cap)) mark = "  [NOT KEPT by profile.toml: the workload will not have it]";
     if (m && has(m->ambient_capabilities, cap)) mark = "  [ambient too]";
-    std::printf("  %s%s\n", cap.c_str(), mark.c_str());
+    std::printf("  %s%s%s\n", cap.c_str(), seen_mark(rec, rec.runs_seeing_capability(cap)).c_str(), mark.c_str());
     auto it = rec.capabilities.find(cap);
     if (it == rec.capabilities.end()) {
       std::printf("    (kept by profile.toml; the recording shows no use of it)\n");
@@ -156,10 +209,22 @@ nlohmann::json to_json(const Recording& rec, const DangerousList& dangerous) {
   nlohmann::json j;
   j["runs"] = rec.runs.size();
   j["incomplete"] = rec.incomplete();
+  j["coverage"] = coverage_json(rec);
+  if (rec.has_partial_coverage()) {
+    // The items fewer than all runs saw, with how many did.
+    nlohmann::json p;
+    for (const auto& [path, n] : rec.coverage.files) p["files"][path] = n;
+    for (const auto& [path, n] : rec.coverage.executables) p["executables"][path] = n;
+    for (const auto& [cap, n] : rec.coverage.capabilities) p["capabilities"][cap] = n;
+    for (const auto& [ep, n] : rec.coverage.network)
+      p["network"].push_back({{"op", ep.op}, {"family", ep.family}, {"where", endpoint_where(ep)}, {"runs_seen", n}});
+    j["coverage"]["partial"] = p;
+  }
   for (const auto& [arch, names] : rec.syscalls) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& [name, count] : names) {
       nlohmann::json e = {{"name", name}, {"count", count}};
+      if (rec.runs.size() > 1 && rec.coverage.known) e["runs_seen"] = rec.runs_seeing_syscall(arch, name);
       if (const auto* d = dangerous.find(name)) e["dangerous"] = d->reason;
       if (is_numeric_syscall(name)) e["unnamed"] = true;
       arr.push_back(e);
@@ -204,6 +269,7 @@ void print_runs(const Recording& rec) {
     std::printf("  %s  [%s, %llu ms, exit %d]\n", cmd.c_str(), r.tracer.c_str(),
                 static_cast<unsigned long long>(r.duration_ms), r.exit.status());
   }
+  print_coverage(rec);
 }
 
 // Items joined with `sep` on lines of at most 100 columns, each line indented.
@@ -228,7 +294,8 @@ void print_syscalls(const Recording& rec, const DangerousList& dangerous) {
     std::printf("\nSyscalls (%s): %zu distinct\n", arch_heading(arch).c_str(), names.size());
     std::vector<std::string> items;
     for (const auto& [name, count] : names) {
-      items.push_back(syscall_label(name) + (dangerous.find(name) != nullptr ? "!" : ""));
+      items.push_back(syscall_label(name) + (dangerous.find(name) != nullptr ? "!" : "") +
+                      seen_mark(rec, rec.runs_seeing_syscall(arch, name)));
       any_numeric = any_numeric || is_numeric_syscall(name);
       if (const auto* d = dangerous.find(name))
         flagged.push_back(name + " (" + arch_display_name(arch) + "): " + d->reason +
@@ -259,7 +326,8 @@ void print_syscalls(const Recording& rec, const DangerousList& dangerous) {
 
 void print_files(const Recording& rec) {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> dirs;
-  for (const auto& [path, f] : rec.files) dirs[dir_of(path)].emplace_back(base_of(path), kinds(f));
+  for (const auto& [path, f] : rec.files)
+    dirs[dir_of(path)].emplace_back(base_of(path), kinds(f) + seen_mark(rec, rec.runs_seeing_file(path)));
   std::printf("\nFiles: %zu in %zu directories\n", rec.files.size(), dirs.size());
   for (const auto& [dir, entries] : dirs) {
     std::printf("  %s/\n", dir == "/" ? "" : dir.c_str());
@@ -270,18 +338,15 @@ void print_files(const Recording& rec) {
 void print_executables(const Recording& rec) {
   std::printf("\nExecutables: %zu\n", rec.executables.size());
   for (const auto& [path, count] : rec.executables)
-    std::printf("  %s  (%llu)\n", path.c_str(), static_cast<unsigned long long>(count));
-}
-
-std::string endpoint_where(const NetEndpoint& ep) {
-  return !ep.path.empty() ? ep.path : ep.address + (ep.port ? ":" + std::to_string(ep.port) : "");
+    std::printf("  %s  (%llu)%s\n", path.c_str(), static_cast<unsigned long long>(count),
+                seen_mark(rec, rec.runs_seeing_exec(path)).c_str());
 }
 
 void print_network(const Recording& rec) {
   std::printf("\nNetwork: %zu endpoints\n", rec.network.size());
   for (const auto& [ep, count] : rec.network) {
-    std::printf("  %-8s %-10s %-12s %-28s %s\n", ep.op.c_str(), ep.family.c_str(), ep.type.c_str(),
-                endpoint_where(ep).c_str(), ep.result.c_str());
+    std::printf("  %-8s %-10s %-12s %-28s %s%s\n", ep.op.c_str(), ep.family.c_str(), ep.type.c_str(),
+                endpoint_where(ep).c_str(), ep.result.c_str(), seen_mark(rec, rec.runs_seeing_endpoint(ep)).c_str());
   }
 }
 
@@ -446,6 +511,7 @@ nlohmann::json summary_json(const Recording& rec, const DangerousList& dangerous
   nlohmann::json j;
   j["runs"] = rec.runs.size();
   j["incomplete"] = rec.incomplete();
+  j["coverage"] = coverage_json(rec);
   j["syscalls"] = nlohmann::json::object();
   j["unnamed_syscalls"] = nlohmann::json::array();
   j["dangerous"] = nlohmann::json::array();
@@ -507,6 +573,14 @@ std::vector<std::string> strings_of(const nlohmann::json& arr) {
 void print_summary(const nlohmann::json& j, const std::string& path) {
   std::printf("Runs: %zu%s\n", j["runs"].get<size_t>(),
               j["incomplete"].get<bool>() ? " (INCOMPLETE: events were lost)" : "");
+  if (j["coverage"].contains("syscalls")) {
+    std::string parts;
+    for (const char* k : {"syscalls", "files", "executables", "network", "capabilities"})
+      if (auto n = j["coverage"][k]["items"].get<size_t>(); n > 0)
+        parts += (parts.empty() ? "" : ", ") + std::to_string(j["coverage"][k]["in_every_run"].get<size_t>()) + "/" +
+                 std::to_string(n) + " " + k;
+    std::printf("  coverage      seen in every run: %s\n", parts.empty() ? "nothing recorded" : parts.c_str());
+  }
   std::string sys;
   const std::string native = arch_display_name(native_arch());
   if (j["syscalls"].contains(native)) sys = std::to_string(j["syscalls"][native].get<size_t>()) + " " + native;

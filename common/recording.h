@@ -99,6 +99,23 @@ struct RunInfo {
   bool operator==(const RunInfo&) const = default;
 };
 
+// Which runs saw what, for a recording of several runs (`profile merge`, `learn
+// --append`): for each item seen in fewer than all runs, the number of runs that
+// saw it; an item not listed was seen in every run. Informational only: the
+// generator allows every item whatever its coverage, because a run that did not
+// need a file says nothing about the next run that will.
+struct Coverage {
+  // False when a recording of several runs that kept no coverage (made before
+  // profile kept it) was merged in: the counts are then unknown.
+  bool known = true;
+  std::map<std::string, std::map<std::string, uint64_t>> syscalls;  // arch -> name -> runs
+  std::map<std::string, uint64_t> files;                            // path -> runs
+  std::map<std::string, uint64_t> executables;                      // path -> runs
+  std::map<NetEndpoint, uint64_t> network;                          // endpoint -> runs
+  std::map<std::string, uint64_t> capabilities;                     // "CAP_SETGID" -> runs
+  bool operator==(const Coverage&) const = default;
+};
+
 struct Recording {
   std::vector<RunInfo> runs;
   std::map<std::string, std::map<std::string, uint64_t>> syscalls;  // arch -> name -> count
@@ -112,13 +129,24 @@ struct Recording {
   // each run (tracer/capabilities.h); kept here so that merging and `show`
   // need neither the files nor the policy that inference looked at.
   std::map<std::string, std::set<std::string>> capabilities;  // "CAP_SETGID" -> evidence
+  Coverage coverage;
 
   bool operator==(const Recording&) const = default;
 
-  // Adds `other` into this one: union of sets, counts added, runs appended.
+  // Adds `other` into this one: union of sets, counts added, runs appended,
+  // coverage counted (how many runs saw each item).
   // Fails (and leaves *this unchanged) when the same syscall's arguments were
   // learned with different indices or masks.
   Status merge(const Recording& other);
+
+  // How many of `runs` saw an item of the recording (0 when it is not in it).
+  [[nodiscard]] uint64_t runs_seeing_syscall(const std::string& arch, const std::string& name) const;
+  [[nodiscard]] uint64_t runs_seeing_file(const std::string& path) const;
+  [[nodiscard]] uint64_t runs_seeing_exec(const std::string& path) const;
+  [[nodiscard]] uint64_t runs_seeing_endpoint(const NetEndpoint& ep) const;
+  [[nodiscard]] uint64_t runs_seeing_capability(const std::string& cap) const;
+  // True when the recording has several runs and knows which saw what.
+  [[nodiscard]] bool has_partial_coverage() const;
 
   // True when any run lost events.
   [[nodiscard]] bool incomplete() const;

@@ -62,6 +62,71 @@ std::string as_string(const json& v, const std::string& where) {
   return bytes(v, where);
 }
 
+NetEndpoint endpoint_from_json(const json& e, const std::string& w) {
+  if (!e.is_object()) throw Bad{w, "expected an object"};
+  NetEndpoint ep;
+  ep.family = bytes(need(e, "family", json::value_t::string, w), w + "/family");
+  ep.op = bytes(need(e, "op", json::value_t::string, w), w + "/op");
+  if (auto* v = opt(e, "type", json::value_t::string, w)) ep.type = bytes(*v, w + "/type");
+  if (auto* v = opt(e, "address", json::value_t::string, w)) ep.address = bytes(*v, w + "/address");
+  if (auto* v = opt(e, "path", json::value_t::string, w)) ep.path = bytes(*v, w + "/path");
+  if (auto* v = opt(e, "result", json::value_t::string, w)) ep.result = bytes(*v, w + "/result");
+  if (e.contains("port")) {
+    uint64_t port = as_count(e["port"], w + "/port");
+    if (port > 65535) throw Bad{w + "/port", "port must be 0..65535"};
+    ep.port = static_cast<uint32_t>(port);
+  }
+  return ep;
+}
+
+// The "coverage" member, read after the items it counts: each count must be
+// of an item the recording has, and below the number of runs (an item every run
+// saw is not listed).
+Coverage coverage_from_json(const json& c, const Recording& rec) {
+  Coverage cov;
+  uint64_t runs = rec.runs.size();
+  if (runs < 2) throw Bad{"/coverage", "coverage is kept only for a recording of several runs"};
+  auto count = [&](const json& v, const std::string& w) {
+    uint64_t n = as_count(v, w);
+    if (n >= runs) throw Bad{w, "a run count must be below the number of runs (" + std::to_string(runs) + ")"};
+    return n;
+  };
+  auto paths = [&](const char* key, const auto& items, std::map<std::string, uint64_t>& out) {
+    std::string w = std::string("/coverage/") + key;
+    if (auto* m = opt(c, key, json::value_t::object, "/coverage"))
+      for (const auto& [k, v] : m->items()) {
+        std::string name = decode(k, w + "/" + k);
+        if (items.find(name) == items.end()) throw Bad{w + "/" + k, "not an item of the recording"};
+        out[name] = count(v, w + "/" + k);
+      }
+  };
+  paths("files", rec.files, cov.files);
+  paths("executables", rec.executables, cov.executables);
+  paths("capabilities", rec.capabilities, cov.capabilities);
+  if (auto* m = opt(c, "syscalls", json::value_t::object, "/coverage"))
+    for (const auto& [arch, names] : m->items()) {
+      std::string w = "/coverage/syscalls/" + arch;
+      if (!names.is_object()) throw Bad{w, "expected an object"};
+      auto it = rec.syscalls.find(decode(arch, w));
+      for (const auto& [name, v] : names.items()) {
+        std::string n = decode(name, w + "/" + name);
+        if (it == rec.syscalls.end() || it->second.find(n) == it->second.end())
+          throw Bad{w + "/" + name, "not a syscall of the recording"};
+        cov.syscalls[it->first][n] = count(v, w + "/" + name);
+      }
+    }
+  if (auto* net = opt(c, "network", json::value_t::array, "/coverage")) {
+    int n = 0;
+    for (const auto& e : *net) {
+      std::string w = "/coverage/network/" + std::to_string(n++);
+      NetEndpoint ep = endpoint_from_json(e, w);
+      if (rec.network.find(ep) == rec.network.end()) throw Bad{w, "not an endpoint of the recording"};
+      cov.network[ep] = count(need(e, "count", json::value_t::number_unsigned, w), w + "/count");
+    }
+  }
+  return cov;
+}
+
 RunInfo run_from_json(const json& j, const std::string& w) {
   if (!j.is_object()) throw Bad{w, "expected an object"};
   RunInfo r;
@@ -378,6 +443,29 @@ std::string recording_to_json(const Recording& rec) {
       w.close(']');
     });
   }
+  // Which runs saw what (Recording::coverage): only in a recording of several
+  // runs, and only while known; an unknown coverage is read back from its absence.
+  if (rec.runs.size() > 1 && rec.coverage.known) {
+    const Coverage& c = rec.coverage;
+    w.key("coverage");
+    w.open('{');
+    w.key("capabilities");
+    w.counts(c.capabilities);
+    w.key("executables");
+    w.counts(c.executables);
+    w.key("files");
+    w.counts(c.files);
+    w.key("network");
+    w.open('[');
+    for (const auto& [ep, n] : c.network) {
+      w.next();
+      write_endpoint(w, ep, n);
+    }
+    w.close(']');
+    w.key("syscalls");
+    w.object(c.syscalls, [&w](const std::map<std::string, uint64_t>& names) { w.counts(names); });
+    w.close('}');
+  }
   w.key("executables");
   w.counts(rec.executables);
   w.key("files");
@@ -515,22 +603,13 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       int n = 0;
       for (const auto& e : *net) {
         std::string w = "/network/" + std::to_string(n++);
-        if (!e.is_object()) throw Bad{w, "expected an object"};
-        NetEndpoint ep;
-        ep.family = bytes(need(e, "family", json::value_t::string, w), w + "/family");
-        ep.op = bytes(need(e, "op", json::value_t::string, w), w + "/op");
-        if (auto* v = opt(e, "type", json::value_t::string, w)) ep.type = bytes(*v, w + "/type");
-        if (auto* v = opt(e, "address", json::value_t::string, w)) ep.address = bytes(*v, w + "/address");
-        if (auto* v = opt(e, "path", json::value_t::string, w)) ep.path = bytes(*v, w + "/path");
-        if (auto* v = opt(e, "result", json::value_t::string, w)) ep.result = bytes(*v, w + "/result");
-        if (e.contains("port")) {
-          uint64_t port = as_count(e["port"], w + "/port");
-          if (port > 65535) throw Bad{w + "/port", "port must be 0..65535"};
-          ep.port = static_cast<uint32_t>(port);
-        }
-        rec.network[ep] += e.contains("count") ? as_count(e["count"], w + "/count") : 1;
+        rec.network[endpoint_from_json(e, w)] += e.contains("count") ? as_count(e["count"], w + "/count") : 1;
       }
     }
+    if (auto* cov = opt(j, "coverage", json::value_t::object, ""))
+      rec.coverage = coverage_from_json(*cov, rec);
+    else
+      rec.coverage.known = rec.runs.size() <= 1;
   } catch (const Bad& b) {
     return Error{source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what, 0, ErrorKind::BadInput};
   } catch (const json::exception& e) {

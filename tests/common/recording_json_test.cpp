@@ -101,6 +101,28 @@ std::string reference_to_json(const Recording& rec) {
     }
     j["capabilities"] = caps;
   }
+  if (rec.runs.size() > 1 && rec.coverage.known) {
+    const Coverage& c = rec.coverage;
+    json cov = {{"syscalls", json::object()},
+                {"files", json::object()},
+                {"executables", json::object()},
+                {"capabilities", json::object()},
+                {"network", json::array()}};
+    for (const auto& [arch, names] : c.syscalls)
+      for (const auto& [name, n] : names) cov["syscalls"][t(arch)][t(name)] = n;
+    for (const auto& [path, n] : c.files) cov["files"][t(path)] = n;
+    for (const auto& [path, n] : c.executables) cov["executables"][t(path)] = n;
+    for (const auto& [cap, n] : c.capabilities) cov["capabilities"][t(cap)] = n;
+    for (const auto& [ep, n] : c.network) {
+      json e = {{"family", t(ep.family)}, {"op", t(ep.op)}, {"result", t(ep.result)}, {"count", n}};
+      if (!ep.type.empty()) e["type"] = t(ep.type);
+      if (!ep.address.empty()) e["address"] = t(ep.address);
+      if (ep.port != 0) e["port"] = ep.port;
+      if (!ep.path.empty()) e["path"] = t(ep.path);
+      cov["network"].push_back(e);
+    }
+    j["coverage"] = cov;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -183,6 +205,12 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   r.add_endpoint(NetEndpoint{"AF_NETLINK", "", "bind", "", 0, "", kOk});
   r.capabilities["CAP_SETGID"] = {"setgid(33)", "setgroups"};
   r.capabilities["CAP_DAC_READ_SEARCH"] = {"read /d/" + s(8) + ": ok (mode 0600, owner 1:1)"};
+  // Which of the 3 runs saw what, with the tricky names as keys.
+  r.coverage.syscalls["x86_64"]["openat"] = 1;
+  r.coverage.files["/d/" + s(1)] = 2;
+  r.coverage.executables["/bin/" + s(2)] = 1;
+  r.coverage.capabilities["CAP_SETGID"] = 0;
+  r.coverage.network[NetEndpoint{"AF_UNIX", "SOCK_STREAM", "connect", "", 0, "@" + s(7), "ENOENT"}] = 1;
   return r;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/atomic_file.h"
 
 namespace profile {
@@ -207,6 +209,100 @@ TEST(AtomicFile, ReplacesContentAndLeavesNoTemporaryBehind) {
   std::string cmd = std::string("test $(ls -A ") + dir + " | wc -l) -eq 1";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   std::system((std::string("rm -rf ") + dir).c_str());
+}
+
+}  // namespace
+}  // namespace profile
+
+namespace profile {
+namespace {
+
+// One run that saw `syscalls` and `files`.
+Recording one_run(const std::vector<std::string>& syscalls, const std::vector<std::string>& files) {
+  Recording r;
+  RunInfo run;
+  run.command = {"/usr/bin/svc"};
+  run.tracer = "ptrace";
+  r.runs.push_back(run);
+  for (const auto& s : syscalls) r.add_syscall("x86_64", s);
+  for (const auto& f : files) r.add_file(f, Access::Read, kOk, "file");
+  return r;
+}
+
+TEST(RecordingCoverage, MergeCountsTheRunsThatSawEachItemAndKeepsEveryItem) {
+  Recording merged;
+  ASSERT_TRUE(merged.merge(one_run({"read", "openat"}, {"/srv/a"})).ok());
+  EXPECT_FALSE(merged.has_partial_coverage()) << "one run: nothing to count";
+  ASSERT_TRUE(merged.merge(one_run({"read", "write"}, {"/srv/a", "/srv/b"})).ok());
+  ASSERT_TRUE(merged.merge(one_run({"read"}, {"/srv/a"})).ok());
+  ASSERT_EQ(merged.runs.size(), 3u);
+  EXPECT_TRUE(merged.has_partial_coverage());
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "read"), 3u);
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "openat"), 1u);
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "write"), 1u);
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "mmap"), 0u);
+  EXPECT_EQ(merged.runs_seeing_file("/srv/a"), 3u);
+  EXPECT_EQ(merged.runs_seeing_file("/srv/b"), 1u);
+  // Items every run saw are not listed; the rest are, with their count.
+  EXPECT_EQ(merged.coverage.syscalls["x86_64"], (std::map<std::string, uint64_t>{{"openat", 1}, {"write", 1}}));
+  EXPECT_EQ(merged.coverage.files, (std::map<std::string, uint64_t>{{"/srv/b", 1}}));
+  // Informational only: what one run saw stays in the recording.
+  EXPECT_EQ(merged.syscalls["x86_64"].count("openat"), 1u);
+
+  // Merging merged recordings adds their counts.
+  Recording more;
+  ASSERT_TRUE(more.merge(one_run({"openat"}, {"/srv/b"})).ok());
+  ASSERT_TRUE(more.merge(one_run({"read", "openat"}, {})).ok());
+  ASSERT_TRUE(merged.merge(more).ok());
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "openat"), 3u);
+  EXPECT_EQ(merged.runs_seeing_syscall("x86_64", "read"), 4u);
+  EXPECT_EQ(merged.runs_seeing_file("/srv/b"), 2u);
+  EXPECT_EQ(merged.runs_seeing_file("/srv/a"), 3u);
+
+  auto back = recording_from_json(recording_to_json(merged), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, merged);
+  EXPECT_EQ(back->runs_seeing_file("/srv/b"), 2u);
+}
+
+TEST(RecordingCoverage, UnknownWhenAnOldRecordingOfSeveralRunsIsMergedIn) {
+  Recording two = one_run({"read"}, {});
+  ASSERT_TRUE(two.merge(one_run({"write"}, {})).ok());
+  std::string text = recording_to_json(two);
+  auto cov = text.find("\"coverage\"");
+  ASSERT_NE(cov, std::string::npos) << text;
+  // A recording of several runs written before coverage was kept: no member.
+  nlohmann::json j = nlohmann::json::parse(text);
+  j.erase("coverage");
+  auto old = recording_from_json(j.dump(), "old.json");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_FALSE(old->coverage.known);
+  Recording merged = *old;
+  ASSERT_TRUE(merged.merge(one_run({"read"}, {})).ok());
+  EXPECT_FALSE(merged.coverage.known);
+  EXPECT_FALSE(merged.has_partial_coverage());
+  EXPECT_EQ(recording_to_json(merged).find("\"coverage\""), std::string::npos);
+}
+
+TEST(RecordingCoverage, BadCoverageIsRejectedWithItsPlace) {
+  Recording two = one_run({"read"}, {"/srv/a"});
+  ASSERT_TRUE(two.merge(one_run({"write"}, {})).ok());
+  nlohmann::json j = nlohmann::json::parse(recording_to_json(two));
+  auto expect_bad = [&](nlohmann::json doc, const std::string& where) {
+    auto r = recording_from_json(doc.dump(), "in.json");
+    ASSERT_FALSE(r.ok()) << doc.dump();
+    EXPECT_NE(r.error().message.find(where), std::string::npos) << r.error().message;
+  };
+  auto unknown_file = j;
+  unknown_file["coverage"]["files"]["/srv/zzz"] = 1;
+  expect_bad(unknown_file, "/coverage/files//srv/zzz");
+  auto too_many = j;
+  too_many["coverage"]["syscalls"]["x86_64"]["read"] = 2;
+  expect_bad(too_many, "/coverage/syscalls/x86_64/read");
+  auto one = recording_to_json(one_run({"read"}, {}));
+  auto single = nlohmann::json::parse(one);
+  single["coverage"] = nlohmann::json::object();
+  expect_bad(single, "several runs");
 }
 
 }  // namespace

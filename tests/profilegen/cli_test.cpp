@@ -104,6 +104,54 @@ TEST_F(Cli, MergeThenDiffShowsWhatWasAdded) {
   EXPECT_EQ(profile_cmd("diff " + d_ + "/a " + d_ + "/nothing").status, 2);
 }
 
+// Several CI jobs learned the same service: merge counts which runs saw what,
+// show marks it, and the rule one job needed stays in the profile.
+TEST_F(Cli, MergeCountsCoverageAndShowMarksWhatOnlySomeRunsSaw) {
+  auto job = [&](const std::string& name, const std::vector<std::string>& calls, const std::string& file) {
+    Recording r;
+    RunInfo run;
+    run.command = {"/usr/bin/app"};
+    run.tracer = "ptrace";
+    r.runs.push_back(run);
+    for (const auto& c : calls) r.add_syscall("x86_64", c);
+    r.add_file(file, Access::Read, kOk, "file");
+    ASSERT_TRUE(save_recording(d_ + "/" + name + ".json", r));
+  };
+  job("j1", {"read", "write"}, "/srv/app/common.conf");
+  job("j2", {"read", "write"}, "/srv/app/common.conf");
+  job("j3", {"read", "write", "fsync"}, "/srv/app/only-in-j3.db");
+  CmdResult m = profile_cmd("merge " + d_ + "/j1.json " + d_ + "/j2.json " + d_ + "/j3.json -o " + d_ + "/m");
+  ASSERT_EQ(m.status, 0) << m.out;
+  EXPECT_NE(m.out.find("coverage: of 3 runs, every run saw 2 of 3 syscalls and 0 of 2 files"), std::string::npos)
+      << m.out;
+  CmdResult show = profile_cmd("show " + d_ + "/m");
+  ASSERT_EQ(show.status, 0) << show.out;
+  EXPECT_NE(show.out.find("Coverage: seen in every run: 2 of 3 syscalls, 0 of 2 files"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("fsync [1/3]"), std::string::npos) << show.out;
+  auto sys_at = show.out.find("Syscalls (");
+  ASSERT_NE(sys_at, std::string::npos) << show.out;
+  std::string syscalls = show.out.substr(sys_at, show.out.find("\n\n", sys_at) - sys_at);
+  EXPECT_NE(syscalls.find(" read "), std::string::npos) << "every run read: no mark\n" << syscalls;
+  EXPECT_NE(show.out.find("common.conf"), std::string::npos);
+  EXPECT_NE(show.out.find("read [2/3]"), std::string::npos) << "common.conf: 2 of 3 runs\n" << show.out;
+  CmdResult j = profile_cmd("-q show --json " + d_ + "/m");
+  ASSERT_EQ(j.status, 0) << j.out;
+  EXPECT_NE(j.out.find("\"runs_seen\": 1"), std::string::npos) << j.out;
+  // Informational only: what one run needed is still allowed.
+  auto seccomp = read_file(d_ + "/m/seccomp.json");
+  ASSERT_TRUE(seccomp);
+  EXPECT_NE(seccomp->find("\"fsync\""), std::string::npos);
+  // A second merge of the merged bundle with another job adds the counts.
+  job("j4", {"read", "write", "fsync"}, "/srv/app/common.conf");
+  CmdResult again = profile_cmd("merge " + d_ + "/m " + d_ + "/j4.json -o " + d_ + "/m2");
+  ASSERT_EQ(again.status, 0) << again.out;
+  auto rec = load_recording(d_ + "/m2/recording.json");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->runs_seeing_syscall("x86_64", "fsync"), 2u);
+  EXPECT_EQ(rec->runs_seeing_file("/srv/app/common.conf"), 3u);
+  EXPECT_EQ(rec->runs_seeing_syscall("x86_64", "read"), 4u);
+}
+
 // A capability, a read-write bind of / and the host network added to
 // profile.toml were once reported as "no differences", exit 0.
 TEST_F(Cli, DiffSeesWhatTheManifestGrants) {
