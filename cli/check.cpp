@@ -66,10 +66,6 @@ struct Bundle {
   Recording recording;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 CheckOutcome check_selinux(const Bundle& b, const CheckArgs& a) {
   CheckOutcome out;
   out.name = "selinux";

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+
+#include "common/result.h"
 
 namespace profile::cli {
 
@@ -15,6 +18,18 @@ struct Context {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;  // diff/check: something new or not allowed
 inline constexpr int kExitUsage = 2;     // bad arguments or bad input files
+
+// The one way a command gives up: a FatalError, printed once by main() and
+// turned into `code`, or, without one, into the exit status of the Error's kind.
+[[noreturn]] inline void fail(const Error& e, int code) {
+  throw FatalError{e, code};
+}
+[[noreturn]] inline void fail(const Error& e) {
+  throw FatalError{e};
+}
+[[noreturn]] inline void fail(const std::string& message, int code) {
+  throw FatalError{make_error(message), code};
+}
 
 void register_learn(CLI::App& app, Context& ctx);
 void register_show(CLI::App& app, Context& ctx);

@@ -14,10 +14,6 @@ struct DiffArgs {
   bool json = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 }  // namespace
 
 void register_diff(CLI::App& app, Context& ctx) {

@@ -33,14 +33,6 @@ struct EnforceArgs {
   std::vector<std::string> allow_missing_landlock;
 };
 
-[[noreturn]] void fail(const Error& e, int code) {
-  throw FatalError{e, code};
-}
-// The exit status follows the Error's kind (README "Exit status").
-[[noreturn]] void fail(const Error& e) {
-  throw FatalError{e};
-}
-
 void run_enforce(const EnforceArgs& a, Context& ctx) {
   EnforceOptions o;
   o.dir = a.dir;

@@ -16,10 +16,6 @@ struct GenerateArgs {
   bool json = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 }  // namespace
 
 // Shared by generate and merge: the options that shape generation.

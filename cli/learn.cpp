@@ -36,10 +36,6 @@ struct LearnArgs {
   std::vector<std::string> command;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 // ./CMD.profile, where CMD is the program a wrapper (setpriv, env, nice...)
 // runs rather than the wrapper: `is_program` tells its arguments apart (from
 // the recording after the run, from PATH before it).

@@ -23,10 +23,6 @@ struct MergeArgs {
   bool json = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 bool is_dir(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -35,7 +35,7 @@ Status check_report_path(const std::string& path) {
         "--report -: the report would share stdout with the workload; name a file (--json prints it on stdout)");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) return sys_error("stat(\"" + path + "\")").wrap(what);
+    if (errno != ENOENT) return Errno().error("stat(\"" + path + "\")").wrap(what);
     const std::string dir = dir_of(path);
     struct stat ds {};
     if (::stat(dir.c_str(), &ds) != 0 || !S_ISDIR(ds.st_mode))
@@ -51,7 +51,7 @@ Status check_report_path(const std::string& path) {
     return make_error(what + " is also where the workload's stdout or stderr goes; name a file of its own");
   if (S_ISREG(st.st_mode)) {
     char real[PATH_MAX];
-    if (::realpath(path.c_str(), real) == nullptr) return sys_error("realpath(\"" + path + "\")").wrap(what);
+    if (::realpath(path.c_str(), real) == nullptr) return Errno().error("realpath(\"" + path + "\")").wrap(what);
     const std::string dir = dir_of(real);
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
       return make_error(what + ": the directory " + dir + " is not writable (" + errno_name(errno) + ")");
@@ -65,11 +65,11 @@ Status write_report(const std::string& path, const std::string& content) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd) return sys_error("open(\"" + path + "\", O_WRONLY)");
+    if (!fd) return Errno().error("open(\"" + path + "\", O_WRONLY)");
     for (size_t done = 0; done < content.size();) {
       ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return sys_error("write(\"" + path + "\")");
+      if (n < 0) return Errno().error("write(\"" + path + "\")");
       done += static_cast<size_t>(n);
     }
     return {};

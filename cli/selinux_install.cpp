@@ -23,10 +23,6 @@ struct InstallArgs {
   bool remove = false;
 };
 
-[[noreturn]] void fail(const std::string& message, int code) {
-  throw FatalError{make_error(message), code};
-}
-
 // Paths of the .fc whose labels restorecon must apply: the exact ones (regex
 // specs name directories whose known contents are listed exactly as well).
 std::vector<std::string> exact_fc_paths(const std::string& fc) {

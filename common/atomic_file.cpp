@@ -19,12 +19,12 @@ Status fill(int fd, const std::string& content, unsigned mode, const std::string
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return sys_error("write(\"" + tmp + "\")");
+      return Errno().error("write(\"" + tmp + "\")");
     }
     off += static_cast<size_t>(n);
   }
-  if (::fchmod(fd, mode) != 0) return sys_error("fchmod(\"" + tmp + "\")");
-  if (::fsync(fd) != 0) return sys_error("fsync(\"" + tmp + "\")");
+  if (::fchmod(fd, mode) != 0) return Errno().error("fchmod(\"" + tmp + "\")");
+  if (::fsync(fd) != 0) return Errno().error("fsync(\"" + tmp + "\")");
   return {};
 }
 
@@ -35,7 +35,7 @@ Status write_file_atomic(const std::string& path, const std::string& content, un
   if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
   std::string tmp = path + ".tmp-XXXXXX";
   Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
-  if (!fd) return sys_error("mkostemp(\"" + tmp + "\")");
+  if (!fd) return Errno().error("mkostemp(\"" + tmp + "\")");
   auto fail = [&](const std::string& call) {
     int err = errno;
     ::unlink(tmp.c_str());
@@ -57,11 +57,11 @@ Status write_file_atomic(const std::string& path, const std::string& content, un
 Status write_file_atomic_at(int dirfd, const std::string& name, const std::string& content, unsigned mode) {
   std::string tmp = name + ".tmp-" + std::to_string(::getpid());
   Fd fd(::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return sys_error("openat(\"" + tmp + "\", O_CREAT|O_EXCL)");
+  if (!fd) return Errno().error("openat(\"" + tmp + "\", O_CREAT|O_EXCL)");
   auto st = fill(fd.get(), content, mode, tmp);
   fd.reset();
   if (st && ::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0)
-    st = sys_error("renameat(\"" + tmp + "\", \"" + name + "\")");
+    st = Errno().error("renameat(\"" + tmp + "\", \"" + name + "\")");
   if (!st) {
     ::unlinkat(dirfd, tmp.c_str(), 0);
     return st;
@@ -72,14 +72,14 @@ Status write_file_atomic_at(int dirfd, const std::string& name, const std::strin
 
 Result<std::string> read_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return sys_error("open(\"" + path + "\")");
+  if (!fd) return Errno().error("open(\"" + path + "\")");
   std::string out;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return sys_error("read(\"" + path + "\")");
+      return Errno().error("read(\"" + path + "\")");
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/bad_input.h"
 #include "common/json_text.h"
 #include "common/recording.h"
 
@@ -16,19 +17,13 @@ namespace profile {
 namespace {
 using nlohmann::json;
 
-// A bad document is reported with the JSON-pointer-like place it was found.
-struct Bad {
-  std::string where;
-  std::string what;
-};
-
 const json& need(const json& obj, const char* key, json::value_t type, const std::string& where) {
   auto it = obj.find(key);
-  if (it == obj.end()) throw Bad{where, std::string("missing \"") + key + "\""};
+  if (it == obj.end()) throw BadInputAt{where, std::string("missing \"") + key + "\""};
   bool good = it->type() == type || (type == json::value_t::number_unsigned &&
                                      it->type() == json::value_t::number_integer && it->get<int64_t>() >= 0);
   if (!good)
-    throw Bad{where + "/" + key, std::string("expected ") + json(type).type_name() + ", got " + it->type_name()};
+    throw BadInputAt{where + "/" + key, std::string("expected ") + json(type).type_name() + ", got " + it->type_name()};
   return *it;
 }
 
@@ -39,7 +34,7 @@ const json* opt(const json& obj, const char* key, json::value_t type, const std:
 
 uint64_t as_count(const json& v, const std::string& where) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-    throw Bad{where, "expected a non-negative integer"};
+    throw BadInputAt{where, "expected a non-negative integer"};
   return v.get<uint64_t>();
 }
 
@@ -49,7 +44,7 @@ uint64_t as_count(const json& v, const std::string& where) {
 std::string decode(const std::string& text, const std::string& where) {
   std::string b = json_text_to_bytes(text);
   if (b.size() != text.size() && bytes_to_json_text(b) != text)
-    throw Bad{where, "U+10FF80..U+10FFFF stand for bytes that are not valid UTF-8, but these spell valid UTF-8"};
+    throw BadInputAt{where, "U+10FF80..U+10FFFF stand for bytes that are not valid UTF-8, but these spell valid UTF-8"};
   return b;
 }
 
@@ -58,12 +53,12 @@ std::string bytes(const json& v, const std::string& where) {
 }
 
 std::string as_string(const json& v, const std::string& where) {
-  if (!v.is_string()) throw Bad{where, "expected a string"};
+  if (!v.is_string()) throw BadInputAt{where, "expected a string"};
   return bytes(v, where);
 }
 
 NetEndpoint endpoint_from_json(const json& e, const std::string& w) {
-  if (!e.is_object()) throw Bad{w, "expected an object"};
+  if (!e.is_object()) throw BadInputAt{w, "expected an object"};
   NetEndpoint ep;
   ep.family = bytes(need(e, "family", json::value_t::string, w), w + "/family");
   ep.op = bytes(need(e, "op", json::value_t::string, w), w + "/op");
@@ -73,7 +68,7 @@ NetEndpoint endpoint_from_json(const json& e, const std::string& w) {
   if (auto* v = opt(e, "result", json::value_t::string, w)) ep.result = bytes(*v, w + "/result");
   if (e.contains("port")) {
     uint64_t port = as_count(e["port"], w + "/port");
-    if (port > 65535) throw Bad{w + "/port", "port must be 0..65535"};
+    if (port > 65535) throw BadInputAt{w + "/port", "port must be 0..65535"};
     ep.port = static_cast<uint32_t>(port);
   }
   return ep;
@@ -85,10 +80,10 @@ NetEndpoint endpoint_from_json(const json& e, const std::string& w) {
 Coverage coverage_from_json(const json& c, const Recording& rec) {
   Coverage cov;
   uint64_t runs = rec.runs.size();
-  if (runs < 2) throw Bad{"/coverage", "coverage is kept only for a recording of several runs"};
+  if (runs < 2) throw BadInputAt{"/coverage", "coverage is kept only for a recording of several runs"};
   auto count = [&](const json& v, const std::string& w) {
     uint64_t n = as_count(v, w);
-    if (n >= runs) throw Bad{w, "a run count must be below the number of runs (" + std::to_string(runs) + ")"};
+    if (n >= runs) throw BadInputAt{w, "a run count must be below the number of runs (" + std::to_string(runs) + ")"};
     return n;
   };
   auto paths = [&](const char* key, const auto& items, std::map<std::string, uint64_t>& out) {
@@ -96,7 +91,7 @@ Coverage coverage_from_json(const json& c, const Recording& rec) {
     if (auto* m = opt(c, key, json::value_t::object, "/coverage"))
       for (const auto& [k, v] : m->items()) {
         std::string name = decode(k, w + "/" + k);
-        if (items.find(name) == items.end()) throw Bad{w + "/" + k, "not an item of the recording"};
+        if (items.find(name) == items.end()) throw BadInputAt{w + "/" + k, "not an item of the recording"};
         out[name] = count(v, w + "/" + k);
       }
   };
@@ -106,12 +101,12 @@ Coverage coverage_from_json(const json& c, const Recording& rec) {
   if (auto* m = opt(c, "syscalls", json::value_t::object, "/coverage"))
     for (const auto& [arch, names] : m->items()) {
       std::string w = "/coverage/syscalls/" + arch;
-      if (!names.is_object()) throw Bad{w, "expected an object"};
+      if (!names.is_object()) throw BadInputAt{w, "expected an object"};
       auto it = rec.syscalls.find(decode(arch, w));
       for (const auto& [name, v] : names.items()) {
         std::string n = decode(name, w + "/" + name);
         if (it == rec.syscalls.end() || it->second.find(n) == it->second.end())
-          throw Bad{w + "/" + name, "not a syscall of the recording"};
+          throw BadInputAt{w + "/" + name, "not a syscall of the recording"};
         cov.syscalls[it->first][n] = count(v, w + "/" + name);
       }
     }
@@ -120,7 +115,7 @@ Coverage coverage_from_json(const json& c, const Recording& rec) {
     for (const auto& e : *net) {
       std::string w = "/coverage/network/" + std::to_string(n++);
       NetEndpoint ep = endpoint_from_json(e, w);
-      if (rec.network.find(ep) == rec.network.end()) throw Bad{w, "not an endpoint of the recording"};
+      if (rec.network.find(ep) == rec.network.end()) throw BadInputAt{w, "not an endpoint of the recording"};
       cov.network[ep] = count(need(e, "count", json::value_t::number_unsigned, w), w + "/count");
     }
   }
@@ -128,7 +123,7 @@ Coverage coverage_from_json(const json& c, const Recording& rec) {
 }
 
 RunInfo run_from_json(const json& j, const std::string& w) {
-  if (!j.is_object()) throw Bad{w, "expected an object"};
+  if (!j.is_object()) throw BadInputAt{w, "expected an object"};
   RunInfo r;
   for (const auto& a : need(j, "command", json::value_t::array, w)) r.command.push_back(as_string(a, w + "/command"));
   r.tracer = bytes(need(j, "tracer", json::value_t::string, w), w + "/tracer");
@@ -142,7 +137,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
     // Checked before the cast: 2^32 + 1 must not read as exit code 1.
     auto status = [&](const char* key) {
       uint64_t v = as_count((*e)[key], w + "/exit/" + key);
-      if (v > 255) throw Bad{w + "/exit/" + key, "expected a number from 0 to 255"};
+      if (v > 255) throw BadInputAt{w + "/exit/" + key, "expected a number from 0 to 255"};
       return static_cast<int>(v);
     };
     if (e->contains("signal"))
@@ -150,7 +145,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
     else if (e->contains("code"))
       r.exit.code = status("code");
     else
-      throw Bad{w + "/exit", "expected \"code\" or \"signal\""};
+      throw BadInputAt{w + "/exit", "expected \"code\" or \"signal\""};
   }
   if (auto* c = opt(j, "container", json::value_t::object, w))
     for (const auto& [k, v] : c->items())
@@ -159,7 +154,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
   auto id = [&](const char* key) -> std::optional<uint32_t> {
     if (!j.contains(key)) return std::nullopt;
     uint64_t v = as_count(j[key], w + "/" + key);
-    if (v > 0xffffffffULL) throw Bad{w + "/" + key, "expected a 32-bit id"};
+    if (v > 0xffffffffULL) throw BadInputAt{w + "/" + key, "expected a 32-bit id"};
     return static_cast<uint32_t>(v);
   };
   r.uid = id("uid");
@@ -169,7 +164,7 @@ RunInfo run_from_json(const json& j, const std::string& w) {
     for (const auto& n : *e) names.push_back(as_string(n, w + "/env"));
     // Sorted and distinct, as written, so that the same run gives the same bytes.
     if (!std::is_sorted(names.begin(), names.end()) || std::adjacent_find(names.begin(), names.end()) != names.end())
-      throw Bad{w + "/env", "expected sorted, distinct variable names"};
+      throw BadInputAt{w + "/env", "expected sorted, distinct variable names"};
     r.env = std::move(names);
   }
   if (auto* v = opt(j, "home", json::value_t::string, w)) r.home = bytes(*v, w + "/home");
@@ -505,15 +500,15 @@ Result<std::vector<RunInfo>> recording_runs_from_json(const std::string& text, c
   }
   std::vector<RunInfo> runs;
   try {
-    if (!j.is_object()) throw Bad{"", "expected a JSON object at the top"};
+    if (!j.is_object()) throw BadInputAt{"", "expected a JSON object at the top"};
     auto fmt = j.find("format");
     if (fmt == j.end() || !fmt->is_string() || *fmt != kRecordingFormat)
-      throw Bad{"/format", std::string("expected \"") + kRecordingFormat + "\""};
+      throw BadInputAt{"/format", std::string("expected \"") + kRecordingFormat + "\""};
     int i = 0;
     for (const auto& r : need(j, "runs", json::value_t::array, ""))
       runs.push_back(run_from_json(r, "/runs/" + std::to_string(i++)));
-  } catch (const Bad& b) {
-    return make_error(source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what);
+  } catch (const BadInputAt& b) {
+    return b.error(source);
   } catch (const json::exception& e) {
     return make_error(source + ": malformed recording (" + e.what() + ")");
   }
@@ -533,38 +528,39 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
   }
   Recording rec;
   try {
-    if (!j.is_object()) throw Bad{"", "expected a JSON object at the top"};
+    if (!j.is_object()) throw BadInputAt{"", "expected a JSON object at the top"};
     auto fmt = j.find("format");
-    if (fmt == j.end() || !fmt->is_string()) throw Bad{"", "no \"format\" field: this is not a profile recording"};
+    if (fmt == j.end() || !fmt->is_string())
+      throw BadInputAt{"", "no \"format\" field: this is not a profile recording"};
     if (*fmt != kRecordingFormat)
-      throw Bad{"/format",
-                "unsupported format \"" + fmt->get<std::string>() + "\", expected \"" + kRecordingFormat + "\""};
+      throw BadInputAt{"/format",
+                       "unsupported format \"" + fmt->get<std::string>() + "\", expected \"" + kRecordingFormat + "\""};
     int i = 0;
     for (const auto& r : need(j, "runs", json::value_t::array, ""))
       rec.runs.push_back(run_from_json(r, "/runs/" + std::to_string(i++)));
     for (const auto& [arch, names] : need(j, "syscalls", json::value_t::object, "").items()) {
-      if (!names.is_object()) throw Bad{"/syscalls/" + arch, "expected an object"};
+      if (!names.is_object()) throw BadInputAt{"/syscalls/" + arch, "expected an object"};
       for (const auto& [name, count] : names.items())
         rec.syscalls[decode(arch, "/syscalls/" + arch)][decode(name, "/syscalls/" + arch + "/" + name)] =
             as_count(count, "/syscalls/" + arch + "/" + name);
     }
     if (auto* args = opt(j, "args", json::value_t::object, ""))
       for (const auto& [arch, per_sys] : args->items()) {
-        if (!per_sys.is_object()) throw Bad{"/args/" + arch, "expected an object"};
+        if (!per_sys.is_object()) throw BadInputAt{"/args/" + arch, "expected an object"};
         for (const auto& [name, v] : per_sys.items()) {
           std::string w = "/args/" + arch + "/" + name;
-          if (!v.is_object()) throw Bad{w, "expected an object"};
+          if (!v.is_object()) throw BadInputAt{w, "expected an object"};
           ArgValues av;
           for (const auto& x : need(v, "indices", json::value_t::array, w)) {
             uint64_t idx = as_count(x, w + "/indices");
-            if (idx > 5) throw Bad{w + "/indices", "argument index must be 0..5"};
+            if (idx > 5) throw BadInputAt{w + "/indices", "argument index must be 0..5"};
             av.indices.push_back(static_cast<unsigned>(idx));
           }
           for (const auto& x : need(v, "masks", json::value_t::array, w)) av.masks.push_back(as_count(x, w + "/masks"));
-          if (av.masks.size() != av.indices.size()) throw Bad{w, "\"masks\" and \"indices\" differ in length"};
+          if (av.masks.size() != av.indices.size()) throw BadInputAt{w, "\"masks\" and \"indices\" differ in length"};
           for (const auto& t : need(v, "values", json::value_t::array, w)) {
             if (!t.is_array() || t.size() != av.indices.size())
-              throw Bad{w + "/values", "each value must be an array with one number per index"};
+              throw BadInputAt{w + "/values", "each value must be an array with one number per index"};
             std::vector<uint64_t> tuple;
             for (const auto& x : t) tuple.push_back(as_count(x, w + "/values"));
             av.tuples.insert(tuple);
@@ -574,14 +570,14 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       }
     for (const auto& [path, f] : need(j, "files", json::value_t::object, "").items()) {
       std::string w = "/files/" + path;
-      if (path.empty() || path[0] != '/') throw Bad{w, "file paths must be absolute"};
-      if (!f.is_object()) throw Bad{w, "expected an object"};
+      if (path.empty() || path[0] != '/') throw BadInputAt{w, "file paths must be absolute"};
+      if (!f.is_object()) throw BadInputAt{w, "expected an object"};
       FileRecord fr;
       if (auto* t = opt(f, "type", json::value_t::string, w)) fr.type = bytes(*t, w + "/type");
       for (const auto& [kind, outcomes] : need(f, "access", json::value_t::object, w).items()) {
         auto k = access_from_name(kind);
-        if (!k) throw Bad{w + "/access", "unknown access kind \"" + kind + "\""};
-        if (!outcomes.is_object()) throw Bad{w + "/access/" + kind, "expected an object"};
+        if (!k) throw BadInputAt{w + "/access", "unknown access kind \"" + kind + "\""};
+        if (!outcomes.is_object()) throw BadInputAt{w + "/access/" + kind, "expected an object"};
         for (const auto& [outcome, count] : outcomes.items())
           fr.accesses[*k][decode(outcome, w + "/access/" + kind + "/" + outcome)] =
               as_count(count, w + "/access/" + kind + "/" + outcome);
@@ -591,8 +587,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
     if (auto* caps = opt(j, "capabilities", json::value_t::object, ""))
       for (const auto& [cap, evidence] : caps->items()) {
         std::string w = "/capabilities/" + cap;
-        if (cap.rfind("CAP_", 0) != 0) throw Bad{w, "capability names look like CAP_SETUID"};
-        if (!evidence.is_array()) throw Bad{w, "expected an array of strings"};
+        if (cap.rfind("CAP_", 0) != 0) throw BadInputAt{w, "capability names look like CAP_SETUID"};
+        if (!evidence.is_array()) throw BadInputAt{w, "expected an array of strings"};
         auto& mine = rec.capabilities[decode(cap, w)];
         for (const auto& e : evidence) mine.insert(as_string(e, w));
       }
@@ -610,8 +606,8 @@ Result<Recording> recording_from_json(const std::string& text, const std::string
       rec.coverage = coverage_from_json(*cov, rec);
     else
       rec.coverage.known = rec.runs.size() <= 1;
-  } catch (const Bad& b) {
-    return Error{source + ": " + (b.where.empty() ? "" : "at " + b.where + ": ") + b.what, 0, ErrorKind::BadInput};
+  } catch (const BadInputAt& b) {
+    return b.error(source);
   } catch (const json::exception& e) {
     return Error{source + ": malformed recording (" + e.what() + ")", 0, ErrorKind::BadInput};
   }

@@ -42,11 +42,21 @@ std::string errno_name(int err);
 // 2 for "ENOENT"; -1 when the name is unknown.
 int errno_from_name(const std::string& name);
 
-// Builds an Error from the current errno: sys_error("openat(\"/x\", O_RDONLY)")
-// -> "openat(\"/x\", O_RDONLY): ENOENT". Capture errno before any other call.
-inline Error sys_error(const std::string& call, int err = errno) {
+// An Error for a system call that failed with `err`: sys_error("openat(\"/x\",
+// O_RDONLY)", err) -> "openat(\"/x\", O_RDONLY): ENOENT". `err` is explicit: a
+// default of errno would be read in no specified order against building the
+// message, whose allocation may change it.
+inline Error sys_error(const std::string& call, int err) {
   return Error{call + ": " + errno_name(err), err};
 }
+
+// errno, read when this is constructed. Errno().error("openat(\"" + path + "\")")
+// reads it before the message is built: C++17 sequences the object of a member
+// call before the call's arguments.
+struct Errno {
+  int value = errno;
+  [[nodiscard]] Error error(const std::string& call) const { return sys_error(call, value); }
+};
 inline Error make_error(std::string message) {
   return Error{std::move(message), 0};
 }

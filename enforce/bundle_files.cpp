@@ -48,14 +48,14 @@ Result<BundleDir> BundleDir::open(const std::string& dir) {
     return Error{"cannot open the bundle " + dir + ": " + errno_name(err), err, ErrorKind::BadInput};
   }
   struct stat st {};
-  if (::fstat(b.fd_.get(), &st) != 0) return sys_error("fstat(\"" + dir + "\")");
+  if (::fstat(b.fd_.get(), &st) != 0) return Errno().error("fstat(\"" + dir + "\")");
   if (auto ok = check_stat(dir, dir, st); !ok) return ok.error();
   b.dev_ = st.st_dev;
   b.ino_ = st.st_ino;
   char buf[4096];
   std::string link = "/proc/self/fd/" + std::to_string(b.fd_.get());
   ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-  if (n <= 0 || buf[0] != '/') return sys_error("readlink(\"" + link + "\") (where the bundle " + dir + " is)");
+  if (n <= 0 || buf[0] != '/') return Errno().error("readlink(\"" + link + "\") (where the bundle " + dir + " is)");
   b.real_.assign(buf, static_cast<size_t>(n));
   return b;
 }
@@ -84,7 +84,7 @@ Result<Fd> BundleDir::open_checked(const std::string& relative, bool missing_ok)
       return Error{"cannot open " + shown + ": " + errno_name(err), err, ErrorKind::BadInput};
     }
     struct stat st {};
-    if (::fstat(next.get(), &st) != 0) return sys_error("fstat(\"" + shown + "\")");
+    if (::fstat(next.get(), &st) != 0) return Errno().error("fstat(\"" + shown + "\")");
     if (auto ok = check_stat(name_, shown, st); !ok) return ok.error();
     if (last) {
       if (!S_ISREG(st.st_mode)) return refuse(name_, shown + " is not a regular file");
@@ -106,7 +106,7 @@ Result<std::string> BundleDir::read(const std::string& relative) const {
     ssize_t n = ::read(fd->get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return sys_error("read(\"" + name_ + "/" + relative + "\")");
+      return Errno().error("read(\"" + name_ + "/" + relative + "\")");
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));

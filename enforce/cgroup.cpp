@@ -23,9 +23,9 @@ namespace {
 
 Status write_text(const std::string& path, const std::string& value) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return sys_error("open(\"" + path + "\", O_WRONLY)");
+  if (!fd) return Errno().error("open(\"" + path + "\", O_WRONLY)");
   if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
-    return sys_error("write(\"" + path + "\", \"" + value + "\")");
+    return Errno().error("write(\"" + path + "\", \"" + value + "\")");
   }
   return {};
 }
@@ -110,7 +110,7 @@ Status enable_v2_controllers(const std::string& dir, const std::vector<std::stri
       moved = true;
       const std::string leaf = dir + "/" + kLauncherLeaf;
       if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST)
-        return sys_error("mkdir(\"" + leaf + "\")").wrap("move the launcher out of " + dir);
+        return Errno().error("mkdir(\"" + leaf + "\")").wrap("move the launcher out of " + dir);
       if (auto mv = write_text(leaf + "/cgroup.procs", std::to_string(::getpid())); !mv)
         return mv.error().wrap("move the launcher out of " + dir);
       st = write_text(control, "+" + ctrl);
@@ -250,12 +250,13 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
       // Unprivileged without delegation: the cgroup is root's. A delegated one
       // (systemd's Delegate=yes) is the caller's own subtree, in which it may make
       // the container's cgroup, move its own processes and set the limits.
-      return sys_error("mkdir(\"" + dir + "\")")
+      return Errno()
+          .error("mkdir(\"" + dir + "\")")
           .wrap("the cgroup " + dir.substr(0, dir.rfind('/')) +
                 " is not delegated to you, so no limit can be applied; run profile in a delegated cgroup, "
                 "e.g. systemd-run --user --scope -p Delegate=yes profile ...");
     }
-    if (rc != 0) return sys_error("mkdir(\"" + dir + "\")");
+    if (rc != 0) return Errno().error("mkdir(\"" + dir + "\")");
     cg.dirs_.push_back(dir);
     return {};
   };
@@ -272,10 +273,10 @@ Result<Cgroup> Cgroup::create(const std::string& name, const CgroupLimits& limit
     if (auto st = make_dir(dir); !st) return st.error();
     cg.has_v2_ = true;
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) return sys_error("stat(\"" + dir + "\")");
+    if (::stat(dir.c_str(), &st) != 0) return Errno().error("stat(\"" + dir + "\")");
     cg.id_ = st.st_ino;
     cg.v2_fd_ = Fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!cg.v2_fd_) return sys_error("open(\"" + dir + "\", O_PATH)");
+    if (!cg.v2_fd_) return Errno().error("open(\"" + dir + "\", O_PATH)");
     for (const auto& ctrl : needed) {
       if (contains(loc->v2_controllers, ctrl)) placed.emplace_back(ctrl, dir);
     }
@@ -382,7 +383,7 @@ Status Cgroup::remove() {
     while (::rmdir(it->c_str()) != 0 && errno != ENOENT) {
       // EBUSY while the last killed tasks finish exiting.
       if (errno != EBUSY || std::chrono::steady_clock::now() > deadline) {
-        if (result) result = sys_error("rmdir(\"" + *it + "\")");
+        if (result) result = Errno().error("rmdir(\"" + *it + "\")");
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -64,7 +64,7 @@ Status channel_send_go(int fd) {
   msg.type = ChannelMsgType::Go;
   while (::send(fd, &msg, sizeof msg, MSG_NOSIGNAL) < 0) {
     if (errno == EINTR) continue;
-    return sys_error("send(Go) to the container's first process");
+    return Errno().error("send(Go) to the container's first process");
   }
   return {};
 }
@@ -76,7 +76,7 @@ Result<bool> channel_receive(int fd, ChannelMsg& msg, bool block) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNRESET) return false;
-      return sys_error("recv from the container's processes");
+      return Errno().error("recv from the container's processes");
     }
     if (n == 0) return false;
     if (n != static_cast<ssize_t>(sizeof msg)) return make_error("short message from the container's processes");

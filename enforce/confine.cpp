@@ -146,7 +146,7 @@ Result<ChildConfinement> prepare_confinement(const Confinement& c) {
     struct stat st {};
     if (::stat(b.source.c_str(), &st) != 0) {
       if (b.optional && (errno == ENOENT || errno == ENOTDIR)) continue;  // as on a host without it
-      return sys_error("stat(\"" + b.source + "\") (bind mount source)");
+      return Errno().error("stat(\"" + b.source + "\") (bind mount source)");
     }
     out.strings.push_back(b.source);
     out.bind_source.push_back(out.strings.back().c_str());

@@ -144,7 +144,7 @@ Result<Fd> receive_seccomp_listener(int socket) {
   ssize_t n;
   while ((n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
-  if (n < 0) return sys_error("recvmsg(the seccomp listener from the supervisor)");
+  if (n < 0) return Errno().error("recvmsg(the seccomp listener from the supervisor)");
   for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
     if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int))) continue;
     int fd = -1;
@@ -158,7 +158,7 @@ Result<Fd> receive_seccomp_listener(int socket) {
 Result<std::unique_ptr<DenialMonitor>> DenialMonitor::start(Fd listener_socket, Options options) {
   if (!listener_socket) return make_error("no socket for the seccomp listener");
   Fd stop(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!stop) return sys_error("eventfd");
+  if (!stop) return Errno().error("eventfd");
   std::unique_ptr<DenialMonitor> m(new DenialMonitor(std::move(listener_socket), std::move(stop), std::move(options)));
   m->thread_ = std::thread([raw = m.get()] { raw->run(); });
   return m;
@@ -210,7 +210,7 @@ void DenialMonitor::run() {
   while (true) {
     if (::poll(first, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      error_ = sys_error("poll").message;
+      error_ = Errno().error("poll").message;
       return;
     }
     // The listener first: a workload that ended at once still had one.
@@ -241,7 +241,7 @@ void DenialMonitor::run() {
   while (true) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      error_ = sys_error("poll(the seccomp listener)").message;
+      error_ = Errno().error("poll(the seccomp listener)").message;
       return;
     }
     if (fds[1].revents != 0) return;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/bad_input.h"
 #include "common/json_text.h"
 #include "common/path_roots.h"
 
@@ -66,10 +67,6 @@ std::string fs_names(uint64_t bits) {
   return out;
 }
 
-struct Bad {
-  std::string message;
-};
-
 // A value as an error shows it: a scalar as written, an array or object by its
 // type (dumping one recurses as deep as it nests).
 std::string shown(const nlohmann::json& v) {
@@ -81,12 +78,12 @@ const nlohmann::json& array_at(const nlohmann::json& doc, const char* key, const
   static const nlohmann::json kEmpty = nlohmann::json::array();
   auto it = doc.find(key);
   if (it == doc.end()) return kEmpty;
-  if (!it->is_array()) throw Bad{where + ": expected an array, not " + shown(*it)};
+  if (!it->is_array()) throw BadInput{where + ": expected an array, not " + shown(*it)};
   return *it;
 }
 
 uint64_t fs_bits(const nlohmann::json& arr, const std::string& where) {
-  if (!arr.is_array()) throw Bad{where + ": expected an array of access names"};
+  if (!arr.is_array()) throw BadInput{where + ": expected an array of access names"};
   uint64_t bits = 0;
   for (const auto& a : arr) {
     bool found = false;
@@ -95,7 +92,7 @@ uint64_t fs_bits(const nlohmann::json& arr, const std::string& where) {
         bits |= 1ULL << i;
         found = true;
       }
-    if (!found) throw Bad{where + ": unknown filesystem access " + shown(a)};
+    if (!found) throw BadInput{where + ": unknown filesystem access " + shown(a)};
   }
   return bits;
 }
@@ -115,25 +112,25 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
   try {
     auto format = doc.is_object() ? doc.find("format") : doc.end();
     if (format == doc.end() || *format != "profile-landlock/1")
-      throw Bad{source + ": not a landlock.json document (expected \"format\": \"profile-landlock/1\")"};
+      throw BadInput{source + ": not a landlock.json document (expected \"format\": \"profile-landlock/1\")"};
     // enforce takes what the kernel offers and refuses by landlock_required (profile.toml), so min_abi is
     // informational here; it is still checked, so that a malformed document is refused as before.
     if (doc.contains("min_abi") && !doc["min_abi"].is_number_integer())
-      throw Bad{source + "/min_abi: expected an integer"};
+      throw BadInput{source + "/min_abi: expected an integer"};
     p.handled_fs = fs_bits(array_at(doc, "handled_fs", source + "/handled_fs"), source + "/handled_fs");
     const json& fs = array_at(doc, "fs", source + "/fs");
     for (size_t i = 0; i < fs.size(); ++i) {
       std::string w = source + "/fs/" + std::to_string(i);
       if (!fs[i].is_object() || !fs[i].contains("path") || !fs[i]["path"].is_string())
-        throw Bad{w + ": expected {\"path\": ..., \"access\": [...]}"};
+        throw BadInput{w + ": expected {\"path\": ..., \"access\": [...]}"};
       const std::string spelled = fs[i]["path"].get<std::string>();
       LandlockPathRule r{json_text_to_bytes(spelled), fs_bits(array_at(fs[i], "access", w + "/access"), w)};
       // Only the writer's own spelling: two spellings of one path would be two rules for one file.
       if (r.path.size() != spelled.size() && bytes_to_json_text(r.path) != spelled)
-        throw Bad{w + ": \"path\" spells bytes in a way profile never writes (see profile-recording(5))"};
+        throw BadInput{w + ": \"path\" spells bytes in a way profile never writes (see profile-recording(5))"};
       if (!roots::absolute_or_rooted(r.path))
-        throw Bad{w + ": \"path\" must be absolute or below ${WORKDIR} or ${HOME}"};
-      if ((r.access & ~p.handled_fs) != 0) throw Bad{w + ": grants access that handled_fs does not list"};
+        throw BadInput{w + ": \"path\" must be absolute or below ${WORKDIR} or ${HOME}"};
+      if ((r.access & ~p.handled_fs) != 0) throw BadInput{w + ": grants access that handled_fs does not list"};
       p.fs.push_back(std::move(r));
     }
     for (const auto& n : array_at(doc, "handled_net", source + "/handled_net")) {
@@ -142,26 +139,27 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       else if (n == "connect_tcp")
         p.handled_net |= kNetConnect;
       else
-        throw Bad{source + "/handled_net: unknown network access " + shown(n)};
+        throw BadInput{source + "/handled_net: unknown network access " + shown(n)};
     }
     if (doc.contains("net")) {
       const json& net = doc["net"];
-      if (!net.is_object()) throw Bad{source + "/net: expected an object"};
+      if (!net.is_object()) throw BadInput{source + "/net: expected an object"};
       for (const char* key : {"bind_tcp", "connect_tcp"}) {
         for (const auto& port : array_at(net, key, source + "/net/" + key)) {
           if (!port.is_number_unsigned() || port.get<uint64_t>() > 65535)
-            throw Bad{source + "/net/" + key + ": ports must be integers from 0 to 65535"};
+            throw BadInput{source + "/net/" + key + ": ports must be integers from 0 to 65535"};
           (std::string(key) == "bind_tcp" ? p.bind_tcp : p.connect_tcp).push_back(port.get<uint16_t>());
         }
       }
     }
     if (doc.contains("net") && doc["net"].contains("connect_tcp_ephemeral")) {
       if (!doc["net"]["connect_tcp_ephemeral"].is_boolean())
-        throw Bad{source + "/net/connect_tcp_ephemeral: expected true or false"};
+        throw BadInput{source + "/net/connect_tcp_ephemeral: expected true or false"};
       p.connect_tcp_ephemeral = doc["net"]["connect_tcp_ephemeral"].get<bool>();
     }
     if (doc.contains("assumes_private_tmp")) {
-      if (!doc["assumes_private_tmp"].is_boolean()) throw Bad{source + "/assumes_private_tmp: expected true or false"};
+      if (!doc["assumes_private_tmp"].is_boolean())
+        throw BadInput{source + "/assumes_private_tmp: expected true or false"};
       p.assumes_private_tmp = doc["assumes_private_tmp"].get<bool>();
     }
     for (const auto& s : array_at(doc, "scoped", source + "/scoped")) {
@@ -170,10 +168,10 @@ Result<LandlockProfile> parse_landlock_json(const std::string& text, const std::
       else if (s == "signal")
         p.scoped |= kScopeSignal;
       else
-        throw Bad{source + "/scoped: unknown scope " + shown(s)};
+        throw BadInput{source + "/scoped: unknown scope " + shown(s)};
     }
-  } catch (const Bad& b) {
-    return Error{b.message, 0, ErrorKind::BadInput};
+  } catch (const BadInput& b) {
+    return b.error();
   } catch (const nlohmann::json::exception& e) {
     // Values are type-checked above; this keeps a missed check inside the Result API.
     return Error{source + ": unexpected value (" + std::string(e.what()) + ")", 0, ErrorKind::BadInput};

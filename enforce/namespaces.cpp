@@ -19,9 +19,9 @@ namespace {
 Status write_proc(pid_t pid, const char* file, const std::string& value) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + file;
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return sys_error("open(\"" + path + "\", O_WRONLY)");
+  if (!fd) return Errno().error("open(\"" + path + "\", O_WRONLY)");
   if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
-    return sys_error("write(\"" + path + "\", \"" + value.substr(0, value.size() - 1) + "\")");
+    return Errno().error("write(\"" + path + "\", \"" + value.substr(0, value.size() - 1) + "\")");
   }
   return {};
 }
@@ -76,7 +76,7 @@ Status write_id_maps_from_parent(pid_t pid) {
 Result<std::pair<uint64_t, uint64_t>> namespace_id(pid_t pid, const char* name) {
   std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return sys_error("stat(\"" + path + "\")");
+  if (::stat(path.c_str(), &st) != 0) return Errno().error("stat(\"" + path + "\")");
   return std::make_pair(static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_dev));
 }
 

@@ -212,7 +212,7 @@ class RootResolver {
   // walk it: /proc/1/root is "/"), and a directory.
   static Result<std::string> real_directory(const std::string& dir) {
     char* real = ::realpath(dir.c_str(), nullptr);
-    if (real == nullptr) return sys_error("realpath(\"" + dir + "\")");
+    if (real == nullptr) return Errno().error("realpath(\"" + dir + "\")");
     std::string out = real;
     std::free(real);
     struct stat st {};
@@ -557,7 +557,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     spec.cwd = o.cwd;
     if (spec.cwd[0] != '/') {
       char buf[4096];
-      if (::getcwd(buf, sizeof buf) == nullptr) return sys_error("getcwd");
+      if (::getcwd(buf, sizeof buf) == nullptr) return Errno().error("getcwd");
       spec.cwd = std::string(buf) + "/" + spec.cwd;
     }
     spec.cwd = lexically_normal(spec.cwd);

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/bad_input.h"
 #include "common/fd.h"
 #include "common/syscalls.h"
 
@@ -27,11 +28,6 @@ using nlohmann::json;
 
 // A refused profile is bad input (exit status 2); kind Failure marks what went
 // wrong on our side (libseccomp, memfd).
-struct Bad {
-  std::string message;
-  ErrorKind kind = ErrorKind::BadInput;
-};
-
 struct CtxDeleter {
   void operator()(void* c) const { seccomp_release(c); }
 };
@@ -77,8 +73,8 @@ uint32_t parse_action(const std::string& name, const json& errno_ret, const std:
                         ? errno_ret.get<int64_t>() >= 1 && errno_ret.get<int64_t>() <= static_cast<int64_t>(kMaxErrno)
                         : false;
     if (!in_range)
-      throw Bad{where + ": \"" + errno_key + "\" must be an errno number from 1 to 4094, not " +
-                (errno_ret.is_structured() ? std::string("an ") + errno_ret.type_name() : errno_ret.dump())};
+      throw BadInput{where + ": \"" + errno_key + "\" must be an errno number from 1 to 4094, not " +
+                     (errno_ret.is_structured() ? std::string("an ") + errno_ret.type_name() : errno_ret.dump())};
     err = errno_ret.get<int>();
   }
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
@@ -89,8 +85,8 @@ uint32_t parse_action(const std::string& name, const json& errno_ret, const std:
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(static_cast<uint16_t>(err));
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
   if (name == "SCMP_ACT_NOTIFY")
-    throw Bad{where + ": SCMP_ACT_NOTIFY needs a seccomp agent, which profile does not run"};
-  throw Bad{where + ": unknown action \"" + name + "\""};
+    throw BadInput{where + ": SCMP_ACT_NOTIFY needs a seccomp agent, which profile does not run"};
+  throw BadInput{where + ": unknown action \"" + name + "\""};
 }
 
 scmp_compare parse_op(const std::string& op, const std::string& where) {
@@ -101,7 +97,7 @@ scmp_compare parse_op(const std::string& op, const std::string& where) {
   if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
   if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
   if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
-  throw Bad{where + ": unknown operator \"" + op + "\""};
+  throw BadInput{where + ": unknown operator \"" + op + "\""};
 }
 
 uint64_t as_u64(const json& j, const char* key, const std::string& where) {
@@ -109,16 +105,16 @@ uint64_t as_u64(const json& j, const char* key, const std::string& where) {
   if (it == j.end()) return 0;
   if (it->is_number_unsigned()) return it->get<uint64_t>();
   if (it->is_number_integer()) return static_cast<uint64_t>(it->get<int64_t>());
-  throw Bad{where + ": \"" + key + "\" must be a number"};
+  throw BadInput{where + ": \"" + key + "\" must be a number"};
 }
 
 std::vector<std::string> strings_of(const json& j, const char* key, const std::string& where) {
   std::vector<std::string> out;
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return out;
-  if (!it->is_array()) throw Bad{where + ": \"" + key + "\" must be an array of strings"};
+  if (!it->is_array()) throw BadInput{where + ": \"" + key + "\" must be an array of strings"};
   for (const auto& s : *it) {
-    if (!s.is_string()) throw Bad{where + ": \"" + key + "\" must hold strings only"};
+    if (!s.is_string()) throw BadInput{where + ": \"" + key + "\" must hold strings only"};
     out.push_back(s.get<std::string>());
   }
   return out;
@@ -220,7 +216,8 @@ std::vector<sock_filter> enosys_prelude(const std::vector<std::string>& arches, 
     // Block: ld arch; jeq audit; ld nr; jge lo; jge hi; jeq skip...; ret ENOSYS.
     // Every "no" jumps to the block's end (the next block or the program).
     size_t len = 6 + skip.size();
-    if (len > 255) throw Bad{source + ": the profile names more than 250 syscalls above libseccomp's table by number"};
+    if (len > 255)
+      throw BadInput{source + ": the profile names more than 250 syscalls above libseccomp's table by number"};
     auto to_end = [&](size_t at) { return static_cast<uint8_t>(len - at - 1); };
     out.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, 4));
     out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, to_end(1)));
@@ -246,9 +243,9 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
   }
   PreparedSeccomp out;
   try {
-    if (!doc.is_object()) throw Bad{source + ": expected a JSON object (a Docker-format seccomp profile)"};
+    if (!doc.is_object()) throw BadInput{source + ": expected a JSON object (a Docker-format seccomp profile)"};
     auto da = doc.find("defaultAction");
-    if (da == doc.end() || !da->is_string()) throw Bad{source + ": missing \"defaultAction\""};
+    if (da == doc.end() || !da->is_string()) throw BadInput{source + ": missing \"defaultAction\""};
     // References, not copies: copying a value recurses as deep as it nests
     // (an errnoRet of 100,000 nested arrays overflowed the stack).
     static const json kAbsent;
@@ -266,7 +263,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     }
     auto as_loaded = [&](uint32_t action) { return notified != 0 && action == notified ? SCMP_ACT_NOTIFY : action; };
     Ctx ctx(seccomp_init(as_loaded(def)));
-    if (!ctx) throw Bad{"seccomp_init: failed (libseccomp could not create a filter)", ErrorKind::Failure};
+    if (!ctx) throw BadInput{"seccomp_init: failed (libseccomp could not create a filter)", ErrorKind::Failure};
 
     std::string release = opts.kernel_release;
     if (release.empty()) {
@@ -278,14 +275,14 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     std::vector<std::string> arches;
     for (const auto& s : strings_of(doc, "architectures", source)) {
       std::string a = arch_from_scmp_name(s);
-      if (a.empty()) throw Bad{source + "/architectures: unknown architecture \"" + s + "\""};
+      if (a.empty()) throw BadInput{source + "/architectures: unknown architecture \"" + s + "\""};
       arches.push_back(a);
     }
     if (auto am = doc.find("archMap"); am != doc.end() && am->is_array()) {
       for (const auto& e : *am) {
         auto arch = e.is_object() ? e.find("architecture") : e.end();
         if (arch == e.end() || !arch->is_string())
-          throw Bad{source + "/archMap: entries need \"architecture\" (a string)"};
+          throw BadInput{source + "/archMap: entries need \"architecture\" (a string)"};
         if (arch_from_scmp_name(arch->get<std::string>()) != native) continue;
         arches.push_back(native);
         for (const auto& s : strings_of(e, "subArchitectures", source + "/archMap")) {
@@ -305,12 +302,12 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       filtered.push_back(a);
       int rc = seccomp_arch_add(ctx.get(), *arch_token(a));
       if (rc != 0 && rc != -EEXIST)
-        throw Bad{sys_error("seccomp_arch_add(" + a + ")", -rc).message, ErrorKind::Failure};
+        throw BadInput{sys_error("seccomp_arch_add(" + a + ")", -rc).message, ErrorKind::Failure};
     }
     if (std::find(arches.begin(), arches.end(), native) == arches.end()) {
       // A profile for other architectures only: the native one must not stay open.
       int rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
-      if (rc != 0) throw Bad{sys_error("seccomp_arch_remove(native)", -rc).message, ErrorKind::Failure};
+      if (rc != 0) throw BadInput{sys_error("seccomp_arch_remove(native)", -rc).message, ErrorKind::Failure};
     }
     uint32_t badarch = SCMP_ACT_ERRNO(EPERM);
     if (dname.rfind("SCMP_ACT_KILL", 0) == 0)
@@ -318,19 +315,19 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
     else if (dname == "SCMP_ACT_LOG")
       badarch = SCMP_ACT_LOG;
     if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, as_loaded(badarch)); rc != 0)
-      throw Bad{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message, ErrorKind::Failure};
+      throw BadInput{sys_error("seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)", -rc).message, ErrorKind::Failure};
     // Binary-tree dispatch keeps long allow lists fast; older libseccomp lacks it.
     (void)seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
     auto calls = doc.find("syscalls");
     if (calls != doc.end() && !calls->is_null() && !calls->is_array())
-      throw Bad{source + ": \"syscalls\" must be an array"};
+      throw BadInput{source + ": \"syscalls\" must be an array"};
     size_t idx = 0;
     std::vector<int> by_number;                  // syscalls the profile names by number: left to its rules
     static const json kNoRules = json::array();  // not `: json::array()`: that copied *calls
     for (const auto& rule : calls != doc.end() && calls->is_array() ? *calls : kNoRules) {
       std::string where = source + "/syscalls/" + std::to_string(idx++);
-      if (!rule.is_object()) throw Bad{where + ": expected an object"};
+      if (!rule.is_object()) throw BadInput{where + ": expected an object"};
       if (!applies(rule, where, arches, opts, release)) continue;
       // The container runtime's part of a bundle's seccomp.json (policies/runtimes.toml):
       // calls runc or crun make after loading the filter. Our launcher loads it right
@@ -339,7 +336,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
           c != rule.end() && c->is_string() && c->get<std::string>().rfind("runtime part", 0) == 0)
         continue;
       auto an = rule.find("action");
-      if (an == rule.end() || !an->is_string()) throw Bad{where + ": missing \"action\""};
+      if (an == rule.end() || !an->is_string()) throw BadInput{where + ": missing \"action\""};
       uint32_t action =
           parse_action(an->get<std::string>(), rule.contains("errnoRet") ? rule["errnoRet"] : kAbsent, where);
       if (action == def) continue;  // libseccomp refuses these; runc drops them too
@@ -348,15 +345,15 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       std::vector<scmp_arg_cmp> cmps;
       bool shared_index = false;
       if (auto args = rule.find("args"); args != rule.end() && !args->is_null()) {
-        if (!args->is_array()) throw Bad{where + ": \"args\" must be an array"};
+        if (!args->is_array()) throw BadInput{where + ": \"args\" must be an array"};
         std::vector<unsigned> seen;
         for (const auto& a : *args) {
           auto op = a.is_object() ? a.find("op") : a.end();
           if (op == a.end() || !op->is_string())
-            throw Bad{where + "/args: entries need \"index\" and \"op\" (a string)"};
+            throw BadInput{where + "/args: entries need \"index\" and \"op\" (a string)"};
           // Range-checked before the cast: 2^32 + 1 must not become index 1.
           uint64_t index64 = as_u64(a, "index", where + "/args");
-          if (index64 > 5) throw Bad{where + "/args: \"index\" must be 0 to 5"};
+          if (index64 > 5) throw BadInput{where + "/args: \"index\" must be 0 to 5"};
           auto index = static_cast<unsigned>(index64);
           if (std::find(seen.begin(), seen.end(), index) != seen.end()) shared_index = true;
           seen.push_back(index);
@@ -370,7 +367,7 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
         int sys = 0;
         if (is_numeric_syscall(name)) {
           if (std::from_chars(name.data(), name.data() + name.size(), sys).ec != std::errc())
-            throw Bad{where + ": syscall number " + name + " is out of range"};
+            throw BadInput{where + ": syscall number " + name + " is out of range"};
           by_number.push_back(sys);
         } else {
           sys = seccomp_syscall_resolve_name(name.c_str());
@@ -381,13 +378,13 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
                                    "; skipped (it stays denied)");
             continue;
           }
-          throw Bad{where + ": unknown syscall name \"" + name + "\" in a rule that denies it"};
+          throw BadInput{where + ": unknown syscall name \"" + name + "\" in a rule that denies it"};
         }
         auto add = [&](unsigned n, const scmp_arg_cmp* c) {
           int rc = seccomp_rule_add_array(ctx.get(), as_loaded(action), sys, n, c);
           // -EACCES: action equals the default; -EDOM: no such syscall on these arches.
           if (rc != 0 && rc != -EACCES && rc != -EDOM)
-            throw Bad{where + ": seccomp_rule_add(" + name + "): " + errno_name(-rc)};
+            throw BadInput{where + ": seccomp_rule_add(" + name + "): " + errno_name(-rc)};
           ++out.rules;
         };
         if (shared_index) {
@@ -411,16 +408,16 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
 
     // Export in the parent: the child only copies nothing and calls seccomp(2).
     Fd mfd(static_cast<int>(::syscall(SYS_memfd_create, "seccomp-bpf", MFD_CLOEXEC)));
-    if (!mfd) throw Bad{sys_error("memfd_create(\"seccomp-bpf\")").message, ErrorKind::Failure};
+    if (!mfd) throw BadInput{Errno().error("memfd_create(\"seccomp-bpf\")").message, ErrorKind::Failure};
     if (int rc = seccomp_export_bpf(ctx.get(), mfd.get()); rc != 0)
-      throw Bad{sys_error("seccomp_export_bpf", -rc).message, ErrorKind::Failure};
+      throw BadInput{sys_error("seccomp_export_bpf", -rc).message, ErrorKind::Failure};
     off_t size = ::lseek(mfd.get(), 0, SEEK_END);
     if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
-      throw Bad{"seccomp_export_bpf produced " + std::to_string(size) + " bytes, not a BPF program",
-                ErrorKind::Failure};
+      throw BadInput{"seccomp_export_bpf produced " + std::to_string(size) + " bytes, not a BPF program",
+                     ErrorKind::Failure};
     out.program.resize(static_cast<size_t>(size) / sizeof(sock_filter));
     if (::pread(mfd.get(), out.program.data(), static_cast<size_t>(size), 0) != size)
-      throw Bad{sys_error("pread(seccomp-bpf memfd)").message, ErrorKind::Failure};
+      throw BadInput{Errno().error("pread(seccomp-bpf memfd)").message, ErrorKind::Failure};
     // A default that allows (or already says ENOSYS) needs no ENOSYS range.
     if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
         (def & SECCOMP_RET_ACTION_FULL) != SCMP_ACT_TRACE(0)) {
@@ -428,10 +425,10 @@ Result<PreparedSeccomp> compile_seccomp_json(const std::string& json_text, const
       out.program.insert(out.program.begin(), prelude.begin(), prelude.end());
     }
     if (out.program.size() > BPF_MAXINSNS)
-      throw Bad{source + ": the compiled filter has " + std::to_string(out.program.size()) +
-                " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS)};
-  } catch (const Bad& b) {
-    return Error{b.message, 0, b.kind};
+      throw BadInput{source + ": the compiled filter has " + std::to_string(out.program.size()) +
+                     " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS)};
+  } catch (const BadInput& b) {
+    return b.error();
   } catch (const json::exception& e) {
     // Every value is type-checked above; this only keeps a missed check from
     // escaping the Result API (enforce compiles on another thread).
@@ -500,7 +497,7 @@ struct SeccompSlot {
 
 Result<SharedSeccomp> SharedSeccomp::create() {
   void* m = ::mmap(nullptr, sizeof(SeccompSlot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return sys_error("mmap(MAP_SHARED, " + std::to_string(sizeof(SeccompSlot)) + ")");
+  if (m == MAP_FAILED) return Errno().error("mmap(MAP_SHARED, " + std::to_string(sizeof(SeccompSlot)) + ")");
   SharedSeccomp out;
   out.slot_ = static_cast<SeccompSlot*>(m);
   return out;

@@ -39,13 +39,13 @@ Result<SelinuxExecPlan> prepare_selinux_exec_from_parent(const std::string& name
     return plan;
   }
   char* con = nullptr;
-  if (::getcon(&con) != 0) return sys_error("getcon");
+  if (::getcon(&con) != 0) return Errno().error("getcon");
   context_t ctx = ::context_new(con);
   ::freecon(con);
-  if (ctx == nullptr) return sys_error("context_new");
+  if (ctx == nullptr) return Errno().error("context_new");
   if (::context_type_set(ctx, type.c_str()) != 0) {
     ::context_free(ctx);
-    return sys_error("context_type_set(" + type + ")");
+    return Errno().error("context_type_set(" + type + ")");
   }
   // context_str returns NULL when it cannot build the string (out of memory):
   // fail closed rather than build a std::string from NULL.

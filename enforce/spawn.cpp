@@ -131,7 +131,7 @@ class ContainerImpl final : public Container {
       // The launcher's cwd by name, so that it is looked up again in the
       // container's mounts (an inherited cwd would reach past a private /tmp).
       char buf[4096];
-      if (::getcwd(buf, sizeof buf) == nullptr) return sys_error("getcwd");
+      if (::getcwd(buf, sizeof buf) == nullptr) return Errno().error("getcwd");
       cwd_ = buf;
     } else {
       cwd_ = spec_.cwd;
@@ -157,19 +157,19 @@ class ContainerImpl final : public Container {
     }
 
     void* shared = ::mmap(nullptr, sizeof(SharedFailure), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (shared == MAP_FAILED) return sys_error("mmap(MAP_SHARED, " + std::to_string(sizeof(SharedFailure)) + ")");
+    if (shared == MAP_FAILED) return Errno().error("mmap(MAP_SHARED, " + std::to_string(sizeof(SharedFailure)) + ")");
     failure_ = static_cast<SharedFailure*>(shared);
 
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      return sys_error("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+      return Errno().error("socketpair(AF_UNIX, SOCK_SEQPACKET)");
     }
     channel_ = Fd(sv[0]);
     Fd child_end(sv[1]);
     Fd listener_child_end;
     if (spec_.seccomp_listener && spec_.container) {
       if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-        return sys_error("socketpair(AF_UNIX, SOCK_SEQPACKET) for the seccomp listener");
+        return Errno().error("socketpair(AF_UNIX, SOCK_SEQPACKET) for the seccomp listener");
       listener_socket_ = Fd(sv[0]);
       listener_child_end = Fd(sv[1]);
     }
@@ -305,7 +305,7 @@ class ContainerImpl final : public Container {
     int status = 0;
     while (::waitpid(top_, &status, __WALL) < 0) {
       if (errno == EINTR) continue;
-      return sys_error("waitpid(" + std::to_string(top_) + ")");
+      return Errno().error("waitpid(" + std::to_string(top_) + ")");
     }
     top_reaped_ = true;
     return finish(status);

@@ -56,7 +56,7 @@ Result<std::string> apply_instructions(const std::string& dir_in, const std::str
     return make_error("unknown engine \"" + engine + "\" for --apply (expected one of " + list + ")");
   }
   char buf[PATH_MAX];
-  if (::realpath(dir_in.c_str(), buf) == nullptr) return sys_error("realpath(\"" + dir_in + "\")");
+  if (::realpath(dir_in.c_str(), buf) == nullptr) return Errno().error("realpath(\"" + dir_in + "\")");
   std::string dir = buf;
   auto sj = read_file(dir + "/seccomp.json");
   if (!sj) return sj.error().wrap(dir_in + " is not a profile bundle");

@@ -63,7 +63,7 @@ Status write_all(int fd, const std::string& data, const std::string& what) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return sys_error("write(\"" + what + "\")");
+      return Errno().error("write(\"" + what + "\")");
     }
     off += static_cast<size_t>(n);
   }
@@ -72,26 +72,26 @@ Status write_all(int fd, const std::string& data, const std::string& what) {
 
 Status fsync_path(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return sys_error("open(\"" + path + "\")");
-  if (::fsync(fd.get()) != 0) return sys_error("fsync(\"" + path + "\")");
+  if (!fd) return Errno().error("open(\"" + path + "\")");
+  if (::fsync(fd.get()) != 0) return Errno().error("fsync(\"" + path + "\")");
   return {};
 }
 
 Status remove_tree(const std::string& path) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status{} : sys_error("lstat(\"" + path + "\")");
+  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status{} : Errno().error("lstat(\"" + path + "\")");
   if (S_ISDIR(st.st_mode)) {
     DIR* d = ::opendir(path.c_str());
-    if (d == nullptr) return sys_error("opendir(\"" + path + "\")");
+    if (d == nullptr) return Errno().error("opendir(\"" + path + "\")");
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d))
       if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
     ::closedir(d);
     for (const auto& n : names)
       if (auto s = remove_tree(path + "/" + n); !s) return s;
-    if (::rmdir(path.c_str()) != 0) return sys_error("rmdir(\"" + path + "\")");
+    if (::rmdir(path.c_str()) != 0) return Errno().error("rmdir(\"" + path + "\")");
   } else if (::unlink(path.c_str()) != 0) {
-    return sys_error("unlink(\"" + path + "\")");
+    return Errno().error("unlink(\"" + path + "\")");
   }
   return {};
 }
@@ -99,11 +99,11 @@ Status remove_tree(const std::string& path) {
 // Hard-links (or, across devices, copies) `from` into `to`, recursively.
 Status carry_over(const std::string& from, const std::string& to) {
   struct stat st {};
-  if (::lstat(from.c_str(), &st) != 0) return sys_error("lstat(\"" + from + "\")");
+  if (::lstat(from.c_str(), &st) != 0) return Errno().error("lstat(\"" + from + "\")");
   if (S_ISDIR(st.st_mode)) {
-    if (::mkdir(to.c_str(), st.st_mode & 07777) != 0) return sys_error("mkdir(\"" + to + "\")");
+    if (::mkdir(to.c_str(), st.st_mode & 07777) != 0) return Errno().error("mkdir(\"" + to + "\")");
     DIR* d = ::opendir(from.c_str());
-    if (d == nullptr) return sys_error("opendir(\"" + from + "\")");
+    if (d == nullptr) return Errno().error("opendir(\"" + from + "\")");
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d))
       if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
@@ -115,18 +115,18 @@ Status carry_over(const std::string& from, const std::string& to) {
   if (S_ISLNK(st.st_mode)) {
     std::string target(4096, '\0');
     ssize_t n = ::readlink(from.c_str(), target.data(), target.size());
-    if (n < 0) return sys_error("readlink(\"" + from + "\")");
+    if (n < 0) return Errno().error("readlink(\"" + from + "\")");
     target.resize(static_cast<size_t>(n));
-    if (::symlink(target.c_str(), to.c_str()) != 0) return sys_error("symlink(\"" + to + "\")");
+    if (::symlink(target.c_str(), to.c_str()) != 0) return Errno().error("symlink(\"" + to + "\")");
     return {};
   }
   if (::link(from.c_str(), to.c_str()) == 0) return {};
   auto content = read_file(from);
   if (!content) return content.error();
   Fd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
-  if (!fd) return sys_error("open(\"" + to + "\", O_CREAT)");
+  if (!fd) return Errno().error("open(\"" + to + "\", O_CREAT)");
   if (auto s = write_all(fd.get(), *content, to); !s) return s;
-  if (::fsync(fd.get()) != 0) return sys_error("fsync(\"" + to + "\")");
+  if (::fsync(fd.get()) != 0) return Errno().error("fsync(\"" + to + "\")");
   return {};
 }
 
@@ -297,18 +297,18 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
   struct stat st {};
   bool exists = ::stat(dir.c_str(), &st) == 0;
   if (exists && !S_ISDIR(st.st_mode)) return make_error(dir + " exists and is not a directory");
-  if (!exists && errno != ENOENT) return sys_error("stat(\"" + dir + "\")");
+  if (!exists && errno != ENOENT) return Errno().error("stat(\"" + dir + "\")");
 
   std::string tmp = parent + "/." + base + ".tmp-XXXXXX";
-  if (::mkdtemp(tmp.data()) == nullptr) return sys_error("mkdtemp(\"" + tmp + "\")");
+  if (::mkdtemp(tmp.data()) == nullptr) return Errno().error("mkdtemp(\"" + tmp + "\")");
   auto cleanup = [&](Status s) {
     (void)remove_tree(tmp);  // best effort: the error being returned matters more
     return s;
   };
   if (exists && ::chmod(tmp.c_str(), st.st_mode & 07777) != 0)
-    return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+    return cleanup(Errno().error("chmod(\"" + tmp + "\")"));
   else if (!exists && ::chmod(tmp.c_str(), 0755) != 0)
-    return cleanup(sys_error("chmod(\"" + tmp + "\")"));
+    return cleanup(Errno().error("chmod(\"" + tmp + "\")"));
 
   std::set<std::string> top;  // first path component of every file written
   for (const auto& [name, content] : files) {
@@ -316,15 +316,15 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
     std::string path = tmp + "/" + name;
     for (size_t p = name.find('/'); p != std::string::npos; p = name.find('/', p + 1))
       if (::mkdir((tmp + "/" + name.substr(0, p)).c_str(), 0755) != 0 && errno != EEXIST)
-        return cleanup(sys_error("mkdir(\"" + tmp + "/" + name.substr(0, p) + "\")"));
+        return cleanup(Errno().error("mkdir(\"" + tmp + "/" + name.substr(0, p) + "\")"));
     Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd) return cleanup(sys_error("open(\"" + path + "\", O_CREAT)"));
+    if (!fd) return cleanup(Errno().error("open(\"" + path + "\", O_CREAT)"));
     if (auto s = write_all(fd.get(), content, path); !s) return cleanup(s);
-    if (::fsync(fd.get()) != 0) return cleanup(sys_error("fsync(\"" + path + "\")"));
+    if (::fsync(fd.get()) != 0) return cleanup(Errno().error("fsync(\"" + path + "\")"));
   }
   if (exists) {
     DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) return cleanup(sys_error("opendir(\"" + dir + "\")"));
+    if (d == nullptr) return cleanup(Errno().error("opendir(\"" + dir + "\")"));
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d))
       if (std::string n = e->d_name; n != "." && n != "..") names.push_back(n);
@@ -340,11 +340,11 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
 
   if (exists) {
     if (::syscall(SYS_renameat2, AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0)
-      return cleanup(sys_error("renameat2(\"" + tmp + "\", \"" + dir + "\", RENAME_EXCHANGE)"));
+      return cleanup(Errno().error("renameat2(\"" + tmp + "\", \"" + dir + "\", RENAME_EXCHANGE)"));
     // tmp now holds the old bundle.
     (void)remove_tree(tmp);  // the new bundle is in place; a leftover is harmless and named .tmp-
   } else if (::rename(tmp.c_str(), dir.c_str()) != 0) {
-    return cleanup(sys_error("rename(\"" + tmp + "\", \"" + dir + "\")"));
+    return cleanup(Errno().error("rename(\"" + tmp + "\", \"" + dir + "\")"));
   }
   Fd pfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (pfd) (void)::fsync(pfd.get());  // durability only; the swap itself is done

@@ -162,7 +162,7 @@ Result<AllowedView> allowed_view_from_files(const std::string& seccomp_json, con
 
 Result<AllowedView> load_allowed_view(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return sys_error("stat(\"" + path + "\")");
+  if (::stat(path.c_str(), &st) != 0) return Errno().error("stat(\"" + path + "\")");
   if (S_ISDIR(st.st_mode)) {
     auto s = read_file(path + "/seccomp.json");
     if (!s) return s.error().wrap(path + " is not a profile bundle");

@@ -6,14 +6,11 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/bad_input.h"
 #include "common/toml_guard.h"
 
 namespace profile {
 namespace {
-
-struct Bad {
-  std::string message;
-};
 
 std::string at(const std::string& source, const toml::node& n) {
   return source + ":" + std::to_string(n.source().begin.line);
@@ -25,7 +22,7 @@ toml::table parse(std::string_view text, const std::string& source) {
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    throw Bad{msg.str()};
+    throw BadInput{msg.str()};
   }
 }
 
@@ -35,10 +32,10 @@ void reason_tables(const toml::table& t, const std::string& source, const std::s
   for (const auto& [k, v] : t) {
     std::string name(k.str());
     const toml::table* e = v.as_table();
-    if (e == nullptr) throw Bad{at(source, v) + ": " + what + name + " must be a table with a \"reason\""};
-    if (!known_syscall_name(name)) throw Bad{at(source, v) + ": unknown syscall name \"" + name + "\""};
+    if (e == nullptr) throw BadInput{at(source, v) + ": " + what + name + " must be a table with a \"reason\""};
+    if (!known_syscall_name(name)) throw BadInput{at(source, v) + ": unknown syscall name \"" + name + "\""};
     auto r = e->get_as<std::string>("reason");
-    if (r == nullptr || r->get().empty()) throw Bad{at(source, v) + ": " + what + name + " needs a \"reason\""};
+    if (r == nullptr || r->get().empty()) throw BadInput{at(source, v) + ": " + what + name + " needs a \"reason\""};
     out[name] = r->get();
   }
 }
@@ -46,10 +43,10 @@ void reason_tables(const toml::table& t, const std::string& source, const std::s
 std::vector<std::string> access_list(const toml::table& e, const std::string& source, const char* key = "access") {
   std::vector<std::string> out;
   const toml::array* a = e.get_as<toml::array>(key);
-  if (a == nullptr || a->empty()) throw Bad{at(source, e) + ": needs a non-empty \"" + key + "\" array"};
+  if (a == nullptr || a->empty()) throw BadInput{at(source, e) + ": needs a non-empty \"" + key + "\" array"};
   for (const auto& x : *a) {
     if (!x.is_string() || landlock_fs_access_abi(x.as_string()->get()) == 0)
-      throw Bad{at(source, x) + ": \"" + key + "\" holds an unknown Landlock access name"};
+      throw BadInput{at(source, x) + ": \"" + key + "\" holds an unknown Landlock access name"};
     out.push_back(x.as_string()->get());
   }
   std::sort(out.begin(), out.end());
@@ -60,7 +57,7 @@ std::vector<std::string> access_list(const toml::table& e, const std::string& so
 std::string get_str(const toml::table& e, const char* key, const std::string& source, bool required) {
   auto s = e.get_as<std::string>(key);
   if (s == nullptr) {
-    if (required) throw Bad{at(source, e) + ": needs a string \"" + key + "\""};
+    if (required) throw BadInput{at(source, e) + ": needs a string \"" + key + "\""};
     return "";
   }
   return s->get();
@@ -69,7 +66,7 @@ std::string get_str(const toml::table& e, const char* key, const std::string& so
 std::string abs_path(const toml::table& e, const std::string& source) {
   std::string path = get_str(e, "path", source, true);
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  if (path.empty() || path[0] != '/') throw Bad{at(source, e) + ": \"path\" must be absolute"};
+  if (path.empty() || path[0] != '/') throw BadInput{at(source, e) + ": \"path\" must be absolute"};
   return path;
 }
 
@@ -78,13 +75,13 @@ void generalise_table(const toml::table& t, const std::string& source, Generalis
     std::string key(k.str());
     if (key == "data_min_files") {
       const auto* n = v.as_integer();
-      if (n == nullptr || n->get() < 1) throw Bad{at(source, v) + ": \"data_min_files\" must be an integer >= 1"};
+      if (n == nullptr || n->get() < 1) throw BadInput{at(source, v) + ": \"data_min_files\" must be an integer >= 1"};
       g.data_min_files = static_cast<uint64_t>(n->get());
     } else if (key == "data_access" || key == "written_access") {
       (key == "data_access" ? g.data_access : g.written_access) = access_list(t, source, key.c_str());
     } else {
-      throw Bad{at(source, v) + ": unknown key \"" + key +
-                "\" in [generalise] (expected data_min_files, data_access or written_access)"};
+      throw BadInput{at(source, v) + ": unknown key \"" + key +
+                     "\" in [generalise] (expected data_min_files, data_access or written_access)"};
     }
   }
 }
@@ -94,20 +91,20 @@ void path_rules(const toml::table& t, const std::string& source, GenPolicy& p) {
     std::string kind(k.str());
     if (kind == "generalise") {
       const toml::table* g = v.as_table();
-      if (g == nullptr) throw Bad{at(source, v) + ": [generalise] must be a table"};
+      if (g == nullptr) throw BadInput{at(source, v) + ": [generalise] must be a table"};
       generalise_table(*g, source, p.generalise);
       continue;
     }
     const toml::array* arr = v.as_array();
     if (arr == nullptr ||
         (kind != "tree" && kind != "scratch" && kind != "rewrite" && kind != "shared_root" && kind != "sensitive"))
-      throw Bad{
+      throw BadInput{
           at(source, v) +
           ": expected [generalise], [[tree]], [[scratch]], [[rewrite]], [[shared_root]] or [[sensitive]], not \"" +
           kind + "\""};
     for (const auto& n : *arr) {
       const toml::table* e = n.as_table();
-      if (e == nullptr) throw Bad{at(source, n) + ": [[" + kind + "]] entries must be tables"};
+      if (e == nullptr) throw BadInput{at(source, n) + ": [[" + kind + "]] entries must be tables"};
       if (kind == "rewrite") {
         PathRewrite r;
         r.pattern = get_str(*e, "pattern", source, true);
@@ -116,7 +113,7 @@ void path_rules(const toml::table& t, const std::string& source, GenPolicy& p) {
         try {
           r.re = std::regex(r.pattern, std::regex::ECMAScript | std::regex::optimize);
         } catch (const std::regex_error& ex) {
-          throw Bad{at(source, *e) + ": \"pattern\" is not a valid regular expression: " + ex.what()};
+          throw BadInput{at(source, *e) + ": \"pattern\" is not a valid regular expression: " + ex.what()};
         }
         p.rewrites.push_back(std::move(r));
         continue;
@@ -124,7 +121,7 @@ void path_rules(const toml::table& t, const std::string& source, GenPolicy& p) {
       if (kind == "shared_root" || kind == "sensitive") {
         SharedRoot r{abs_path(*e, source), false, get_str(*e, "reason", source, true)};
         if (const toml::node* sub = e->get("subtree")) {
-          if (!sub->is_boolean()) throw Bad{at(source, *sub) + ": \"subtree\" must be true or false"};
+          if (!sub->is_boolean()) throw BadInput{at(source, *sub) + ": \"subtree\" must be true or false"};
           r.subtree = sub->as_boolean()->get();
         }
         (kind == "shared_root" ? p.shared_roots : p.sensitive).push_back(std::move(r));
@@ -140,7 +137,7 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
   for (const auto& [k, v] : root) {
     std::string sec(k.str());
     const toml::table* t = v.as_table();
-    if (t == nullptr) throw Bad{at(source, v) + ": \"" + sec + "\" must be a table"};
+    if (t == nullptr) throw BadInput{at(source, v) + ": \"" + sec + "\" must be a table"};
     if (sec == "baseline")
       reason_tables(*t, source, "baseline.", p.baseline);
     else if (sec == "blindspots" || sec == "allow")
@@ -156,8 +153,8 @@ void apply_extra(const toml::table& root, const std::string& source, GenPolicy& 
     } else if (sec == "paths")
       path_rules(*t, source, p);
     else
-      throw Bad{at(source, v) + ": unknown section [" + sec +
-                "] (expected baseline, blindspots, allow, deny, fallbacks, dangerous or paths)"};
+      throw BadInput{at(source, v) + ": unknown section [" + sec +
+                     "] (expected baseline, blindspots, allow, deny, fallbacks, dangerous or paths)"};
   }
 }
 
@@ -173,11 +170,11 @@ Result<GenPolicy> builtin() {
     path_rules(parse(builtin_policy_text("paths"), "policies/paths.toml"), "policies/paths.toml", p);
     // A generalised directory with no rights would be a rule granting nothing.
     if (p.generalise.data_access.empty() || p.generalise.written_access.empty())
-      throw Bad{"policies/paths.toml: [generalise] needs data_access and written_access"};
+      throw BadInput{"policies/paths.toml: [generalise] needs data_access and written_access"};
     p.dangerous = builtin_dangerous_list();
     p.args = builtin_arg_policy();
     return p;
-  } catch (const Bad& b) {
+  } catch (const BadInput& b) {
     return make_error("built-in policy is invalid: " + b.message);
   }
 }
@@ -204,8 +201,8 @@ Result<GenPolicy> load_gen_policy_text(const std::string& extra_text, const std:
   if (!p || extra_text.empty()) return p;
   try {
     apply_extra(parse(extra_text, source), source, *p);
-  } catch (const Bad& b) {
-    return make_error(b.message);
+  } catch (const BadInput& b) {
+    return b.error();
   }
   return p;
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/bad_input.h"
 #include "common/json_text.h"
 #include "common/path_roots.h"
 #include "common/recording.h"
@@ -18,10 +19,6 @@ namespace profile {
 namespace {
 
 // Thrown inside this file only, turned into an Error by parse_manifest.
-struct Bad {
-  std::string message;
-};
-
 std::string at(const std::string& source, const toml::node& n) {
   return source + ":" + std::to_string(n.source().begin.line);
 }
@@ -30,14 +27,14 @@ void reject_unknown(const toml::table& t, const std::set<std::string>& known, co
                     const std::string& source) {
   for (const auto& [k, v] : t) {
     std::string key(k.str());
-    if (!known.count(key)) throw Bad{at(source, v) + ": unknown key \"" + key + "\" in " + section};
+    if (!known.count(key)) throw BadInput{at(source, v) + ": unknown key \"" + key + "\" in " + section};
   }
 }
 
 const toml::table* table_of(const toml::table& root, const char* name, const std::string& source) {
   const toml::node* n = root.get(name);
   if (n == nullptr) return nullptr;
-  if (!n->is_table()) throw Bad{at(source, *n) + ": [" + name + "] must be a table"};
+  if (!n->is_table()) throw BadInput{at(source, *n) + ": [" + name + "] must be a table"};
   return n->as_table();
 }
 
@@ -48,22 +45,22 @@ std::string bytes_of(const toml::node& n, const char* key, const std::string& so
   const std::string& text = n.as_string()->get();
   std::string b = json_text_to_bytes(text);
   if (b.size() != text.size() && bytes_to_json_text(b) != text)
-    throw Bad{at(source, n) + ": \"" + key +
-              "\" uses U+10FF80..U+10FFFF, which stand for bytes that are not valid UTF-8, to spell valid UTF-8"};
+    throw BadInput{at(source, n) + ": \"" + key +
+                   "\" uses U+10FF80..U+10FFFF, which stand for bytes that are not valid UTF-8, to spell valid UTF-8"};
   return b;
 }
 
 std::string get_string(const toml::table& t, const char* key, const std::string& dflt, const std::string& source) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return dflt;
-  if (!n->is_string()) throw Bad{at(source, *n) + ": \"" + key + "\" must be a string"};
+  if (!n->is_string()) throw BadInput{at(source, *n) + ": \"" + key + "\" must be a string"};
   return bytes_of(*n, key, source);
 }
 
 bool get_bool(const toml::table& t, const char* key, bool dflt, const std::string& source) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return dflt;
-  if (!n->is_boolean()) throw Bad{at(source, *n) + ": \"" + key + "\" must be true or false"};
+  if (!n->is_boolean()) throw BadInput{at(source, *n) + ": \"" + key + "\" must be true or false"};
   return n->as_boolean()->get();
 }
 
@@ -71,7 +68,7 @@ uint64_t get_count(const toml::table& t, const char* key, const std::string& sou
   const toml::node* n = t.get(key);
   if (n == nullptr) return 0;
   if (!n->is_integer() || n->as_integer()->get() < 0)
-    throw Bad{at(source, *n) + ": \"" + key + "\" must be a non-negative integer"};
+    throw BadInput{at(source, *n) + ": \"" + key + "\" must be a non-negative integer"};
   return static_cast<uint64_t>(n->as_integer()->get());
 }
 
@@ -83,7 +80,8 @@ double get_number(const toml::table& t, const char* key, const std::string& sour
     v = static_cast<double>(n->as_integer()->get());
   else if (n->is_floating_point())
     v = n->as_floating_point()->get();
-  if (!(v >= 0) || !std::isfinite(v)) throw Bad{at(source, *n) + ": \"" + key + "\" must be a non-negative number"};
+  if (!(v >= 0) || !std::isfinite(v))
+    throw BadInput{at(source, *n) + ": \"" + key + "\" must be a non-negative number"};
   return v;
 }
 
@@ -92,9 +90,9 @@ std::vector<std::string> get_strings(const toml::table& t, const char* key, cons
   const toml::node* n = t.get(key);
   if (n == nullptr) return out;
   const toml::array* a = n->as_array();
-  if (a == nullptr) throw Bad{at(source, *n) + ": \"" + key + "\" must be an array of strings"};
+  if (a == nullptr) throw BadInput{at(source, *n) + ": \"" + key + "\" must be an array of strings"};
   for (const auto& e : *a) {
-    if (!e.is_string()) throw Bad{at(source, e) + ": \"" + key + "\" must hold strings only"};
+    if (!e.is_string()) throw BadInput{at(source, e) + ": \"" + key + "\" must hold strings only"};
     out.push_back(bytes_of(e, key, source));
   }
   return out;
@@ -107,7 +105,7 @@ void one_of(const std::string& v, std::initializer_list<const char*> allowed, co
     if (v == a) return;
     list += list.empty() ? a : std::string(", ") + a;
   }
-  throw Bad{at(source, *t.get(key)) + ": \"" + key + "\" must be one of " + list + ", not \"" + v + "\""};
+  throw BadInput{at(source, *t.get(key)) + ": \"" + key + "\" must be one of " + list + ", not \"" + v + "\""};
 }
 
 bool valid_name(const std::string& n) {
@@ -144,22 +142,22 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
     Manifest m;
     reject_unknown(root, {"workload", "container", "limits", "artifacts"}, "the top level", source);
     const toml::table* w = table_of(root, "workload", source);
-    if (w == nullptr) throw Bad{source + ": missing the [workload] table"};
+    if (w == nullptr) throw BadInput{source + ": missing the [workload] table"};
     reject_unknown(*w, {"name", "command", "cwd", "env", "user"}, "[workload]", source);
     m.name = get_string(*w, "name", "", source);
     if (!valid_name(m.name))
-      throw Bad{source + ": [workload] \"name\" must match [a-z][a-z0-9_]*, not \"" + m.name + "\""};
+      throw BadInput{source + ": [workload] \"name\" must match [a-z][a-z0-9_]*, not \"" + m.name + "\""};
     m.command = get_strings(*w, "command", source);
-    if (m.command.empty()) throw Bad{source + ": [workload] needs a non-empty \"command\" array"};
+    if (m.command.empty()) throw BadInput{source + ": [workload] needs a non-empty \"command\" array"};
     m.cwd = get_string(*w, "cwd", "", source);
     if (!m.cwd.empty() && m.cwd[0] == '$' && !roots::is_rooted(m.cwd))
-      throw Bad{at(source, *w->get("cwd")) + ": \"cwd\" names an unknown root (expected ${WORKDIR} or ${HOME})"};
+      throw BadInput{at(source, *w->get("cwd")) + ": \"cwd\" names an unknown root (expected ${WORKDIR} or ${HOME})"};
     m.env = get_strings(*w, "env", source);
     m.user = get_string(*w, "user", "", source);
     if (w->get("user") != nullptr &&
         (m.user.empty() || m.user.front() == ':' || m.user.back() == ':' ||
          m.user.find_first_of(" \t\n") != std::string::npos || std::count(m.user.begin(), m.user.end(), ':') > 1))
-      throw Bad{source + ": [workload] \"user\" must be \"UID:GID\" or \"NAME[:GROUP]\", not \"" + m.user + "\""};
+      throw BadInput{source + ": [workload] \"user\" must be \"UID:GID\" or \"NAME[:GROUP]\", not \"" + m.user + "\""};
 
     if (const toml::table* c = table_of(root, "container", source)) {
       reject_unknown(
@@ -175,21 +173,21 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
       m.ambient_capabilities = get_strings(*c, "ambient_capabilities", source);
       for (const auto& a : m.ambient_capabilities)
         if (std::find(m.capabilities.begin(), m.capabilities.end(), a) == m.capabilities.end())
-          throw Bad{at(source, *c->get("ambient_capabilities")) + ": ambient capability \"" + a +
-                    "\" is not in \"capabilities\" (the ambient set is a subset of the kept ones)"};
+          throw BadInput{at(source, *c->get("ambient_capabilities")) + ": ambient capability \"" + a +
+                         "\" is not in \"capabilities\" (the ambient set is a subset of the kept ones)"};
       if (const toml::node* b = c->get("bind")) {
         const toml::array* arr = b->as_array();
-        if (arr == nullptr) throw Bad{at(source, *b) + ": \"bind\" must be an array of tables"};
+        if (arr == nullptr) throw BadInput{at(source, *b) + ": \"bind\" must be an array of tables"};
         for (const auto& e : *arr) {
           const toml::table* bt = e.as_table();
-          if (bt == nullptr) throw Bad{at(source, e) + ": each \"bind\" entry must be a table"};
+          if (bt == nullptr) throw BadInput{at(source, e) + ": each \"bind\" entry must be a table"};
           reject_unknown(*bt, {"source", "target", "readonly", "optional"}, "a \"bind\" entry", source);
           BindMount bm{get_string(*bt, "source", "", source), get_string(*bt, "target", "", source),
                        get_bool(*bt, "readonly", true, source), get_bool(*bt, "optional", false, source)};
           if (!roots::absolute_or_rooted(bm.source) || !roots::absolute_or_rooted(bm.target))
-            throw Bad{at(source, e) +
-                      ": a \"bind\" entry needs absolute \"source\" and \"target\" paths (or below ${WORKDIR} or "
-                      "${HOME})"};
+            throw BadInput{at(source, e) +
+                           ": a \"bind\" entry needs absolute \"source\" and \"target\" paths (or below ${WORKDIR} or "
+                           "${HOME})"};
           m.bind.push_back(std::move(bm));
         }
       }
@@ -200,7 +198,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
       m.pids_max = get_count(*l, "pids_max", source);
       m.cpus = get_number(*l, "cpus", source);
       m.cpu_weight = get_count(*l, "cpu_weight", source);
-      if (m.cpu_weight > 10000) throw Bad{at(source, *l->get("cpu_weight")) + ": \"cpu_weight\" must be 0..10000"};
+      if (m.cpu_weight > 10000) throw BadInput{at(source, *l->get("cpu_weight")) + ": \"cpu_weight\" must be 0..10000"};
     }
     if (const toml::table* a = table_of(root, "artifacts", source)) {
       reject_unknown(*a,
@@ -211,22 +209,22 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& sour
       m.landlock_required = get_strings(*a, "landlock_required", source);
       for (const auto& f : m.landlock_required)
         if (f != "fs" && f != "net_tcp" && f != "scope" && f != "refer" && f != "truncate" && f != "ioctl_dev")
-          throw Bad{at(source, *a->get("landlock_required")) + ": unknown Landlock feature \"" + f +
-                    "\" (expected fs, refer, truncate, net_tcp, ioctl_dev or scope)"};
+          throw BadInput{at(source, *a->get("landlock_required")) + ": unknown Landlock feature \"" + f +
+                         "\" (expected fs, refer, truncate, net_tcp, ioctl_dev or scope)"};
       m.selinux_module = get_string(*a, "selinux_module", "", source);
       m.selinux_required = get_bool(*a, "selinux_required", false, source);
       m.unconfined = get_strings(*a, "unconfined", source);
       for (const auto& u : m.unconfined)
         if (u != "seccomp" && u != "landlock")
-          throw Bad{at(source, *a->get("unconfined")) + ": unknown mechanism \"" + u +
-                    "\" (expected seccomp or landlock)"};
+          throw BadInput{at(source, *a->get("unconfined")) + ": unknown mechanism \"" + u +
+                         "\" (expected seccomp or landlock)"};
       for (const std::string* p : {&m.seccomp, &m.landlock, &m.selinux_module})
         if (!p->empty() && (p->front() == '/' || p->find("..") != std::string::npos))
-          throw Bad{source + ": [artifacts] paths must be relative to the bundle, not \"" + *p + "\""};
+          throw BadInput{source + ": [artifacts] paths must be relative to the bundle, not \"" + *p + "\""};
     }
     return m;
-  } catch (const Bad& b) {
-    return Error{b.message, 0, ErrorKind::BadInput};
+  } catch (const BadInput& b) {
+    return b.error();
   }
 }
 

@@ -19,7 +19,7 @@ namespace {
 Result<std::string> make_temp_dir(const std::string& what) {
   const char* base = std::getenv("TMPDIR");
   std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/profile-" + what + "-XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) return sys_error("mkdtemp(\"" + templ + "\")");
+  if (::mkdtemp(templ.data()) == nullptr) return Errno().error("mkdtemp(\"" + templ + "\")");
   return templ;
 }
 
@@ -38,13 +38,13 @@ Result<std::string> run_selinux_tool(const std::vector<std::string>& argv, const
   // Output goes to an unlinked temp file: no pipe to drain, however much the tool prints.
   char templ[] = "/tmp/profile-tool-out-XXXXXX";
   Fd out(::mkostemp(templ, O_CLOEXEC));
-  if (!out) return sys_error("mkostemp(\"/tmp/profile-tool-out-XXXXXX\")");
+  if (!out) return Errno().error("mkostemp(\"/tmp/profile-tool-out-XXXXXX\")");
   ::unlink(templ);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();
-  if (pid < 0) return sys_error("fork for " + argv[0]);
+  if (pid < 0) return Errno().error("fork for " + argv[0]);
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     if (::dup2(out.get(), 1) < 0 || ::dup2(out.get(), 2) < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
@@ -55,7 +55,7 @@ Result<std::string> run_selinux_tool(const std::vector<std::string>& argv, const
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return sys_error("waitpid(" + std::to_string(pid) + ")");
+    if (errno != EINTR) return Errno().error("waitpid(" + std::to_string(pid) + ")");
   }
   std::string text;
   ::lseek(out.get(), 0, SEEK_SET);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "common/bad_input.h"
 #include "common/log.h"
 #include "common/policy.h"
 #include "common/toml_guard.h"
@@ -39,18 +40,13 @@ Result<SelinuxAccess> parse_access_rule(const std::string& text) {
 
 namespace {
 
-struct Bad {
-  std::string where;
-  std::string what;
-};
-
 std::vector<std::string> strings(const toml::table& t, const char* key) {
   std::vector<std::string> out;
   const auto* arr = t[key].as_array();
-  if (arr == nullptr) throw Bad{key, "expected an array of strings"};
+  if (arr == nullptr) throw BadInputAt{key, "expected an array of strings"};
   for (const auto& v : *arr) {
     auto s = v.value<std::string>();
-    if (!s) throw Bad{key, "expected an array of strings"};
+    if (!s) throw BadInputAt{key, "expected an array of strings"};
     out.push_back(*s);
   }
   return out;
@@ -58,7 +54,7 @@ std::vector<std::string> strings(const toml::table& t, const char* key) {
 
 std::string str(const toml::table& t, const char* key, const std::string& where) {
   auto s = t[key].value<std::string>();
-  if (!s) throw Bad{where + "." + key, "expected a string"};
+  if (!s) throw BadInputAt{where + "." + key, "expected a string"};
   return *s;
 }
 
@@ -81,22 +77,22 @@ Result<SelinuxPolicyData> parse_selinux_policy(std::string_view text, const std:
     if (const auto* arr = root["private_suffixes"].as_array()) {
       for (const auto& v : *arr) {
         const auto* t = v.as_table();
-        if (t == nullptr) throw Bad{"private_suffixes", "expected inline tables { prefix, suffix }"};
+        if (t == nullptr) throw BadInputAt{"private_suffixes", "expected inline tables { prefix, suffix }"};
         d.private_suffixes.emplace_back(str(*t, "prefix", "private_suffixes"), str(*t, "suffix", "private_suffixes"));
       }
     }
     if (const auto* arr = root["interface"].as_array()) {
       for (const auto& v : *arr) {
         const auto* t = v.as_table();
-        if (t == nullptr) throw Bad{"interface", "expected [[interface]] tables"};
+        if (t == nullptr) throw BadInputAt{"interface", "expected [[interface]] tables"};
         SelinuxInterface i;
         i.name = str(*t, "name", "interface");
         i.type = str(*t, "type", "interface " + i.name);
         const auto* g = (*t)["grants"].as_table();
-        if (g == nullptr) throw Bad{"interface " + i.name + ".grants", "expected a table class = \"perms\""};
+        if (g == nullptr) throw BadInputAt{"interface " + i.name + ".grants", "expected a table class = \"perms\""};
         for (const auto& [cls, perms] : *g) {
           auto p = perms.value<std::string>();
-          if (!p) throw Bad{"interface " + i.name + ".grants", "expected permission strings"};
+          if (!p) throw BadInputAt{"interface " + i.name + ".grants", "expected permission strings"};
           i.grants[std::string(cls.str())] = parse_perm_list(*p);
         }
         d.interfaces.push_back(std::move(i));
@@ -104,13 +100,13 @@ Result<SelinuxPolicyData> parse_selinux_policy(std::string_view text, const std:
     }
     for (auto& s : strings(root, "baseline")) {
       auto a = parse_access_rule(s);
-      if (!a) throw Bad{"baseline", a.error().message};
+      if (!a) throw BadInputAt{"baseline", a.error().message};
       d.baseline.push_back(*a);
     }
     if (const auto* arr = root["sensitive"].as_array()) {
       for (const auto& v : *arr) {
         const auto* t = v.as_table();
-        if (t == nullptr) throw Bad{"sensitive", "expected inline tables"};
+        if (t == nullptr) throw BadInputAt{"sensitive", "expected inline tables"};
         SelinuxSensitive s;
         s.what = str(*t, "what", "sensitive");
         s.access.target = str(*t, "target", "sensitive");
@@ -119,7 +115,7 @@ Result<SelinuxPolicyData> parse_selinux_policy(std::string_view text, const std:
         d.sensitive.push_back(std::move(s));
       }
     }
-  } catch (const Bad& b) {
+  } catch (const BadInputAt& b) {
     return make_error(source + ": " + b.where + ": " + b.what);
   }
   return d;

@@ -39,7 +39,7 @@ std::string sid_type(sepol_security_id_t sid) {
 
 Result<SepolPolicy> SepolPolicy::load(const std::string& binary_policy) {
   std::unique_ptr<FILE, FileCloser> f(std::fopen(binary_policy.c_str(), "re"));
-  if (!f) return sys_error("fopen(\"" + binary_policy + "\")");
+  if (!f) return Errno().error("fopen(\"" + binary_policy + "\")");
   sepol_debug(0);  // libsepol prints every failed lookup on stderr otherwise
   if (sepol_set_policydb_from_file(f.get()) != 0)
     return make_error(binary_policy + ": not a binary SELinux policy libsepol can read");
@@ -47,7 +47,7 @@ Result<SepolPolicy> SepolPolicy::load(const std::string& binary_policy) {
   p.path_ = binary_policy;
   {
     std::unique_ptr<FILE, FileCloser> f2(std::fopen(binary_policy.c_str(), "re"));
-    if (!f2) return sys_error("fopen(\"" + binary_policy + "\")");
+    if (!f2) return Errno().error("fopen(\"" + binary_policy + "\")");
     sepol_policy_file_t* pf = nullptr;
     sepol_policydb_t* db = nullptr;
     if (sepol_policy_file_create(&pf) != 0 || sepol_policydb_create(&db) != 0) {

@@ -139,7 +139,7 @@ Fd memfd_with(const std::string& data) {
 
 Result<std::string> minimal_btf(const btf* local, const btf* vmlinux) {
   std::unique_ptr<btf, BtfDeleter> out(btf__new_empty());
-  if (!out) return sys_error("btf__new_empty");
+  if (!out) return Errno().error("btf__new_empty");
   Copier copier(vmlinux, out.get());
   for (uint32_t id = 1; id < btf__type_cnt(local); ++id) {
     const btf_type* t = btf__type_by_id(local, id);
@@ -153,7 +153,7 @@ Result<std::string> minimal_btf(const btf* local, const btf* vmlinux) {
   }
   uint32_t size = 0;
   const void* raw = btf__raw_data(out.get(), &size);
-  if (raw == nullptr) return sys_error("btf__raw_data");
+  if (raw == nullptr) return Errno().error("btf__raw_data");
   return std::string(static_cast<const char*>(raw), size);
 }
 

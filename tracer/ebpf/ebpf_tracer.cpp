@@ -180,7 +180,7 @@ class EbpfTracer final : public Tracer {
     if (n != 0 && bpf_map_update_batch(fd, keys.data(), values.data(), &n, nullptr) == 0 && n == keys.size()) return {};
     for (const auto& e : specs) {  // kernels without batch operations on arrays
       if (bpf_map_update_elem(fd, &e.index, &e.spec, BPF_ANY) != 0)
-        return sys_error("bpf_map_update_elem(specs, " + std::to_string(e.index) + ")");
+        return Errno().error("bpf_map_update_elem(specs, " + std::to_string(e.index) + ")");
     }
     return {};
   }
@@ -199,11 +199,11 @@ class EbpfTracer final : public Tracer {
     uint32_t top = static_cast<uint32_t>(target.top_pid);
     uint8_t one = 1;
     if (bpf_map_update_elem(bpf_map__fd(skel_->maps.armed), &top, &one, BPF_ANY) != 0)
-      return sys_error("bpf_map_update_elem(armed, " + std::to_string(top) + ")");
+      return Errno().error("bpf_map_update_elem(armed, " + std::to_string(top) + ")");
     if (int err = learn_bpf__attach(skel_.get()); err != 0)
       return sys_error("attach the BPF programs (" + last_libbpf_message() + ")", -err);
     rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfTracer::on_event, this, nullptr));
-    if (!rb_) return sys_error("ring_buffer__new");
+    if (!rb_) return Errno().error("ring_buffer__new");
     return {};
   }
 
@@ -212,15 +212,15 @@ class EbpfTracer final : public Tracer {
   Result<int> wait_from_parent() override {
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, target_.top_pid, 0)));
     Fd ep(::epoll_create1(EPOLL_CLOEXEC));
-    if (!ep) return sys_error("epoll_create1");
+    if (!ep) return Errno().error("epoll_create1");
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u32 = 1;
     if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb_.get()), &ev) != 0)
-      return sys_error("epoll_ctl(ring buffer)");
+      return Errno().error("epoll_ctl(ring buffer)");
     if (pidfd) {
       ev.data.u32 = 2;
-      if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pidfd.get(), &ev) != 0) return sys_error("epoll_ctl(pidfd)");
+      if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pidfd.get(), &ev) != 0) return Errno().error("epoll_ctl(pidfd)");
     }
     // Without a pidfd (kernels before 5.3) waitpid is polled at the same interval.
     // The kernel side wakes us only when the ring buffer fills up (a quarter
@@ -231,11 +231,11 @@ class EbpfTracer final : public Tracer {
     for (;;) {
       epoll_event got[2];
       int n = ::epoll_wait(ep.get(), got, 2, timeout_ms);
-      if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
+      if (n < 0 && errno != EINTR) return Errno().error("epoll_wait");
       if (int c = ring_buffer__consume(rb_.get()); c < 0) return sys_error("ring_buffer__consume", -c);
       pid_t r = ::waitpid(target_.top_pid, &status, WNOHANG | __WALL);
       if (r == target_.top_pid) break;
-      if (r < 0 && errno != EINTR) return sys_error("waitpid(" + std::to_string(target_.top_pid) + ")");
+      if (r < 0 && errno != EINTR) return Errno().error("waitpid(" + std::to_string(target_.top_pid) + ")");
       if (++polls % 10 == 0) update_counters();  // the status line needs no more than 5 Hz
     }
     // In container mode the pid namespace died with its first process, so every
@@ -462,7 +462,7 @@ class EbpfTracer final : public Tracer {
 Result<std::unique_ptr<learn_bpf, SkelDeleter>> open_learn_bpf(const std::string& btf_path) {
   LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path.empty() ? nullptr : btf_path.c_str());
   std::unique_ptr<learn_bpf, SkelDeleter> skel(learn_bpf__open_opts(&opts));
-  if (!skel) return sys_error("open the eBPF tracer's BPF object");
+  if (!skel) return Errno().error("open the eBPF tracer's BPF object");
   if (int err = bpf_map__set_max_entries(skel->maps.events, kRingBufferBytes); err != 0)
     return sys_error("size the BPF ring buffer", -err);
   // --verbose: the verifier's statistics per program (its time and the

@@ -202,7 +202,7 @@ struct PtraceTracer::Loop {
       if (tid < 0) {
         if (errno == EINTR) continue;
         if (errno == ECHILD) break;
-        return sys_error("waitpid(-1, __WALL)");
+        return Errno().error("waitpid(-1, __WALL)");
       }
       if (WIFEXITED(status) || WIFSIGNALED(status)) {
         threads.erase(tid);
