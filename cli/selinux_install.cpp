@@ -13,7 +13,7 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "profilegen/manifest.h"
-#include "profilegen/selinux_compile.h"
+#include "profilegen/selinux/compile.h"
 
 namespace profile::cli {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "common/fd.h"
 #include "common/recording.h"
-#include "tracer/learn.h"
+#include "session/learn.h"
 
 namespace profile::testing {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enforce/landlock.h"
-#include "enforce/run_bundle.h"
+#include "session/run_bundle.h"
 
 namespace profile {
 namespace {

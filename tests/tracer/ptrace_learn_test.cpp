@@ -16,7 +16,7 @@
 
 #include "tests/support/privileged.h"
 #include "tests/tracer/trace_harness.h"
-#include "tracer/learn.h"
+#include "session/learn.h"
 
 namespace profile::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "profilegen/selinux_refpolicy.h"
+#include "profilegen/selinux/refpolicy.h"
 
 #include <sys/stat.h>
 

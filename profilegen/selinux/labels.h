@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "profilegen/selinux_fcontext.h"
-#include "profilegen/selinux_sepol.h"
+#include "profilegen/selinux/fcontext.h"
+#include "profilegen/selinux/sepol.h"
 
 namespace profile {
 

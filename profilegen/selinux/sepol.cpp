@@ -1,4 +1,4 @@
-#include "profilegen/selinux_sepol.h"
+#include "profilegen/selinux/sepol.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,7 +14,7 @@
 #include <cstring>
 #include <memory>
 
-#include "profilegen/selinux_fcontext.h"
+#include "profilegen/selinux/fcontext.h"
 
 namespace profile {
 

@@ -1,4 +1,4 @@
-#include "profilegen/selinux_spo.h"
+#include "profilegen/selinux/spo.h"
 
 #include <map>
 #include <sstream>

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "profilegen/selinux_model.h"
+#include "profilegen/selinux/model.h"
 
 namespace profile {
 

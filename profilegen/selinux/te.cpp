@@ -1,4 +1,4 @@
-#include "profilegen/selinux_te.h"
+#include "profilegen/selinux/te.h"
 
 #include <sstream>
 

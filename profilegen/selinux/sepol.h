@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 struct sepol_policydb;
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "profilegen/selinux_model.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/model.h"
+#include "profilegen/selinux/policy.h"
 
 namespace profile {
 

@@ -1,4 +1,4 @@
-#include "profilegen/selinux_cil.h"
+#include "profilegen/selinux/cil.h"
 
 #include <sstream>
 

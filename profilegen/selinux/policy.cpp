@@ -1,4 +1,4 @@
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 #include <toml++/toml.h>
 

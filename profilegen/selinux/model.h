@@ -13,8 +13,8 @@
 
 #include "common/recording.h"
 #include "common/result.h"
-#include "profilegen/selinux_labels.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/labels.h"
+#include "profilegen/selinux/policy.h"
 
 namespace profile {
 

@@ -1,8 +1,8 @@
-#include "profilegen/selinux_model.h"
+#include "profilegen/selinux/model.h"
 
 #include <algorithm>
 
-#include "profilegen/selinux_access.h"
+#include "profilegen/selinux/access.h"
 
 namespace profile {
 

@@ -1,4 +1,4 @@
-#include "profilegen/selinux_access.h"
+#include "profilegen/selinux/access.h"
 
 #include <algorithm>
 #include <set>

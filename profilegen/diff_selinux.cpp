@@ -1,11 +1,11 @@
-#include "profilegen/selinux_diff.h"
+#include "profilegen/diff_selinux.h"
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
 
 #include "profilegen/diff.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 namespace profile {
 namespace {

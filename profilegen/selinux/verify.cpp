@@ -1,12 +1,12 @@
-#include "profilegen/selinux_verify.h"
+#include "profilegen/selinux/verify.h"
 
 #include <chrono>
 
-#include "profilegen/selinux_access.h"
-#include "profilegen/selinux_compile.h"
-#include "profilegen/selinux_labels.h"
-#include "profilegen/selinux_sepol.h"
-#include "profilegen/selinux_te.h"
+#include "profilegen/selinux/access.h"
+#include "profilegen/selinux/compile.h"
+#include "profilegen/selinux/labels.h"
+#include "profilegen/selinux/sepol.h"
+#include "profilegen/selinux/te.h"
 
 namespace profile {
 

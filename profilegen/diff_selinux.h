@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "profilegen/selinux_model.h"
+#include "profilegen/selinux/model.h"
 
 namespace profile {
 

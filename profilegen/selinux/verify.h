@@ -11,8 +11,8 @@
 
 #include "common/recording.h"
 #include "common/result.h"
-#include "profilegen/selinux_policy.h"
-#include "profilegen/selinux_refpolicy.h"
+#include "profilegen/selinux/policy.h"
+#include "profilegen/selinux/refpolicy.h"
 
 namespace profile {
 

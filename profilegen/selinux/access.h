@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/recording.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 namespace profile {
 

@@ -9,6 +9,7 @@
 #include "common/policy.h"
 #include "common/recording.h"
 #include "enforce/launcher.h"
+#include "tracer/factory.h"
 #include "tracer/tracer.h"
 
 namespace profile {
@@ -51,10 +52,5 @@ struct LearnResult {
 };
 
 Result<LearnResult> learn(const LearnOptions& options);
-
-// Tracer factories. make_ebpf_tracer fails with a one-sentence reason when BPF
-// cannot be used here (no permission, no BTF, locked down, not built).
-std::unique_ptr<Tracer> make_ptrace_tracer();
-Result<std::unique_ptr<Tracer>> make_ebpf_tracer();
 
 }  // namespace profile

@@ -1,4 +1,4 @@
-#include "tracer/learn.h"
+#include "session/learn.h"
 
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "common/path_roots.h"
 #include "common/syscalls.h"
-#include "enforce/watchdog.h"
+#include "session/watchdog.h"
 #include "tracer/capabilities.h"
 
 extern char** environ;

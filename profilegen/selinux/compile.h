@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "profilegen/selinux_refpolicy.h"
-#include "profilegen/selinux_te.h"
+#include "profilegen/selinux/refpolicy.h"
+#include "profilegen/selinux/te.h"
 
 namespace profile {
 

@@ -1,4 +1,4 @@
-#include "profilegen/selinux_fcontext.h"
+#include "profilegen/selinux/fcontext.h"
 
 #include <selinux/label.h>
 #include <selinux/selinux.h>

@@ -1,4 +1,4 @@
-#include "enforce/watchdog.h"
+#include "session/watchdog.h"
 
 #include <fcntl.h>
 #include <poll.h>

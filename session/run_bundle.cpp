@@ -1,4 +1,4 @@
-#include "enforce/run_bundle.h"
+#include "session/run_bundle.h"
 
 #include <grp.h>
 #include <linux/capability.h>
@@ -33,7 +33,7 @@
 #include "enforce/seccomp_cache.h"
 #include "enforce/seccomp_filter.h"
 #include "enforce/selinux_exec.h"
-#include "enforce/watchdog.h"
+#include "session/watchdog.h"
 #include "profilegen/manifest.h"
 #include "profilegen/relocate.h"
 

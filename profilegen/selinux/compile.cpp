@@ -1,4 +1,4 @@
-#include "profilegen/selinux_compile.h"
+#include "profilegen/selinux/compile.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

@@ -1,13 +1,13 @@
-#include "profilegen/selinux_gen.h"
+#include "profilegen/selinux/gen.h"
 
-#include "profilegen/selinux_cil.h"
-#include "profilegen/selinux_compile.h"
-#include "profilegen/selinux_labels.h"
-#include "profilegen/selinux_model.h"
-#include "profilegen/selinux_refpolicy.h"
-#include "profilegen/selinux_sepol.h"
-#include "profilegen/selinux_spo.h"
-#include "profilegen/selinux_te.h"
+#include "profilegen/selinux/cil.h"
+#include "profilegen/selinux/compile.h"
+#include "profilegen/selinux/labels.h"
+#include "profilegen/selinux/model.h"
+#include "profilegen/selinux/refpolicy.h"
+#include "profilegen/selinux/sepol.h"
+#include "profilegen/selinux/spo.h"
+#include "profilegen/selinux/te.h"
 
 namespace profile {
 

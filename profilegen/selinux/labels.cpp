@@ -1,4 +1,4 @@
-#include "profilegen/selinux_labels.h"
+#include "profilegen/selinux/labels.h"
 
 #include <sys/stat.h>
 
