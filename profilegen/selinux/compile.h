@@ -19,10 +19,6 @@
 
 namespace profile {
 
-// Runs argv (PATH lookup) in `cwd`, stdout+stderr captured. Error on a non-zero exit
-// names the command and quotes the last lines of its output.
-Result<std::string> run_selinux_tool(const std::vector<std::string>& argv, const std::string& cwd);
-
 // Returns the bytes of <name>.pp.
 Result<std::string> compile_refpolicy_module(const std::string& name, const RefpolicySources& src);
 

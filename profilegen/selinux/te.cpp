@@ -117,4 +117,26 @@ RefpolicySources write_refpolicy_module(const SelinuxModel& m, const SelinuxPoli
   return out;
 }
 
+std::vector<std::string> fc_exact_paths(std::string_view fc) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(fc)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '/') continue;
+    std::string spec = line.substr(0, line.find_first_of(" \t"));
+    std::string path;
+    bool regex = false;
+    for (size_t i = 0; i < spec.size(); ++i) {
+      if (spec[i] == '\\' && i + 1 < spec.size())
+        path += spec[++i];
+      else if (std::string_view(".+*?[](){}^$|").find(spec[i]) != std::string_view::npos)
+        regex = true;
+      else
+        path += spec[i];
+    }
+    if (!regex) out.push_back(path);
+  }
+  return out;
+}
+
 }  // namespace profile

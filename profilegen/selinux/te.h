@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "profilegen/selinux/model.h"
 #include "profilegen/selinux/policy.h"
@@ -20,5 +22,10 @@ RefpolicySources write_refpolicy_module(const SelinuxModel& m, const SelinuxPoli
 
 // "{ a b c }" or "a" for one permission.
 std::string perm_set_text(const std::set<std::string>& perms);
+
+// The paths a .fc names exactly, unescaped, in file order: the specs without a
+// regular-expression character (those name directories whose known contents the
+// .fc lists exactly as well). What restorecon must relabel after an install.
+std::vector<std::string> fc_exact_paths(std::string_view fc);
 
 }  // namespace profile
