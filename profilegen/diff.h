@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "profilegen/manifest.h"
 #include "profilegen/diff_selinux.h"
+#include "profilegen/manifest.h"
 
 namespace profile {
 

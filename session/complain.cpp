@@ -9,11 +9,11 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/syscalls.h"
-#include "session/run_bundle.h"
 #include "profilegen/bundle.h"
 #include "profilegen/diff.h"
 #include "profilegen/manifest.h"
 #include "session/learn.h"
+#include "session/run_bundle.h"
 
 namespace profile {
 

@@ -33,9 +33,9 @@
 #include "enforce/seccomp_cache.h"
 #include "enforce/seccomp_filter.h"
 #include "enforce/selinux_exec.h"
-#include "session/watchdog.h"
 #include "profilegen/manifest.h"
 #include "profilegen/relocate.h"
+#include "session/watchdog.h"
 
 extern char** environ;
 

@@ -16,8 +16,8 @@
 #include <sstream>
 #include <tuple>
 
-#include "tests/support/privileged.h"
 #include "session/learn.h"
+#include "tests/support/privileged.h"
 
 namespace profile::testing {
 namespace {
