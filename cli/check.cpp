@@ -34,7 +34,7 @@
 #include "profilegen/landlock_gen.h"
 #include "profilegen/manifest.h"
 #include "profilegen/relocate.h"
-#include "profilegen/selinux_verify.h"
+#include "profilegen/selinux/verify.h"
 
 namespace profile::cli {
 namespace {

@@ -1,5 +1,5 @@
 // `profile enforce DIR`: run the bundle's workload confined by its profile
-// (orchestration in enforce/run_bundle.h; this file only parses and prints).
+// (orchestration in session/run_bundle.h; this file only parses and prints).
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include "cli/report_file.h"
 #include "common/log.h"
 #include "enforce/launcher.h"
-#include "enforce/run_bundle.h"
+#include "session/run_bundle.h"
 
 namespace profile::cli {
 namespace {

@@ -1,6 +1,6 @@
 // `profile learn`: run a command in the learning container under a tracer and
 // write DIR/recording.json (then the profile bundle).
-#include "tracer/learn.h"
+#include "session/learn.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -7,13 +7,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "profilegen/manifest.h"
-#include "profilegen/selinux_compile.h"
+#include "profilegen/selinux/te.h"
+#include "profilegen/selinux/tool.h"
 
 namespace profile::cli {
 namespace {
@@ -23,27 +23,11 @@ struct InstallArgs {
   bool remove = false;
 };
 
-// Paths of the .fc whose labels restorecon must apply: the exact ones (regex
-// specs name directories whose known contents are listed exactly as well).
-std::vector<std::string> exact_fc_paths(const std::string& fc) {
+// The paths of the .fc that exist here: what restorecon must relabel.
+std::vector<std::string> existing_fc_paths(const std::string& fc) {
   std::vector<std::string> out;
-  std::istringstream in(fc);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '/') continue;
-    std::string spec = line.substr(0, line.find_first_of(" \t"));
-    std::string path;
-    bool regex = false;
-    for (size_t i = 0; i < spec.size(); ++i) {
-      if (spec[i] == '\\' && i + 1 < spec.size())
-        path += spec[++i];
-      else if (std::string_view(".+*?[](){}^$|").find(spec[i]) != std::string_view::npos)
-        regex = true;
-      else
-        path += spec[i];
-    }
-    if (!regex && std::filesystem::exists(path)) out.push_back(path);
-  }
+  for (auto& path : fc_exact_paths(fc))
+    if (std::filesystem::exists(path)) out.push_back(std::move(path));
   return out;
 }
 
@@ -77,7 +61,7 @@ void register_selinux_install(CLI::App& app, Context& ctx) {
     if (!r) fail(r.error().message, kExitUsage);
     log::info("installed the SELinux module " + name + " (domain " + name + "_t)");
     auto fc = read_file(a->dir + "/selinux/" + name + ".fc");
-    std::vector<std::string> paths = fc ? exact_fc_paths(*fc) : std::vector<std::string>{};
+    std::vector<std::string> paths = fc ? existing_fc_paths(*fc) : std::vector<std::string>{};
     if (::is_selinux_enabled() > 0 && !paths.empty()) {
       std::vector<std::string> argv{"restorecon", "-F"};
       argv.insert(argv.end(), paths.begin(), paths.end());

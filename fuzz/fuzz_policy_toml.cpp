@@ -4,14 +4,14 @@
 // runtimes (profilegen/runtime_part.cpp), the generation policy of --policy
 // (baseline, blindspots, fallbacks, paths: profilegen/gen_policy.cpp), the gate
 // rules and allowlist (profilegen/gate.cpp), the gate's sensitive paths
-// (profilegen/diff.cpp) and selinux.toml (profilegen/selinux_policy.cpp).
+// (profilegen/diff.cpp) and selinux.toml (profilegen/selinux/policy.cpp).
 #include "common/policy.h"
 #include "fuzz/fuzz_check.h"
 #include "profilegen/diff.h"
 #include "profilegen/gate.h"
 #include "profilegen/gen_policy.h"
 #include "profilegen/runtime_part.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 namespace {
 

@@ -22,7 +22,7 @@
 #include "profilegen/relocate.h"
 #include "profilegen/runtime_part.h"
 #include "profilegen/seccomp_gen.h"
-#include "profilegen/selinux_gen.h"
+#include "profilegen/selinux/gen.h"
 
 namespace profile {
 namespace {

@@ -39,7 +39,7 @@ struct GenerateOptions {
   // it): keep that file instead of serialising the recording again (the slowest
   // step for large recordings). Ignored when DIR/recording.json does not exist.
   bool keep_recording = false;
-  // SELinux module (profilegen/selinux_gen.h) into DIR/selinux/. When it cannot be
+  // SELinux module (profilegen/selinux/gen.h) into DIR/selinux/. When it cannot be
   // made (no reference policy installed, ...) the bundle is still written, without
   // selinux/, and a note says why.
   bool selinux = true;

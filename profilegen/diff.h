@@ -3,7 +3,7 @@
 // fallback actions), Landlock (file rights, ports, ephemeral ports, handled rights),
 // profile.toml (capabilities, ambient, user namespace, network mode, binds,
 // private /tmp, read-only root, limits, environment names), the SELinux module's
-// allow rules (profilegen/selinux_diff.h) and executables. Each
+// allow rules (profilegen/diff_selinux.h) and executables. Each
 // change has a class and a risk with a reason (policies/gate.toml,
 // policies/dangerous.toml). OLD and NEW are bundle directories or recording.json
 // files (rendered in memory with the built-in policy first).
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common/result.h"
+#include "profilegen/diff_selinux.h"
 #include "profilegen/manifest.h"
-#include "profilegen/selinux_diff.h"
 
 namespace profile {
 

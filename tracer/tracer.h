@@ -1,5 +1,5 @@
 // The tracer interface: one workload observation backend (ptrace or eBPF) that
-// fills a Recording. learn.h drives it together with the container launcher.
+// fills a Recording. session/learn.h drives it together with the container launcher.
 //
 // Call order (all in the launching process unless said otherwise):
 //   prepare()                       allocate, build filters, load BPF programs

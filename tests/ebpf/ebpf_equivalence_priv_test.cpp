@@ -1,5 +1,5 @@
 // Equivalence of the eBPF and ptrace tracers: the same workload
-// learned through tracer/learn.h in the real learning container, once with each
+// learned through session/learn.h in the real learning container, once with each
 // tracer, gives the same syscalls per architecture, argument values, files
 // (path, access kind, outcome), executables and network endpoints. Counts and
 // file types are compared only where both tracers can know them (see
@@ -16,8 +16,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "session/learn.h"
 #include "tests/support/privileged.h"
-#include "tracer/learn.h"
 
 namespace profile::testing {
 namespace {

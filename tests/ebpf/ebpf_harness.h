@@ -1,7 +1,7 @@
 // Running a command under the eBPF tracer without the container launcher: a
 // forked stand-in supervisor (never execs, like the real one) in a fresh
 // cgroup v2 below ours forks the workload, which execs the command. The tests
-// drive the Tracer interface exactly as tracer/learn.cpp does.
+// drive the Tracer interface exactly as session/learn.cpp does.
 #pragma once
 
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 #include "common/fd.h"
 #include "common/recording.h"
-#include "tracer/learn.h"
+#include "session/learn.h"
 
 namespace profile::testing {
 

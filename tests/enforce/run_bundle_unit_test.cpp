@@ -1,4 +1,4 @@
-// The pure checks of `profile enforce` (enforce/run_bundle.cpp) that decide
+// The pure checks of `profile enforce` (session/run_bundle.cpp) that decide
 // whether a bundle may run at all on this kernel and with these limits.
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enforce/landlock.h"
-#include "enforce/run_bundle.h"
+#include "session/run_bundle.h"
 
 namespace profile {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "common/json_text.h"
 #include "profilegen/bundle.h"
-#include "profilegen/selinux_cil.h"
+#include "profilegen/selinux/cil.h"
 #include "tests/profilegen/sample.h"
 
 namespace profile {

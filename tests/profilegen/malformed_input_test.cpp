@@ -15,7 +15,7 @@
 #include "profilegen/gen_policy.h"
 #include "profilegen/manifest.h"
 #include "profilegen/runtime_part.h"
-#include "profilegen/selinux_policy.h"
+#include "profilegen/selinux/policy.h"
 
 namespace profile {
 namespace {

@@ -1,8 +1,6 @@
 // The SELinux generator and offline verifier on recordings of five real workloads
 // (fixtures/*.json, made by fixtures/make_fixtures.sh with `profile learn`), checked
 // against Debian's reference policy (selinux-policy-default) with the real toolchain.
-#include "profilegen/selinux_gen.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,8 +9,9 @@
 
 #include "common/atomic_file.h"
 #include "common/recording.h"
-#include "profilegen/selinux_refpolicy.h"
-#include "profilegen/selinux_verify.h"
+#include "profilegen/selinux/gen.h"
+#include "profilegen/selinux/refpolicy.h"
+#include "profilegen/selinux/verify.h"
 #include "tests/support/privileged.h"
 
 namespace profile {

@@ -14,9 +14,9 @@
 #include "common/recording.h"
 #include "enforce/selinux_exec.h"
 #include "profilegen/manifest.h"
-#include "profilegen/selinux_gen.h"
-#include "profilegen/selinux_refpolicy.h"
-#include "profilegen/selinux_verify.h"
+#include "profilegen/selinux/gen.h"
+#include "profilegen/selinux/refpolicy.h"
+#include "profilegen/selinux/verify.h"
 #include "tests/support/privileged.h"
 #include "tests/support/reference.h"
 

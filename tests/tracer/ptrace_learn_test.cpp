@@ -14,9 +14,9 @@
 #include <fstream>
 #include <thread>
 
+#include "session/learn.h"
 #include "tests/support/privileged.h"
 #include "tests/tracer/trace_harness.h"
-#include "tracer/learn.h"
 
 namespace profile::testing {
 namespace {

@@ -13,14 +13,15 @@
 #include <unordered_map>
 
 #include "common/names.h"
+#include "common/syscall_semantics.h"
 #include "common/syscalls.h"
 
 namespace profile::ebpf {
 namespace {
 
-// What the access of a path-taking syscall is, in the recording's terms. The
-// table agrees with tracer/ptrace/syscall_decoder.cpp (same kinds, same
-// symlink-following rules), which the equivalence tests check.
+// What the access of a path-taking syscall is, in the recording's terms, as
+// the kernel side and decoding here see it: a view of common/syscall_semantics.h,
+// the table the ptrace tracer decodes from too.
 enum class Op : uint8_t { Open, Creat, Exec, Stat, Create, Delete, Rename, Link, Chmod, Write, Mmap };
 
 struct PathSyscall {
@@ -33,102 +34,62 @@ struct PathSyscall {
   bool null_path_is_fd = false;
 };
 
-constexpr Follow kYes = Follow::Yes, kNo = Follow::No, kAtNo = Follow::AtNofollow, kAtYes = Follow::AtFollow;
-
-// Positions of the path, dirfd and flags arguments; -1 = none (a path without
-// a dirfd is relative to the cwd). The i386 variants (…64, …32) share layouts.
-const PathSyscall kPathSyscalls[] = {
-    {"open", Op::Open, 0, -1, -1, -1, 1},
-    {"openat", Op::Open, 1, 0, -1, -1, 2},
-    {"openat2", Op::Open, 1, 0, -1, -1, 2, kYes, "", true},
-    {"creat", Op::Creat, 0, -1, -1, -1, -1, kYes, "file"},
-    {"execve", Op::Exec, 0, -1, -1, -1, -1},
-    {"execveat", Op::Exec, 1, 0, -1, -1, 4, kAtNo},
-    {"stat", Op::Stat, 0, -1, -1, -1, -1},
-    {"stat64", Op::Stat, 0, -1, -1, -1, -1},
-    {"oldstat", Op::Stat, 0, -1, -1, -1, -1},
-    {"access", Op::Stat, 0, -1, -1, -1, -1},
-    {"statfs", Op::Stat, 0, -1, -1, -1, -1},
-    {"statfs64", Op::Stat, 0, -1, -1, -1, -1},
-    {"getxattr", Op::Stat, 0, -1, -1, -1, -1},
-    {"listxattr", Op::Stat, 0, -1, -1, -1, -1},
-    {"lstat", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"lstat64", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"oldlstat", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"readlink", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"lgetxattr", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"llistxattr", Op::Stat, 0, -1, -1, -1, -1, kNo},
-    {"newfstatat", Op::Stat, 1, 0, -1, -1, 3, kAtNo},
-    {"fstatat64", Op::Stat, 1, 0, -1, -1, 3, kAtNo},
-    {"statx", Op::Stat, 1, 0, -1, -1, 2, kAtNo},
-    {"faccessat", Op::Stat, 1, 0, -1, -1, -1},
-    {"faccessat2", Op::Stat, 1, 0, -1, -1, 3, kAtNo},
-    {"readlinkat", Op::Stat, 1, 0, -1, -1, -1, kNo},
-    {"name_to_handle_at", Op::Stat, 1, 0, -1, -1, 4, kAtYes},
-    {"chdir", Op::Stat, 0, -1, -1, -1, -1},
-    {"chroot", Op::Stat, 0, -1, -1, -1, -1},
-    {"inotify_add_watch", Op::Stat, 1, -1, -1, -1, 2, Follow::Inotify},
-    {"mkdir", Op::Create, 0, -1, -1, -1, -1, kNo, "dir"},
-    {"mkdirat", Op::Create, 1, 0, -1, -1, -1, kNo, "dir"},
-    {"mknod", Op::Create, 0, -1, -1, -1, -1, kNo, "file"},
-    {"mknodat", Op::Create, 1, 0, -1, -1, -1, kNo, "file"},
-    {"symlink", Op::Create, 1, -1, -1, -1, -1, kNo, "symlink"},  // the target is text, not an access
-    {"symlinkat", Op::Create, 2, 1, -1, -1, -1, kNo, "symlink"},
-    {"unlink", Op::Delete, 0, -1, -1, -1, -1, kNo},
-    {"rmdir", Op::Delete, 0, -1, -1, -1, -1, kNo},
-    {"unlinkat", Op::Delete, 1, 0, -1, -1, -1, kNo},
-    {"rename", Op::Rename, 0, -1, 1, -1, -1, kNo},
-    {"renameat", Op::Rename, 1, 0, 3, 2, -1, kNo},
-    {"renameat2", Op::Rename, 1, 0, 3, 2, -1, kNo},
-    {"link", Op::Link, 0, -1, 1, -1, -1, kNo},
-    {"linkat", Op::Link, 1, 0, 3, 2, 4, kAtYes},
-    {"chmod", Op::Chmod, 0, -1, -1, -1, -1},
-    {"chown", Op::Chmod, 0, -1, -1, -1, -1},
-    {"chown32", Op::Chmod, 0, -1, -1, -1, -1},
-    {"utime", Op::Chmod, 0, -1, -1, -1, -1},
-    {"utimes", Op::Chmod, 0, -1, -1, -1, -1},
-    {"setxattr", Op::Chmod, 0, -1, -1, -1, -1},
-    {"removexattr", Op::Chmod, 0, -1, -1, -1, -1},
-    {"lchown", Op::Chmod, 0, -1, -1, -1, -1, kNo},
-    {"lchown32", Op::Chmod, 0, -1, -1, -1, -1, kNo},
-    {"lsetxattr", Op::Chmod, 0, -1, -1, -1, -1, kNo},
-    {"lremovexattr", Op::Chmod, 0, -1, -1, -1, -1, kNo},
-    {"fchmodat", Op::Chmod, 1, 0, -1, -1, -1},
-    {"fchmodat2", Op::Chmod, 1, 0, -1, -1, 3, kAtNo},
-    {"fchownat", Op::Chmod, 1, 0, -1, -1, 4, kAtNo},
-    {"futimesat", Op::Chmod, 1, 0, -1, -1, -1},
-    {"utimensat", Op::Chmod, 1, 0, -1, -1, 3, kAtNo, "", false, true},
-    {"utimensat_time64", Op::Chmod, 1, 0, -1, -1, 3, kAtNo, "", false, true},
-    {"truncate", Op::Write, 0, -1, -1, -1, -1},
-    {"truncate64", Op::Write, 0, -1, -1, -1, -1},
-    {"mmap", Op::Mmap, -1, -1, -1, -1, -1, kYes, "file"},
-    {"mmap2", Op::Mmap, -1, -1, -1, -1, -1, kYes, "file"},
-};
-
-struct NetSyscall {
-  const char* name;
-  const char* op;
-  int8_t fd, addr, addrlen;
-};
-const NetSyscall kNetSyscalls[] = {
-    {"bind", "bind", 0, 1, 2},
-    {"connect", "connect", 0, 1, 2},
-    {"sendto", "sendto", 0, 4, 5},
-    // the socket's own address (addr -1): what it listens or accepts on
-    {"listen", "listen", 0, -1, -1},
-    {"accept", "accept", 0, -1, -1},
-    {"accept4", "accept", 0, -1, -1},
-};
+// The op of a call whose path(s) the BPF side reads; nullopt for the others
+// (descriptor-based changes such as fchmod have no path argument to read).
+std::optional<Op> path_op(const SyscallSemantics& m) {
+  switch (m.effect) {
+    case SyscallEffect::Open:
+    case SyscallEffect::Openat2:
+      return Op::Open;
+    case SyscallEffect::Creat:
+      return Op::Creat;
+    case SyscallEffect::Exec:
+      return Op::Exec;
+    case SyscallEffect::Mmap:
+      return Op::Mmap;
+    case SyscallEffect::Symlink:
+      return Op::Create;
+    case SyscallEffect::Path2:
+      return m.kind == Access::Link ? Op::Link : Op::Rename;
+    case SyscallEffect::Path:
+      if (m.a.path < 0) return std::nullopt;
+      switch (m.kind) {
+        case Access::Stat:
+          return Op::Stat;
+        case Access::Create:
+          return Op::Create;
+        case Access::Delete:
+          return Op::Delete;
+        case Access::Chmod:
+          return Op::Chmod;
+        case Access::Write:
+          return Op::Write;
+        default:
+          return std::nullopt;
+      }
+    default:
+      return std::nullopt;
+  }
+}
 
 // Looked up for every event the tracer decodes, several times: hashed, not scanned.
 const PathSyscall* find_path_syscall(const std::string& name) {
-  static const std::unordered_map<std::string, const PathSyscall*> by_name = [] {
-    std::unordered_map<std::string, const PathSyscall*> m;
-    for (const auto& p : kPathSyscalls) m.emplace(p.name, &p);
+  static const std::unordered_map<std::string, PathSyscall> by_name = [] {
+    std::unordered_map<std::string, PathSyscall> m;
+    for (const auto& sem : syscall_semantics()) {
+      auto op = path_op(sem);
+      if (!op) continue;
+      PathSyscall p{sem.name, *op, sem.a.path, sem.a.dirfd, sem.b.path, sem.b.dirfd, sem.flags};
+      p.follow = sem.follow;
+      p.created_type = sem.created_type;
+      p.flags_in_open_how = sem.effect == SyscallEffect::Openat2;
+      p.null_path_is_fd = sem.null_path_is_fd;
+      m.emplace(sem.name, p);
+    }
     return m;
   }();
   auto it = by_name.find(name);
-  return it == by_name.end() ? nullptr : it->second;
+  return it == by_name.end() ? nullptr : &it->second;
 }
 
 // Where a stat-family call leaves st_mode: (argument, offset). struct stat on
@@ -142,10 +103,10 @@ std::pair<int8_t, uint8_t> stat_buffer(uint32_t arch, const std::string& name) {
   return {-1, 0};
 }
 
-const NetSyscall* find_net_syscall(const std::string& name) {
-  for (const auto& n : kNetSyscalls)
-    if (name == n.name) return &n;
-  return nullptr;
+// bind, connect, sendto (a sockaddr) and listen, accept (the socket's own address).
+const SyscallSemantics* find_net_syscall(const std::string& name) {
+  const SyscallSemantics* n = find_syscall_semantics(name);
+  return n != nullptr && n->effect == SyscallEffect::Net ? n : nullptr;
 }
 
 pl_sys_spec empty_spec() {
@@ -383,14 +344,14 @@ std::string absolute_path(const std::string& base, const std::string& path) {
 }
 
 std::optional<NetEndpoint> endpoint_of(const pl_net_key& key, const std::string& syscall) {
-  const NetSyscall* n = find_net_syscall(syscall);
+  const SyscallSemantics* n = find_net_syscall(syscall);
   if (n == nullptr || key.addrlen < sizeof(sa_family_t)) return std::nullopt;
   sa_family_t family = 0;
   std::memcpy(&family, key.addr, sizeof family);
   NetEndpoint ep;
   ep.family = socket_family_name(static_cast<int>(family));
   ep.type = socket_type_name(static_cast<int>(key.socktype));
-  ep.op = n->op;
+  ep.op = n->net_op;
   ep.result = outcome_of(key.err);
   char buf[INET6_ADDRSTRLEN] = {};
   if (family == AF_INET && key.addrlen >= sizeof(sockaddr_in)) {

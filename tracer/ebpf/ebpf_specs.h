@@ -15,6 +15,7 @@
 
 #include "common/policy.h"
 #include "common/recording.h"
+#include "common/syscall_semantics.h"
 #include "tracer/ebpf/learn_events.h"
 
 namespace profile::ebpf {
@@ -40,8 +41,8 @@ struct ArgLayout {
 };
 std::optional<ArgLayout> arg_layout(const ArgPolicy& args, const std::string& syscall);
 
-// Symlink rule of a path argument, as in the ptrace tracer.
-enum class Follow : uint8_t { Yes, No, AtNofollow, AtFollow, Inotify };
+// Symlink rule of a path argument (common/syscall_semantics.h).
+using Follow = FollowRule;
 
 // Access kinds of one path argument of `syscall`: `slot` 0 or 1, raw `flags`
 // argument, `existed` whether the file was there before the call.

@@ -28,7 +28,7 @@
 #include "tracer/ebpf/ebpf_btf.h"
 #include "tracer/ebpf/ebpf_paths.h"
 #include "tracer/ebpf/ebpf_specs.h"
-#include "tracer/learn.h"
+#include "tracer/factory.h"
 
 namespace profile {
 namespace {

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
-#include "tracer/learn.h"
+#include "tracer/factory.h"
 #include "tracer/ptrace/seccomp_trace_filter.h"
 #include "tracer/ptrace/syscall_recorder.h"
 #include "tracer/ptrace/tracee_memory.h"

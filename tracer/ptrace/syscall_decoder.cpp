@@ -3,176 +3,74 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 
+#include "common/syscall_semantics.h"
 #include "common/syscalls.h"
 
 namespace profile::ptrace {
 namespace {
 
-constexpr PathArg at(int8_t dirfd, int8_t path) {
-  return PathArg{dirfd, path};
-}
-constexpr PathArg p(int8_t path) {
-  return PathArg{-1, path};
-}
-
-SyscallSpec path(const char* name, Access kind, PathArg a, Follow follow = Follow::Yes, int8_t flags = -1) {
-  SyscallSpec s{name};
-  s.op = Op::Path;
-  s.kind = kind;
-  s.a = a;
-  s.follow = follow;
-  s.flags = flags;
-  return s;
-}
-
-SyscallSpec created(SyscallSpec s, const char* type, int8_t mode = -1) {
-  s.created_type = type;
-  s.mode = mode;
-  return s;
-}
-
-SyscallSpec path2(const char* name, Access k1, PathArg a, Access k2, PathArg b, Follow follow = Follow::No,
-                  int8_t flags = -1) {
-  SyscallSpec s{name};
-  s.op = Op::Path2;
-  s.kind = k1;
-  s.kind2 = k2;
-  s.a = a;
-  s.b = b;
-  s.follow = follow;
-  s.flags = flags;
-  return s;
+Op op_of(SyscallEffect e) {
+  switch (e) {
+    case SyscallEffect::Open:
+      return Op::Open;
+    case SyscallEffect::Openat2:
+      return Op::Openat2;
+    case SyscallEffect::Creat:
+      return Op::Creat;
+    case SyscallEffect::Exec:
+      return Op::Exec;
+    case SyscallEffect::Path:
+      return Op::Path;
+    case SyscallEffect::Path2:
+      return Op::Path2;
+    case SyscallEffect::Symlink:
+      return Op::Symlink;
+    case SyscallEffect::Net:
+      return Op::Net;
+    case SyscallEffect::Mmap:
+      return Op::Mmap;
+    case SyscallEffect::FsChange:
+      return Op::FsChange;
+    case SyscallEffect::Creds:
+      return Op::Creds;
+    case SyscallEffect::Confine:
+      return Op::Confine;
+    case SyscallEffect::Descriptors:
+      return Op::Invalidate;
+  }
+  return Op::None;
 }
 
-SyscallSpec simple(const char* name, Op op) {
-  SyscallSpec s{name};
-  s.op = op;
-  return s;
-}
-
-// Every path-taking syscall the recording covers, under all the names the three
-// x86 architectures use (names absent on one architecture simply do not resolve).
+// The decoder's view of common/syscall_semantics.h, plus what each call makes
+// stale in the path resolver's caches (a concern of this tracer alone).
 const std::vector<SyscallSpec>& specs() {
   static const std::vector<SyscallSpec> all = [] {
     std::vector<SyscallSpec> v;
-    auto open = [&](const char* name, PathArg a, int8_t flags, Op op) {
-      SyscallSpec s{name};
-      s.op = op;
-      s.a = a;
-      s.flags = flags;
-      v.push_back(s);
-    };
-    open("open", p(0), 1, Op::Open);
-    open("openat", at(0, 1), 2, Op::Open);
-    open("openat2", at(0, 1), 2, Op::Openat2);
-    open("creat", p(0), -1, Op::Creat);
-    {
-      SyscallSpec s{"execve"};
-      s.op = Op::Exec;
-      s.kind = Access::Exec;
-      s.a = p(0);
-      v.push_back(s);
-      s.name = "execveat";
-      s.a = at(0, 1);
-      s.flags = 4;
-      s.follow = Follow::AtNofollow;
-      v.push_back(s);
-    }
-    auto probe = [](SyscallSpec s, int8_t mode = -1) {
-      s.predictable = true;
-      s.access_mode = mode;
-      return s;
-    };
-    for (const char* n : {"stat", "stat64", "oldstat", "statfs", "statfs64"})
-      v.push_back(probe(path(n, Access::Stat, p(0))));
-    for (const char* n : {"getxattr", "listxattr"}) v.push_back(path(n, Access::Stat, p(0)));
-    v.push_back(probe(path("access", Access::Stat, p(0)), 1));
-    for (const char* n : {"lstat", "lstat64", "oldlstat", "readlink"})
-      v.push_back(probe(path(n, Access::Stat, p(0), Follow::No)));
-    for (const char* n : {"lgetxattr", "llistxattr"}) v.push_back(path(n, Access::Stat, p(0), Follow::No));
-    v.push_back(probe(path("newfstatat", Access::Stat, at(0, 1), Follow::AtNofollow, 3)));
-    v.push_back(probe(path("fstatat64", Access::Stat, at(0, 1), Follow::AtNofollow, 3)));
-    v.push_back(probe(path("statx", Access::Stat, at(0, 1), Follow::AtNofollow, 2)));
-    v.push_back(probe(path("faccessat", Access::Stat, at(0, 1)), 2));
-    v.push_back(probe(path("faccessat2", Access::Stat, at(0, 1), Follow::AtNofollow, 3), 2));
-    v.push_back(probe(path("readlinkat", Access::Stat, at(0, 1), Follow::No)));
-    v.push_back(path("name_to_handle_at", Access::Stat, at(0, 1), Follow::AtFollow, 4));
-    v.push_back(probe(path("chdir", Access::Stat, p(0))));
-    {
-      SyscallSpec s = path("chroot", Access::Stat, p(0));
-      v.push_back(s);
-    }
-    v.push_back(path("inotify_add_watch", Access::Stat, at(-1, 1), Follow::Inotify, 2));
-    v.push_back(created(path("mkdir", Access::Create, p(0), Follow::No), "dir"));
-    v.push_back(created(path("mkdirat", Access::Create, at(0, 1), Follow::No), "dir"));
-    v.push_back(created(path("mknod", Access::Create, p(0), Follow::No), "file", 1));
-    v.push_back(created(path("mknodat", Access::Create, at(0, 1), Follow::No), "file", 2));
-    for (const char* n : {"unlink", "rmdir"}) v.push_back(path(n, Access::Delete, p(0), Follow::No));
-    v.push_back(path("unlinkat", Access::Delete, at(0, 1), Follow::No));
-    v.push_back(path2("rename", Access::Rename, p(0), Access::Rename, p(1)));
-    v.push_back(path2("renameat", Access::Rename, at(0, 1), Access::Rename, at(2, 3)));
-    v.push_back(path2("renameat2", Access::Rename, at(0, 1), Access::Rename, at(2, 3)));
-    v.push_back(path2("link", Access::Link, p(0), Access::Link, p(1)));
-    v.push_back(path2("linkat", Access::Link, at(0, 1), Access::Link, at(2, 3), Follow::AtFollow, 4));
-    {
-      SyscallSpec s{"symlink"};
-      s.op = Op::Symlink;
-      s.kind = Access::Create;
-      s.a = p(1);
-      s.follow = Follow::No;
-      s.created_type = "symlink";
-      v.push_back(s);
-      s.name = "symlinkat";
-      s.a = at(1, 2);
-      v.push_back(s);
-    }
-    for (const char* n : {"chmod", "chown", "chown32", "utime", "utimes", "setxattr", "removexattr"})
-      v.push_back(path(n, Access::Chmod, p(0)));
-    for (const char* n : {"lchown", "lchown32", "lsetxattr", "lremovexattr"})
-      v.push_back(path(n, Access::Chmod, p(0), Follow::No));
-    v.push_back(path("fchmodat", Access::Chmod, at(0, 1)));
-    v.push_back(path("fchmodat2", Access::Chmod, at(0, 1), Follow::AtNofollow, 3));
-    v.push_back(path("fchownat", Access::Chmod, at(0, 1), Follow::AtNofollow, 4));
-    v.push_back(path("futimesat", Access::Chmod, at(0, 1)));
-    for (const char* n : {"utimensat", "utimensat_time64"}) {
-      SyscallSpec s = path(n, Access::Chmod, at(0, 1), Follow::AtNofollow, 3);
-      s.null_path_is_fd = true;
-      v.push_back(s);
-    }
-    for (const char* n : {"truncate", "truncate64"}) v.push_back(path(n, Access::Write, p(0)));
-    for (const char* n : {"bind", "connect", "listen", "accept", "accept4", "sendto"}) v.push_back(simple(n, Op::Net));
-    for (const char* n : {"mmap", "mmap2"}) v.push_back(simple(n, Op::Mmap));
-    for (const char* n : {"pivot_root", "setns", "unshare", "mount", "umount2", "move_mount"})
-      v.push_back(simple(n, Op::FsChange));
-    for (const char* n : {"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
-                          "setgroups", "capset", "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32",
-                          "setresgid32", "setfsuid32", "setfsgid32", "setgroups32"})
-      v.push_back(simple(n, Op::Creds));
-    for (const char* n : {"seccomp", "landlock_restrict_self", "prctl"}) v.push_back(simple(n, Op::Confine));
-    for (const char* n : {"close", "dup2", "dup3", "close_range", "io_uring_enter"}) {
-      SyscallSpec s = simple(n, Op::Invalidate);
-      s.stale = kStaleFds;
-      std::string name = n;
-      if (name == "close") s.fd_arg = 0;
-      if (name == "dup2" || name == "dup3") s.fd_arg = 1;
-      v.push_back(s);
-    }
-    // Descriptor-based changes of a file: recorded on the descriptor's path.
-    for (const char* n : {"fchmod", "fchown", "fchown32", "fsetxattr", "fremovexattr"})
-      v.push_back(path(n, Access::Chmod, at(0, -1)));
-    for (const char* n : {"ftruncate", "ftruncate64"}) v.push_back(path(n, Access::Write, at(0, -1)));
-    {
-      SyscallSpec s = path("fchdir", Access::Stat, at(0, -1));
-      s.stale = kStaleCwd;
-      v.push_back(s);
-    }
-    // Whatever can turn a directory into something else, or move mounts.
-    for (auto& s : v) {
+    for (const auto& m : syscall_semantics()) {
+      SyscallSpec s{m.name};
+      s.op = op_of(m.effect);
+      s.kind = m.kind;
+      s.kind2 = m.kind2;
+      s.a = m.a;
+      s.b = m.b;
+      s.flags = m.flags;
+      s.follow = m.follow;
+      s.created_type = m.created_type;
+      s.mode = m.mode;
+      s.null_path_is_fd = m.null_path_is_fd;
+      s.predictable = m.probe;
+      s.access_mode = m.access_mode;
+      if (s.op == Op::Invalidate) {
+        s.stale = kStaleFds;
+        s.fd_arg = m.fd;
+      }
+      // Whatever can turn a directory into something else, or move mounts.
       std::string n = s.name;
-      if (n == "chdir") s.stale |= kStaleCwd;
+      if (n == "chdir" || n == "fchdir") s.stale |= kStaleCwd;
       if (n == "chroot" || s.op == Op::FsChange) s.stale |= kStaleCwd | kStaleDirs;
       if (n.rfind("rename", 0) == 0 || n == "rmdir" || n == "unlinkat" || n.rfind("symlink", 0) == 0)
         s.stale |= kStaleDirs;
+      v.push_back(s);
     }
     return v;
   }();

@@ -1,8 +1,9 @@
 // Argument decoding for the ptrace tracer: which syscalls take paths (and at which
 // argument positions, with which dirfd, flags and symlink rule), which access
-// kinds they mean, which ones carry network addresses, and which scalar arguments
-// policies/args.toml asks to record. Built once per architecture in prepare(),
-// then looked up by syscall number on every stop (an array index, no hashing).
+// kinds they mean, which ones carry network addresses (all from the shared
+// common/syscall_semantics.h), and which scalar arguments policies/args.toml asks
+// to record. Built once per architecture in prepare(), then looked up by syscall
+// number on every stop (an array index, no hashing).
 #pragma once
 
 #include <array>
@@ -12,6 +13,7 @@
 
 #include "common/policy.h"
 #include "common/recording.h"
+#include "common/syscall_semantics.h"
 
 namespace profile::ptrace {
 
@@ -56,18 +58,10 @@ inline constexpr uint8_t kStaleFds = 1;   // descriptor table changed
 inline constexpr uint8_t kStaleCwd = 2;   // working directory changed
 inline constexpr uint8_t kStaleDirs = 4;  // directories or mounts changed
 
-enum class Follow : uint8_t {
-  Yes,         // follows the final symlink
-  No,          // never (lstat, unlink, mkdir, rename...)
-  AtNofollow,  // unless AT_SYMLINK_NOFOLLOW is in the flags argument
-  AtFollow,    // only with AT_SYMLINK_FOLLOW (linkat, name_to_handle_at)
-  Inotify,     // unless IN_DONT_FOLLOW in the mask
-};
-
-struct PathArg {
-  int8_t dirfd = -1;  // argument index of the dirfd; -1 = relative to the cwd
-  int8_t path = -1;   // argument index of the path; -1 = none
-};
+// When the final symlink of a path argument is followed, and where the path and
+// its dirfd are: common/syscall_semantics.h, shared with the eBPF tracer.
+using Follow = FollowRule;
+using PathArg = SyscallPathArg;
 
 struct SyscallSpec {
   const char* name;
