@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <tuple>
@@ -51,24 +52,47 @@ std::string expected_out(const std::string& failing = "", const std::string& err
   return out;
 }
 
+// The probe's file lives outside /tmp: enforce binds what the workload used
+// below /tmp into its private /tmp read-only unless it wrote there, and chmod
+// or setxattr on a read-only bind is EROFS, not the capability check.
+class DataDir {
+ public:
+  DataDir() {
+    char tpl[] = "/var/lib/profile-caps-XXXXXX";
+    path_ = ::mkdtemp(tpl) != nullptr ? tpl : "";
+  }
+  ~DataDir() {
+    if (!path_.empty()) std::system(("rm -rf '" + path_ + "'").c_str());
+  }
+  DataDir(const DataDir&) = delete;
+  DataDir& operator=(const DataDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The file as the test makes it: the probe changes its mode and xattrs.
+void make_theirs(const std::string& theirs) {
+  ::unlink(theirs.c_str());
+  std::ofstream(theirs) << "theirs\n";
+  ASSERT_EQ(::chown(theirs.c_str(), 1234, 1234), 0);
+  ASSERT_EQ(::chmod(theirs.c_str(), 0644), 0);
+}
+
 class CapabilitiesMore : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     PROFILE_REQUIRE(testing::is_root(), "the probe needs root's capabilities to have any to learn");
-    theirs_ = dir_.path() + "/theirs";
+    ASSERT_FALSE(data_.path().empty());
+    theirs_ = data_.path() + "/theirs";
     reset();
     bundle_ = dir_.path() + "/b";
-    auto r = run({kProfile, "learn", "-q", "--tracer", GetParam(), "-o", bundle_, "--", kProbe, dir_.path()});
+    auto r = run({kProfile, "learn", "-q", "--tracer", GetParam(), "-o", bundle_, "--", kProbe, data_.path()});
     ASSERT_EQ(r.out, expected_out()) << "learning runs with every capability root has\n" << r.err;
   }
 
-  // The file as the test makes it: the probe changes its mode and xattrs.
-  void reset() {
-    ::unlink(theirs_.c_str());
-    std::ofstream(theirs_) << "theirs\n";
-    ASSERT_EQ(::chown(theirs_.c_str(), 1234, 1234), 0);
-    ASSERT_EQ(::chmod(theirs_.c_str(), 0644), 0);
-  }
+  void reset() { make_theirs(theirs_); }
 
   Manifest manifest() {
     auto text = read_file(bundle_ + "/profile.toml");
@@ -85,6 +109,7 @@ class CapabilitiesMore : public ::testing::TestWithParam<const char*> {
   }
 
   TempDir dir_;
+  DataDir data_;
   std::string theirs_, bundle_;
 };
 
@@ -123,6 +148,17 @@ TEST_P(CapabilitiesMore, TheRecordingNamesEachCapabilityWithItsEvidence) {
 TEST_P(CapabilitiesMore, EnforceKeepsThemAndWithoutOneItsStepFails) {
   reset();
   auto r = run({kProfile, "enforce", bundle_});
+  if (!have_sys_resource()) {
+    // Kept by the manifest but not the launcher's to give: enforce fails
+    // closed before the workload starts, rather than run it without.
+    EXPECT_EQ(r.status, 125) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("capset: EPERM"), std::string::npos) << r.err;
+    drop("CAP_SYS_RESOURCE");
+    reset();
+    r = run({kProfile, "enforce", bundle_});
+  }
+  EXPECT_EQ(r.status, have_sys_resource() ? 0 : 1) << r.err;
   EXPECT_EQ(r.out, expected_out()) << r.err;
 
   // Each dropped capability fails its own step, and only that one.
@@ -150,22 +186,20 @@ INSTANTIATE_TEST_SUITE_P(Tracers, CapabilitiesMore, ::testing::Values("ptrace", 
 TEST(CapabilitiesMoreDifferential, BothTracersInferTheSame) {
   PROFILE_REQUIRE(testing::is_root(), "the probe needs root's capabilities to have any to learn");
   TempDir dir;
+  DataDir data;
+  ASSERT_FALSE(data.path().empty());
   std::map<std::string, std::map<std::string, Set>> by_tracer;
   for (const char* tracer : {"ptrace", "ebpf"}) {
-    std::string theirs = dir.path() + "/theirs";
-    ::unlink(theirs.c_str());
-    std::ofstream(theirs) << "theirs\n";
-    ASSERT_EQ(::chown(theirs.c_str(), 1234, 1234), 0);
-    ASSERT_EQ(::chmod(theirs.c_str(), 0644), 0);
+    make_theirs(data.path() + "/theirs");
     std::string bundle = dir.path() + "/" + tracer;
-    auto r = run({kProfile, "learn", "-q", "--tracer", tracer, "-o", bundle, "--", kProbe, dir.path()});
+    auto r = run({kProfile, "learn", "-q", "--tracer", tracer, "-o", bundle, "--", kProbe, data.path()});
     ASSERT_EQ(r.out, expected_out()) << tracer << ": " << r.err;
     auto rec = load_recording(bundle + "/recording.json");
     ASSERT_TRUE(rec.ok()) << rec.error().message;
     by_tracer[tracer] = rec->capabilities;
   }
   EXPECT_EQ(by_tracer["ptrace"], by_tracer["ebpf"]);
-  EXPECT_EQ(by_tracer["ptrace"], expected_capabilities(dir.path() + "/theirs"));
+  EXPECT_EQ(by_tracer["ptrace"], expected_capabilities(data.path() + "/theirs"));
 }
 
 }  // namespace

@@ -35,9 +35,13 @@ TEST_P(Clone3Fallback, ADirectClone3IsFlaggedAndEnforceSaysWhyItFailed) {
   EXPECT_NE(r.err.find(kDoubt), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("generate it with '--clone3 allow'"), std::string::npos) << r.err;
 
-  auto g = run({kProfile, "-q", "generate", bundle});
+  auto g = run({kProfile, "generate", bundle});
   EXPECT_EQ(g.status, 0) << g.err;
-  EXPECT_NE(g.err.find(kDoubt), std::string::npos) << "a warning even with -q: " << g.err;
+  EXPECT_NE(g.err.find("  WARNING: " + kDoubt), std::string::npos) << "in the report: " << g.err;
+  g = run({kProfile, "generate", "--json", bundle});
+  EXPECT_EQ(g.status, 0) << g.err;
+  EXPECT_NE(g.err.find("warning: " + kDoubt), std::string::npos) << "said when the report is JSON: " << g.err;
+  EXPECT_NE(g.out.find("\"warnings\":[\"" + kDoubt), std::string::npos) << g.out;
 
   auto show = run({kProfile, "show", bundle, "--only", "syscalls"});
   EXPECT_NE(show.out.find("clone3 without a fallback?"), std::string::npos) << show.out;
