@@ -142,8 +142,8 @@ TEST(SeccompGen, Clone3GetsEnosysEvenWhenObserved) {
 // flags show it is not glibc's (threads and posix_spawn, CLONE_VM, fall back)
 // or ask for what clone cannot express.
 TEST(SeccompGen, Clone3ThatMayNotFallBackIsWarnedAbout) {
-  constexpr uint64_t kMask = 0x27e020180;  // policies/args.toml: + CLONE_VM, CLONE_INTO_CGROUP
-  auto with = [&](std::set<std::vector<uint64_t>> tuples, uint64_t mask = kMask) {
+  // policies/args.toml's mask: the namespace flags, CLONE_VM, CLONE_INTO_CGROUP
+  auto with = [](std::set<std::vector<uint64_t>> tuples, uint64_t mask = 0x27e020180) {
     Recording r = testing::sample_recording();
     r.add_syscall("x86_64", "clone3");
     r.args["x86_64"]["clone3"] = ArgValues{{0}, {mask}, std::move(tuples)};
