@@ -529,11 +529,11 @@ std::string clone3_note(const BundleDir& bundle, const std::string& dir, int sta
   if (!text) return "";
   auto rec = recording_from_json(*text, dir + "/recording.json");
   if (!rec) return "";
-  bool seen = false;
-  for (const auto& [arch, names] : rec->syscalls) seen = seen || names.count("clone3") != 0;
-  if (!seen) return "";
+  // Only a clone3 that may have no fallback: glibc's falls back, and naming
+  // clone3 for every failing threaded program would point the wrong way.
   std::string why;
   for (const auto& d : clone3_fallback_doubts(*rec)) why += "; " + d;
+  if (why.empty()) return "";
   return "the workload exited with status " + std::to_string(status) +
          " and learning saw it call clone3, which this profile answers with ENOSYS (glibc falls back to clone; code "
          "calling clone3 itself may not)" +

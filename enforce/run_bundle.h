@@ -71,8 +71,9 @@ struct EnforceReport {
   std::vector<std::string> outside_architectures;
   std::vector<std::string> outside_unnamed;
   std::vector<std::string> updated_files;  // with update
-  // The workload failed, learning saw it call clone3 and the profile answers
-  // clone3 with ENOSYS: the sentence saying so ("" otherwise).
+  // The workload failed, learning saw it make a clone3 that may have no
+  // fallback (clone3_fallback_doubts) and the profile answers clone3 with
+  // ENOSYS: the sentence saying so ("" otherwise).
   std::string clone3_note;
 };
 

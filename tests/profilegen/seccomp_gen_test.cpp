@@ -138,6 +138,22 @@ TEST(SeccompGen, Clone3GetsEnosysEvenWhenObserved) {
   EXPECT_EQ(clone_rules, 2);
 }
 
+// Arguments recorded for capability inference only (filter = false, or read
+// from memory) make no seccomp rule: the call stays allowed whatever they are.
+TEST(SeccompGen, ArgumentsRecordedForInferenceOnlyAreNotCompared) {
+  Recording r = testing::sample_recording();
+  r.add_syscall("x86_64", "syslog");
+  r.args["x86_64"]["syslog"] = ArgValues{{0}, {0xffffffff}, {{3}}};
+  r.add_syscall("x86_64", "prlimit64");
+  r.args["x86_64"]["prlimit64"] = ArgValues{{1, 2, 1}, {0xffffffff, ~0ULL, ~0ULL}, {{7, 1024, 4096}}};
+  json doc = json::parse(seccomp_to_docker_json(model(r)));
+  for (const char* n : {"syslog", "prlimit64"}) {
+    const json* rule = rule_for(doc, n, "SCMP_ACT_ALLOW");
+    ASSERT_NE(rule, nullptr) << n;
+    EXPECT_FALSE(rule->contains("args") && !(*rule)["args"].empty()) << n;
+  }
+}
+
 // A clone3 without a fallback fails under the ENOSYS answer: flagged when its
 // flags show it is not glibc's (threads and posix_spawn, CLONE_VM, fall back)
 // or ask for what clone cannot express.
