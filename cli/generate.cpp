@@ -49,6 +49,9 @@ void add_generate_options(CLI::App* cmd, GenerateOptions& o, bool& json) {
 }
 
 void print_report(const GenerateReport& r, bool json) {
+  // Warnings reach the user whatever the verbosity (the report is --verbose's).
+  if (json || log::level() < log::Level::Info)
+    for (const auto& w : r.warnings) log::warn(w);
   if (json)
     std::fputs(report_to_json(r).c_str(), stdout);
   else if (log::level() >= log::Level::Info)

@@ -198,6 +198,8 @@ void run_learn(const LearnArgs& a, Context& ctx) {
                (rec.incomplete() ? " (or 'profile generate --allow-incomplete " + dir + "' to accept the gaps)" : ""),
            kLauncherFailure);
     generated = report_to_text(*report);
+    if (log::level() < log::Level::Info || a.json)
+      for (const auto& w : report->warnings) log::warn(w);
   }
   if (a.json || !a.report.empty()) {
     // rec_path is bytes (-o DIR need not be UTF-8, and may hold a quote): escaped and encoded as json text.

@@ -23,6 +23,7 @@
 #include "profilegen/manifest.h"
 #include "profilegen/relocate.h"
 #include "profilegen/runtime_part.h"
+#include "profilegen/seccomp_gen.h"
 
 namespace profile::cli {
 namespace {
@@ -309,6 +310,12 @@ void print_syscalls(const Recording& rec, const DangerousList& dangerous) {
   if (!flagged.empty()) {
     std::printf("\nDangerous syscalls used (marked ! above):\n");
     for (const auto& f : flagged) std::printf("  %s\n", f.c_str());
+  }
+  if (auto doubts = clone3_fallback_doubts(rec); !doubts.empty()) {
+    std::printf(
+        "\nclone3 without a fallback? (the profile answers clone3 with ENOSYS unless generated with "
+        "'--clone3 allow'):\n");
+    for (const auto& d : doubts) std::printf("  WARNING: %s\n", d.c_str());
   }
   for (const auto& [arch, per_sys] : rec.args) {
     std::printf("\nArgument values (%s), as the kernel's headers name them:\n", arch_heading(arch).c_str());
@@ -642,15 +649,17 @@ void run_show(const ShowArgs& a, Context& ctx) {
   if (a.json) {
     auto j = to_json(*rec, dangerous);
     j["capabilities"] = capabilities_json(*rec, manifest);
+    j["clone3_warnings"] = clone3_fallback_doubts(*rec);
     if (view) j["bundle"] = bundle_view_json(*view);
     if (!runtime.names.empty()) j["runtime_part"] = {{"syscalls", runtime.names}, {"from", runtime.comment}};
     // --only keeps the runs and the selected kinds' keys.
-    const std::map<std::string, std::vector<std::string>> keys = {{"syscalls", {"syscalls", "args", "runtime_part"}},
-                                                                  {"files", {"files"}},
-                                                                  {"network", {"network"}},
-                                                                  {"exec", {"executables"}},
-                                                                  {"capabilities", {"capabilities"}},
-                                                                  {"landlock", {"bundle"}}};
+    const std::map<std::string, std::vector<std::string>> keys = {
+        {"syscalls", {"syscalls", "args", "runtime_part", "clone3_warnings"}},
+        {"files", {"files"}},
+        {"network", {"network"}},
+        {"exec", {"executables"}},
+        {"capabilities", {"capabilities"}},
+        {"landlock", {"bundle"}}};
     for (const auto& [kind, names] : keys)
       if (!wanted(a, kind))
         for (const auto& k : names) j.erase(k);

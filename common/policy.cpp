@@ -84,8 +84,16 @@ Result<ArgPolicy> parse_arg_policy(std::string_view text, const std::string& sou
       rule.masks.push_back(mask != nullptr ? static_cast<uint64_t>(mask->get()) : ~uint64_t{0});
       auto n = at->get_as<std::string>("name");
       rule.names.push_back(n != nullptr ? n->get() : "arg" + std::to_string(idx->get()));
-      if (auto s = at->get_as<std::string>("source")) rule.source = s->get();
+      auto src = at->get_as<std::string>("source");
+      rule.sources.push_back(src != nullptr ? src->get() : "");
+      if (src != nullptr && rule.source.empty()) rule.source = src->get();
     }
+    if (auto f = tbl->get("filter"); f != nullptr) {
+      if (!f->is_boolean())
+        return make_error(where(source, f->source()) + ": [" + name + "] \"filter\" must be true or false");
+      rule.filter = f->as_boolean()->get();
+    }
+    if (!rule.source.empty()) rule.filter = false;
     policy.rules[name] = std::move(rule);
   }
   return policy;

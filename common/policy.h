@@ -26,6 +26,18 @@ struct ArgRule {
   std::vector<uint64_t> masks;  // ~0 when the file gives none
   std::vector<std::string> names;
   std::string source;  // "" = the syscall's register argument; else e.g. "clone_args.flags"
+  // Where each index's value comes from ("" = the register itself), one per
+  // index; `source` is the first non-empty one. Values read from memory
+  // ("clone_args.flags": the first u64 the argument points to;
+  // "rlimit.rlim_max": the second; "rlimit.current_max": the caller's hard
+  // limit of the resource the argument names, before the call;
+  // "xattr_name.capability": 1 when the name is "security.capability") are
+  // out of seccomp's reach.
+  std::vector<std::string> sources;
+  // Whether `profile generate` compares the values (false: recorded only for
+  // capability inference and reports; `filter = false` in the table, or any
+  // index read from memory).
+  bool filter = true;
   std::string reason;
 };
 struct ArgPolicy {

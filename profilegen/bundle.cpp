@@ -253,6 +253,7 @@ Result<std::map<std::string, std::string>> render_bundle(const Recording& rec, c
     r.notes.push_back("observed syscalls that libseccomp cannot name are left out and get ENOSYS: " +
                       join(sm->numeric_dropped, ", "));
   r.notes.insert(r.notes.end(), sm->notes.begin(), sm->notes.end());
+  r.warnings = sm->warnings;
   std::set<std::string> notes_seen;
   for (const auto& d : r.dangerous)
     if (!d.note.empty() && notes_seen.insert(d.note).second) r.notes.push_back(d.syscall + " is allowed: " + d.note);
@@ -386,6 +387,7 @@ std::string report_to_text(const GenerateReport& r) {
          " generalised directories, see profile show), needs ABI " + std::to_string(r.landlock_min_abi) +
          " for full enforcement\n";
   for (const auto& d : r.dangerous) out += "  DANGEROUS allowed: " + d.syscall + ": " + d.reason + "\n";
+  for (const auto& w : r.warnings) out += "  WARNING: " + w + "\n";
   // One line per unlabelled path would bury everything else (a workload writing
   // under /tmp has dozens); the text form summarises them, --json lists each.
   const std::string unlabelled = "no label known for ";
@@ -429,6 +431,7 @@ std::string report_to_json(const GenerateReport& r) {
   j["landlock_min_abi"] = r.landlock_min_abi;
   j["runtime_syscalls"] = r.runtime_syscalls;  // the engine formats' runtime part, not counted above
   j["notes"] = r.notes;
+  j["warnings"] = r.warnings;
   return dump_bytes(std::move(j)) + "\n";  // dir and notes hold paths: bytes
 }
 

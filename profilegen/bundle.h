@@ -70,6 +70,7 @@ struct GenerateReport {
   size_t landlock_generalised = 0;  // directories given a subtree rule (landlock.json "generalised")
   int landlock_min_abi = 0;
   std::vector<std::string> notes;             // plain sentences for the user
+  std::vector<std::string> warnings;          // what will likely break under the bundle (also logged)
   std::vector<std::string> runtime_syscalls;  // the runtime part added to the engine formats
 };
 

@@ -99,6 +99,36 @@ std::vector<std::string> known_syscalls(const std::string& arch) {
   return out;
 }
 
+std::vector<std::string> clone3_fallback_doubts(const Recording& rec) {
+  constexpr uint64_t kCloneVm = 0x100, kNewTime = 0x80, kIntoCgroup = 0x200000000ULL;
+  bool into_cgroup = false, new_time = false, fork_like = false;
+  for (const auto& [arch, per_sys] : rec.args) {
+    auto c3 = per_sys.find("clone3");
+    if (c3 == per_sys.end() || c3->second.indices != std::vector<unsigned>{0} || c3->second.masks.size() != 1) continue;
+    uint64_t mask = c3->second.masks[0];
+    for (const auto& t : c3->second.tuples) {
+      if (t.size() != 1) continue;
+      into_cgroup = into_cgroup || (t[0] & kIntoCgroup) != 0;
+      new_time = new_time || (t[0] & kNewTime) != 0;
+      fork_like = fork_like || ((mask & kCloneVm) != 0 && (t[0] & kCloneVm) == 0);
+    }
+  }
+  std::vector<std::string> out;
+  if (into_cgroup)
+    out.emplace_back(
+        "clone3 was seen with CLONE_INTO_CGROUP, which clone cannot express: answered ENOSYS, that call fails");
+  if (new_time)
+    out.emplace_back(
+        "clone3 was seen creating a time namespace (CLONE_NEWTIME), which clone cannot do: answered "
+        "ENOSYS, that call fails");
+  if (fork_like)
+    out.emplace_back(
+        "clone3 was seen without CLONE_VM (a fork-like clone3): glibc makes clone3 only for threads and "
+        "posix_spawn and falls back to clone on ENOSYS, so this one came from code that calls clone3 itself and "
+        "may have no fallback");
+  return out;
+}
+
 Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& policy, const SeccompOptions& opts) {
   SeccompModel m;
   if (opts.default_action == "errno") {
@@ -127,7 +157,6 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
   // with the flags clone3 was seen with, so that the fallback works.
   auto args = rec.args;
   std::set<std::string> clone3_refused;  // arches where clone3 was observed but gets ENOSYS
-  bool clone3_newtime = false;
   std::set<std::string> union_allowed;
   std::set<std::string> unconditional;  // allowed whatever the arguments
   std::set<std::string> numeric;
@@ -166,7 +195,6 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
           for (const auto& t : c3->second.tuples) {
             if (t.empty()) continue;
             cv.tuples.insert({t[0] & cv.masks[0]});
-            if ((t[0] & 0x80) != 0) clone3_newtime = true;  // CLONE_NEWTIME
           }
         }
       }
@@ -193,10 +221,8 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
         "clone3 was observed but gets ENOSYS: its flags live in memory, where seccomp cannot check them, so an "
         "allowed clone3 would create any namespace; glibc falls back to clone, which is allowed with the flags "
         "clone3 was seen with ('--clone3 allow' keeps clone3 for a workload that cannot fall back)");
-    if (clone3_newtime)
-      m.notes.push_back(
-          "clone3 was seen creating a time namespace (CLONE_NEWTIME), which clone cannot do: that call will fail "
-          "unless the bundle is generated with '--clone3 allow'");
+    for (const auto& d : clone3_fallback_doubts(rec))
+      m.warnings.push_back(d + "; if the workload fails under the profile, generate it with '--clone3 allow'");
   }
 
   // Argument rules: the union over architectures of the observed tuples.
@@ -204,7 +230,7 @@ Result<SeccompModel> build_seccomp_model(const Recording& rec, const GenPolicy& 
   if (!opts.no_args) {
     for (const auto& name : union_allowed) {
       const ArgRule* pr = policy.args.find(name);
-      if (pr == nullptr || !pr->source.empty() || unconditional.count(name)) continue;
+      if (pr == nullptr || !pr->filter || unconditional.count(name)) continue;
       bool ok = true;
       std::optional<ArgKey> key;
       std::set<std::vector<uint64_t>> tuples;

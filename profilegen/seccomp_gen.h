@@ -67,6 +67,7 @@ struct SeccompModel {
   std::vector<std::string> numeric_dropped;              // observed syscalls without a name
   std::map<std::string, std::string> flagged;            // allowed, but to report like a dangerous one: why
   std::vector<std::string> notes;                        // for the generate report (clone3 -> clone)
+  std::vector<std::string> warnings;                     // what will likely break: clone3 without a fallback
 };
 
 struct SeccompOptions {
@@ -82,6 +83,17 @@ std::string seccomp_to_docker_json(const SeccompModel& m);
 std::string seccomp_to_oci_json(const SeccompModel& m);
 // `name` becomes metadata.name (a DNS-1123 label is derived from it).
 std::string seccomp_to_spo_yaml(const SeccompModel& m, const std::string& name);
+
+// Why some clone3 the recording shows may have no fallback to clone, one
+// sentence per reason (empty when every clone3 looks like glibc's, which falls
+// back on ENOSYS). A trace cannot show a fallback that never ran, so this
+// judges the arguments (man/profile-generate.1, Seccomp):
+//   - CLONE_INTO_CGROUP or CLONE_NEWTIME: clone cannot express them;
+//   - no CLONE_VM: glibc makes clone3 only for threads and posix_spawn (both
+//     CLONE_VM); a fork-like clone3 was made by code that called it itself.
+// Recordings made before clone3's flags kept CLONE_VM (mask without 0x100)
+// give no CLONE_VM judgement.
+std::vector<std::string> clone3_fallback_doubts(const Recording& rec);
 
 // Every syscall name libseccomp knows for `arch` (e.g. "x86_64"), sorted.
 std::vector<std::string> known_syscalls(const std::string& arch);

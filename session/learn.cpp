@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <set>
 
@@ -64,6 +65,17 @@ std::vector<uint32_t> supplementary_groups() {
   std::vector<gid_t> g(static_cast<size_t>(std::max(0, ::getgroups(0, nullptr))));
   int n = g.empty() ? 0 : ::getgroups(static_cast<int>(g.size()), g.data());
   return {g.begin(), g.begin() + std::max(0, n)};
+}
+
+// kernel.dmesg_restrict: unreadable (no /proc/sys) counts as 0, the kernel's
+// default, so that reading the log is not taken as evidence on a guess.
+bool dmesg_restricted() {
+  std::FILE* f = std::fopen("/proc/sys/kernel/dmesg_restrict", "re");
+  if (f == nullptr) return false;
+  int v = 0;
+  bool ok = std::fscanf(f, "%d", &v) == 1;
+  std::fclose(f);
+  return ok && v != 0;
 }
 
 int before_exec_trampoline(void* ctx) {
@@ -197,6 +209,7 @@ Result<LearnResult> learn(const LearnOptions& options) {
   caps.file_info = &lstat_info;
   caps.groups = supplementary_groups();
   caps.failures = options.capability_failures;
+  caps.dmesg_restrict = dmesg_restricted();
   result.recording.capabilities = infer_capabilities(result.recording, caps);
   result.exit = *exit;
   result.tracer = tracer.name();

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <future>
@@ -35,6 +36,7 @@
 #include "enforce/selinux_exec.h"
 #include "profilegen/manifest.h"
 #include "profilegen/relocate.h"
+#include "profilegen/seccomp_gen.h"
 #include "session/watchdog.h"
 
 extern char** environ;
@@ -520,6 +522,25 @@ Result<WorkloadUser> resolve_workload_user(const std::string& spec) {
   return out;
 }
 
+namespace {
+// Read only when the workload failed: recording.json can be large.
+std::string clone3_note(const BundleDir& bundle, const std::string& dir, int status) {
+  auto text = bundle.read("recording.json");
+  if (!text) return "";
+  auto rec = recording_from_json(*text, dir + "/recording.json");
+  if (!rec) return "";
+  // Only a clone3 that may have no fallback: glibc's falls back, and naming
+  // clone3 for every failing threaded program would point the wrong way.
+  std::string why;
+  for (const auto& d : clone3_fallback_doubts(*rec)) why += "; " + d;
+  if (why.empty()) return "";
+  return "the workload exited with status " + std::to_string(status) +
+         " and learning saw it call clone3, which this profile answers with ENOSYS (glibc falls back to clone; code "
+         "calling clone3 itself may not)" +
+         why + ". If it cannot fall back: profile generate --clone3 allow " + dir;
+}
+}  // namespace
+
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   EnforceReport report;
   // Every file the confinement comes from is read through this checked handle.
@@ -738,6 +759,8 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   auto exit = ct.finish(status);
   if (!exit) return exit.error();
   report.exit = *exit;
+  if (report.exit.status() != 0 && !report.timed_out && report.killed_after_signal == 0 && p.facts.clone3_enosys)
+    report.clone3_note = clone3_note(*bundle, o.dir, report.exit.status());
   return report;
 }
 
@@ -837,7 +860,16 @@ SeccompFacts seccomp_facts(const std::string& json_text) {
   auto calls = doc.find("syscalls");
   if (calls == doc.end() || !calls->is_array()) return out;
   std::set<std::string> unconditional;
+  bool clone3_allowed = false;
   for (const auto& rule : *calls) {
+    if (rule.is_object() && rule.value("action", "") == "SCMP_ACT_ERRNO" && rule.value("errnoRet", 0) == ENOSYS)
+      if (auto n = rule.find("names"); n != rule.end() && n->is_array())
+        for (const auto& x : *n)
+          if (x.is_string() && x.get<std::string>() == "clone3") out.clone3_enosys = true;
+    if (rule.is_object() && rule.value("action", "") == "SCMP_ACT_ALLOW")
+      if (auto n = rule.find("names"); n != rule.end() && n->is_array())
+        for (const auto& x : *n)
+          if (x.is_string() && x.get<std::string>() == "clone3") clone3_allowed = true;
     if (!rule.is_object() || rule.value("action", "") != "SCMP_ACT_ALLOW") continue;
     auto args = rule.find("args");
     bool with_args = args != rule.end() && args->is_array() && !args->empty();
@@ -849,13 +881,18 @@ SeccompFacts seccomp_facts(const std::string& json_text) {
     for (auto& name : names) (with_args ? out.allowed_with_args : unconditional).insert(std::move(name));
   }
   for (const auto& n : unconditional) out.allowed_with_args.erase(n);
+  if (clone3_allowed) out.clone3_enosys = false;
   return out;
 }
 
 std::vector<std::string> denial_report_lines(const EnforceReport& r, const std::string& dir) {
   std::vector<std::string> out;
   const DenialReport& d = r.denials;
-  if (!d.on || r.complain) return out;
+  if (r.complain) return out;
+  if (!d.on) {
+    if (!r.clone3_note.empty()) out.push_back(r.clone3_note);
+    return out;
+  }
   for (const auto& x : d.denials) out.push_back(denial_line(x));
   std::string sig = unexpected_signal_line(r.exit.signal, d.seccomp_kills, !d.denials.empty());
   if (!sig.empty()) out.push_back(sig);
@@ -865,6 +902,7 @@ std::vector<std::string> denial_report_lines(const EnforceReport& r, const std::
     out.push_back("the workload exited with status " + std::to_string(r.exit.status()) +
                   (d.seccomp_watched ? " and seccomp denied it nothing" : ""));
   }
+  if (!r.clone3_note.empty()) out.push_back(r.clone3_note);
   if (d.landlock)
     out.push_back("file and network denials by Landlock are not observable here: 'profile enforce --complain " + dir +
                   "' shows them");
@@ -880,6 +918,7 @@ std::string enforce_report_json(const EnforceReport& r) {
   j["applied"] = r.applied;
   j["notices"] = r.notices;
   j["dropped_env"] = r.dropped_env;
+  if (!r.clone3_note.empty()) j["clone3_note"] = r.clone3_note;
   if (r.denials.on && !r.complain) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& d : r.denials.denials) {

@@ -71,6 +71,10 @@ struct EnforceReport {
   std::vector<std::string> outside_architectures;
   std::vector<std::string> outside_unnamed;
   std::vector<std::string> updated_files;  // with update
+  // The workload failed, learning saw it make a clone3 that may have no
+  // fallback (clone3_fallback_doubts) and the profile answers clone3 with
+  // ENOSYS: the sentence saying so ("" otherwise).
+  std::string clone3_note;
 };
 
 Result<EnforceReport> run_bundle(const EnforceOptions& options);
@@ -96,6 +100,7 @@ std::vector<std::string> denial_report_lines(const EnforceReport& r, const std::
 struct SeccompFacts {
   std::set<std::string> allowed_with_args;
   bool kills = false;
+  bool clone3_enosys = false;  // clone3 is not allowed and a rule answers it with ENOSYS
 };
 SeccompFacts seccomp_facts(const std::string& json_text);
 std::string enforce_report_json(const EnforceReport& r);

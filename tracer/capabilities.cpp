@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace profile {
 namespace {
@@ -172,7 +173,14 @@ class Inference {
     binds();
     scheduling();
     options();
-    if (ids_known_ && ctx_.file_info) files();
+    limits();
+    kernel_log();
+    bpf_and_perf();
+    file_capabilities();
+    if (ids_known_ && ctx_.file_info) {
+      files();
+      leases();
+    }
     return std::move(out_);
   }
 
@@ -239,6 +247,7 @@ class Inference {
       for (const auto& t : c.values->tuples) {
         uint64_t owner = t[static_cast<size_t>(po)], group = t[static_cast<size_t>(pg)];
         if (owner != unchanged) chown_owners_.insert(static_cast<uint32_t>(owner));
+        if (group != unchanged) chown_groups_.insert(static_cast<uint32_t>(group));
         if (!ids_known_) continue;
         bool other_owner = owner != unchanged && own_uids_.count(static_cast<uint32_t>(owner)) == 0;
         bool other_group = group != unchanged && !member(static_cast<uint32_t>(group));
@@ -361,6 +370,140 @@ class Inference {
     }
   }
 
+  // setrlimit/prlimit64 tuples: (resource, new hard limit, hard limit before
+  // the call). Only a raise above the limit the process had needs
+  // CAP_SYS_RESOURCE; lowering, keeping, and any soft limit up to the hard one
+  // are free. RLIMIT_NOFILE above fs.nr_open is refused even with the
+  // capability, so it is no reason to grant it.
+  void limits() {
+    for (const auto& c : calls_of(rec_, {"setrlimit", "prlimit64"})) {
+      if (c.values->indices.size() != 3) continue;
+      for (const auto& t : c.values->tuples) {
+        if (t.size() != 3 || t[1] <= t[2]) continue;
+        add("CAP_SYS_RESOURCE",
+            c.name + "(" + rlimit_name(t[0]) + ", hard " + limit_text(t[2]) + " -> " + limit_text(t[1]) + ")");
+      }
+    }
+  }
+
+  static std::string rlimit_name(uint64_t r) {
+    static const char* const names[] = {"RLIMIT_CPU",      "RLIMIT_FSIZE", "RLIMIT_DATA",   "RLIMIT_STACK",
+                                        "RLIMIT_CORE",     "RLIMIT_RSS",   "RLIMIT_NPROC",  "RLIMIT_NOFILE",
+                                        "RLIMIT_MEMLOCK",  "RLIMIT_AS",    "RLIMIT_LOCKS",  "RLIMIT_SIGPENDING",
+                                        "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO", "RLIMIT_RTTIME"};
+    return r < std::size(names) ? names[r] : "resource " + num(r);
+  }
+
+  static std::string limit_text(uint64_t v) { return v == ~uint64_t{0} ? "unlimited" : num(v); }
+
+  // syslog(2): reading the whole buffer (3) and its size (10) are free unless
+  // kernel.dmesg_restrict; every other action needs CAP_SYSLOG. /dev/kmsg
+  // reads are checked as action 3.
+  void kernel_log() {
+    static const char* const actions[] = {
+        "SYSLOG_ACTION_CLOSE",       "SYSLOG_ACTION_OPEN",       "SYSLOG_ACTION_READ",
+        "SYSLOG_ACTION_READ_ALL",    "SYSLOG_ACTION_READ_CLEAR", "SYSLOG_ACTION_CLEAR",
+        "SYSLOG_ACTION_CONSOLE_OFF", "SYSLOG_ACTION_CONSOLE_ON", "SYSLOG_ACTION_CONSOLE_LEVEL",
+        "SYSLOG_ACTION_SIZE_UNREAD", "SYSLOG_ACTION_SIZE_BUFFER"};
+    std::string why = ctx_.dmesg_restrict ? " (kernel.dmesg_restrict = 1)" : "";
+    for (const auto& c : calls_of(rec_, {"syslog"})) {
+      int p = c.pos(0);
+      if (p < 0) continue;
+      for (const auto& t : c.values->tuples) {
+        uint64_t a = t[static_cast<size_t>(p)];
+        bool reading = a == 3 || a == 10;
+        if (reading && !ctx_.dmesg_restrict) continue;
+        add("CAP_SYSLOG",
+            "syslog(" + (a < std::size(actions) ? std::string(actions[a]) : num(a)) + ")" + (reading ? why : ""));
+      }
+    }
+    if (!ctx_.dmesg_restrict) return;
+    auto f = rec_.files.find("/dev/kmsg");
+    if (f == rec_.files.end()) return;
+    if (auto r = f->second.accesses.find(Access::Read); r != f->second.accesses.end())
+      for (const auto& [o, n] : r->second)
+        if (counted(o)) add("CAP_SYSLOG", "read /dev/kmsg: " + o + why);
+  }
+
+  // bpf(2) on this kernel: creating maps, loading programs and BTF need
+  // CAP_BPF while unprivileged BPF is disabled (the default of distributions,
+  // kernel.unprivileged_bpf_disabled); reaching objects by id needs
+  // CAP_SYS_ADMIN; commands on a descriptor the process holds need nothing.
+  // perf_event_open with pid -1 watches every process on a CPU: CAP_PERFMON
+  // (kernel.perf_event_paranoid above 0, every default).
+  void bpf_and_perf() {
+    for (const auto& c : calls_of(rec_, {"bpf"})) {
+      int p = c.pos(0);
+      if (p < 0) continue;
+      for (const auto& t : c.values->tuples) {
+        uint64_t cmd = t[static_cast<size_t>(p)];
+        const char* name = cmd == 0    ? "BPF_MAP_CREATE"
+                           : cmd == 5  ? "BPF_PROG_LOAD"
+                           : cmd == 18 ? "BPF_BTF_LOAD"
+                           : cmd == 11 ? "BPF_PROG_GET_NEXT_ID"
+                           : cmd == 12 ? "BPF_MAP_GET_NEXT_ID"
+                           : cmd == 13 ? "BPF_PROG_GET_FD_BY_ID"
+                           : cmd == 14 ? "BPF_MAP_GET_FD_BY_ID"
+                           : cmd == 19 ? "BPF_BTF_GET_FD_BY_ID"
+                           : cmd == 23 ? "BPF_BTF_GET_NEXT_ID"
+                           : cmd == 30 ? "BPF_LINK_GET_FD_BY_ID"
+                           : cmd == 31 ? "BPF_LINK_GET_NEXT_ID"
+                                       : nullptr;
+        if (name == nullptr) continue;
+        bool load = cmd == 0 || cmd == 5 || cmd == 18;
+        add(load ? "CAP_BPF" : "CAP_SYS_ADMIN", std::string("bpf(") + name + ")");
+      }
+    }
+    for (const auto& c : calls_of(rec_, {"perf_event_open"})) {
+      int pp = c.pos(1), pc = c.pos(2);
+      if (pp < 0 || pc < 0) continue;
+      for (const auto& t : c.values->tuples)
+        if (t[static_cast<size_t>(pp)] == kUnchanged32)
+          add("CAP_PERFMON", "perf_event_open(pid -1, cpu " +
+                                 std::to_string(static_cast<int32_t>(t[static_cast<size_t>(pc)])) +
+                                 ": every process on a CPU)");
+    }
+  }
+
+  // setxattr of security.capability: file capabilities (CAP_SETFCAP), unless
+  // the run made a user namespace of its own, where namespaced file
+  // capabilities need it only there.
+  void file_capabilities() {
+    if (made_userns_) return;
+    for (const auto& c : calls_of(rec_, {"setxattr", "lsetxattr", "fsetxattr"})) {
+      int p = c.pos(1);
+      if (p < 0) continue;
+      for (const auto& t : c.values->tuples)
+        if (t[static_cast<size_t>(p)] == 1) add("CAP_SETFCAP", c.name + "(security.capability)");
+    }
+  }
+
+  // F_SETLEASE needs CAP_LEASE on a file the caller does not own. Which
+  // descriptor the lease was on is not traced: evidence when the run opened a
+  // file that no uid of the run owns (the first one is named).
+  void leases() {
+    bool lease = false;
+    for (const auto& c : calls_of(rec_, {"fcntl", "fcntl64"})) {
+      int p = c.pos(1);
+      if (p < 0) continue;
+      for (const auto& t : c.values->tuples)
+        if ((t[static_cast<size_t>(p)] & 0xffffffff) == 1024) lease = true;  // F_SETLEASE
+    }
+    if (!lease) return;
+    for (const auto& [path, fr] : rec_.files) {
+      if (path == "/proc" || path.rfind("/proc/", 0) == 0) continue;
+      bool opened = false;
+      for (Access k : {Access::Read, Access::Write})
+        if (auto a = fr.accesses.find(k); a != fr.accesses.end() && a->second.count(kOk) != 0) opened = true;
+      if (!opened) continue;
+      const auto& f = info(path);
+      if (!f || (f->mode & 0170000) != 0100000 || owned(*f)) continue;
+      add("CAP_LEASE", "fcntl(F_SETLEASE) while " + path + " (" + describe(*f) +
+                           ") was open (which descriptor the lease was on is not traced)");
+      return;
+    }
+  }
+
   // --- files: what the mode and owner at the end of the run would refuse ---
 
   const std::optional<FileInfo>& info(const std::string& path) {
@@ -453,9 +596,21 @@ class Inference {
               // says nothing of what the access saw.
               if (!f || is_link(*f) || changed_by_run || chown_owners_.count(f->uid) != 0) break;
               file_access(path, kind, o, *f, what);
+              // Writing (or truncating) a set-user-ID file clears the bit
+              // unless the writer has CAP_FSETID: still set, it was kept.
+              if (kind == Access::Write && o == kOk && (f->mode & 0170000) == 0100000 && (f->mode & 04000) != 0)
+                add("CAP_FSETID", what + " kept the set-user-ID bit (" + describe(*f) + ")");
               break;
             case Access::Chmod:
-              if (!f || is_link(*f) || owned(*f) || chown_owners_.count(f->uid) != 0) break;
+              if (!f || is_link(*f) || chown_owners_.count(f->uid) != 0) break;
+              // The set-group-ID bit survives a chmod by a process outside the
+              // file's group only with CAP_FSETID: the kernel clears it silently.
+              if ((f->mode & 02000) != 0 && !member(f->gid) && chown_groups_.count(f->gid) == 0 && o == kOk)
+                add("CAP_FSETID", "chmod " + path + ": " + o +
+                                      " kept the set-group-ID bit of a group the workload is "
+                                      "not in (" +
+                                      describe(*f) + ")");
+              if (owned(*f)) break;
               add("CAP_FOWNER", "chmod " + path + ": " + o + " (" + describe(*f) + ")");
               break;
             case Access::Stat:
@@ -487,7 +642,7 @@ class Inference {
   const Recording& rec_;
   const CapabilityContext& ctx_;
   CapabilityEvidence out_;
-  std::set<uint32_t> own_uids_, own_gids_, switched_uids_, switched_gids_, chown_owners_;
+  std::set<uint32_t> own_uids_, own_gids_, switched_uids_, switched_gids_, chown_owners_, chown_groups_;
   bool ids_known_ = false;
   bool made_userns_ = false;
   std::map<std::string, std::optional<FileInfo>> info_;

@@ -43,6 +43,9 @@ struct CapabilityContext {
   // not keep). Learning counts only what succeeded: a refusal the workload
   // lived with shows no need.
   bool failures = false;
+  // kernel.dmesg_restrict at the end of the run: 1 makes reading the kernel
+  // log (syslog(2) actions 3 and 10, reads of /dev/kmsg) need CAP_SYSLOG too.
+  bool dmesg_restrict = false;
 };
 
 using CapabilityEvidence = std::map<std::string, std::set<std::string>>;  // "CAP_SETUID" -> evidence

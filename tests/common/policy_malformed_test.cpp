@@ -30,6 +30,17 @@ TEST(PolicyMalformed, ArgPolicy) {
   expect_refused(parse_arg_policy("[clone]\nargs = [{index = 0, mask = -1}]\n", "args.toml"),
                  "args.toml:2: \"mask\" must be a positive integer");
   expect_refused(parse_arg_policy("[clone]\nargs = " + std::string(5000, '[') + "\n", "args.toml"), "args.toml:2");
+  expect_refused(parse_arg_policy("[clone]\nfilter = \"no\"\nargs = [{index = 0}]\n", "args.toml"),
+                 "args.toml:2: [clone] \"filter\" must be true or false");
+  // Recorded only: never compared by seccomp, a register value or one from memory.
+  auto recorded = parse_arg_policy(
+      "[syslog]\nfilter = false\nargs = [{index = 0}]\n"
+      "[setrlimit]\nargs = [{index = 0}, {index = 1, source = \"rlimit.rlim_max\"}]\n",
+      "args.toml");
+  ASSERT_TRUE(recorded.ok()) << recorded.error().message;
+  EXPECT_FALSE(recorded->find("syslog")->filter);
+  EXPECT_FALSE(recorded->find("setrlimit")->filter);
+  EXPECT_EQ(recorded->find("setrlimit")->sources, (std::vector<std::string>{"", "rlimit.rlim_max"}));
   auto ok = parse_arg_policy("[clone]\nargs = [{index = 0, mask = 255, name = \"flags\"}]\n", "args.toml");
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->rules.at("clone").masks, std::vector<uint64_t>{255});

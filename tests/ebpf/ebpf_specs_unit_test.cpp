@@ -60,7 +60,8 @@ TEST(EbpfSpecs, ArgumentRulesComeFromThePolicyOnEveryArchitecture) {
   }
   const pl_sys_spec* c3 = find(specs, PL_ARCH_X86_64, "clone3");
   ASSERT_NE(c3, nullptr);
-  EXPECT_EQ(c3->arg_idx[0], PL_ARG_FROM_MEM | 0);  // clone_args.flags is read from memory
+  EXPECT_EQ(c3->arg_idx[0], 0);
+  EXPECT_EQ(c3->arg_src[0], PL_SRC_MEM0);  // clone_args.flags is read from memory
 }
 
 TEST(EbpfSpecs, NetAndMmapAndCountOnlySyscalls) {

@@ -138,6 +138,57 @@ TEST(SeccompGen, Clone3GetsEnosysEvenWhenObserved) {
   EXPECT_EQ(clone_rules, 2);
 }
 
+// Arguments recorded for capability inference only (filter = false, or read
+// from memory) make no seccomp rule: the call stays allowed whatever they are.
+TEST(SeccompGen, ArgumentsRecordedForInferenceOnlyAreNotCompared) {
+  Recording r = testing::sample_recording();
+  r.add_syscall("x86_64", "syslog");
+  r.args["x86_64"]["syslog"] = ArgValues{{0}, {0xffffffff}, {{3}}};
+  r.add_syscall("x86_64", "prlimit64");
+  r.args["x86_64"]["prlimit64"] = ArgValues{{1, 2, 1}, {0xffffffff, ~0ULL, ~0ULL}, {{7, 1024, 4096}}};
+  json doc = json::parse(seccomp_to_docker_json(model(r)));
+  for (const char* n : {"syslog", "prlimit64"}) {
+    const json* rule = rule_for(doc, n, "SCMP_ACT_ALLOW");
+    ASSERT_NE(rule, nullptr) << n;
+    EXPECT_FALSE(rule->contains("args") && !(*rule)["args"].empty()) << n;
+  }
+}
+
+// A clone3 without a fallback fails under the ENOSYS answer: flagged when its
+// flags show it is not glibc's (threads and posix_spawn, CLONE_VM, fall back)
+// or ask for what clone cannot express.
+TEST(SeccompGen, Clone3ThatMayNotFallBackIsWarnedAbout) {
+  // policies/args.toml's mask: the namespace flags, CLONE_VM, CLONE_INTO_CGROUP
+  auto with = [](std::set<std::vector<uint64_t>> tuples, uint64_t mask = 0x27e020180) {
+    Recording r = testing::sample_recording();
+    r.add_syscall("x86_64", "clone3");
+    r.args["x86_64"]["clone3"] = ArgValues{{0}, {mask}, std::move(tuples)};
+    return r;
+  };
+  // pthread_create's and posix_spawn's clone3 (CLONE_VM) fall back to clone.
+  Recording glibc = with({{0x100}, {0x100 | 0x40000000}});
+  EXPECT_TRUE(clone3_fallback_doubts(glibc).empty());
+  EXPECT_TRUE(model(glibc).warnings.empty());
+  // A fork-like clone3 made by the program itself.
+  Recording direct = with({{0x100}, {0}});
+  ASSERT_EQ(clone3_fallback_doubts(direct).size(), 1u);
+  SeccompModel m = model(direct);
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_NE(m.warnings[0].find("without CLONE_VM"), std::string::npos) << m.warnings[0];
+  EXPECT_NE(m.warnings[0].find("'--clone3 allow'"), std::string::npos) << m.warnings[0];
+  // What clone cannot express, with CLONE_VM or not.
+  auto doubts = clone3_fallback_doubts(with({{0x100 | 0x200000000ULL}, {0x100 | 0x80}}));
+  ASSERT_EQ(doubts.size(), 2u);
+  EXPECT_NE(doubts[0].find("CLONE_INTO_CGROUP"), std::string::npos);
+  EXPECT_NE(doubts[1].find("CLONE_NEWTIME"), std::string::npos);
+  // Allowed on request: nothing to warn about, it is flagged instead.
+  SeccompOptions o;
+  o.clone3 = "allow";
+  EXPECT_TRUE(model(direct, o).warnings.empty());
+  // Recorded before CLONE_VM was kept: no judgement on it.
+  EXPECT_TRUE(clone3_fallback_doubts(with({{0}}, 0x7e020080)).empty());
+}
+
 TEST(SeccompGen, Clone3SeenWithoutValuesLeavesCloneUnconditional) {
   Recording r = testing::sample_recording();
   r.syscalls["x86_64"].erase("clone");

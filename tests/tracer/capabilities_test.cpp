@@ -330,5 +330,116 @@ TEST(Capabilities, BuiltInArgumentPolicyRecordsIdsAndOwners) {
   EXPECT_FALSE(p.find("adjtimex")->source.empty()) << "timex.modes is in memory: reported, not filtered";
 }
 
+constexpr uint64_t kInfinity = ~uint64_t{0};
+
+// Tuples as both tracers record them: (resource, new hard limit, hard limit before).
+void limits(Recording& r, const std::string& name, std::set<std::vector<uint64_t>> tuples) {
+  std::vector<unsigned> idx = name == "setrlimit" ? std::vector<unsigned>{0, 1, 0} : std::vector<unsigned>{1, 2, 1};
+  r.args["x86_64"][name] = ArgValues{idx, {0xffffffff, kInfinity, kInfinity}, std::move(tuples)};
+  r.add_syscall("x86_64", name);
+}
+
+TEST(Capabilities, RaisingAHardLimitNeedsSysResourceButLoweringOrKeepingDoesNot) {
+  Recording r = run_as();
+  limits(r, "setrlimit", {{7, 4096, 4096}, {7, 1024, 4096}, {3, kInfinity, kInfinity}});  // keep, lower, keep
+  limits(r, "prlimit64", {{4, 0, kInfinity}});                                            // lower the core limit
+  EXPECT_EQ(infer(r).count("CAP_SYS_RESOURCE"), 0u);
+  limits(r, "setrlimit", {{7, 8192, 4096}, {7, 1024, 4096}});
+  limits(r, "prlimit64", {{4, kInfinity, 0}});
+  auto e = infer(r);
+  EXPECT_EQ(names(e), (Names{"CAP_SYS_RESOURCE"}));
+  EXPECT_EQ(e["CAP_SYS_RESOURCE"], (std::set<std::string>{"prlimit64(RLIMIT_CORE, hard 0 -> unlimited)",
+                                                          "setrlimit(RLIMIT_NOFILE, hard 4096 -> 8192)"}));
+}
+
+TEST(Capabilities, KernelLogActionsOtherThanReadingNeedSyslog) {
+  Recording r = run_as();
+  calls(r, "syslog", {0}, {{3}, {10}});  // read all, size of the buffer
+  r.add_file("/dev/kmsg", Access::Read, kOk, "chr");
+  EXPECT_EQ(infer(r).count("CAP_SYSLOG"), 0u);
+  calls(r, "syslog", {0}, {{3}, {5}});  // and clear
+  EXPECT_EQ(infer(r)["CAP_SYSLOG"], (std::set<std::string>{"syslog(SYSLOG_ACTION_CLEAR)"}));
+  // kernel.dmesg_restrict = 1: reading needs it too, through syslog(2) or /dev/kmsg.
+  CapabilityContext ctx;
+  ctx.dmesg_restrict = true;
+  EXPECT_EQ(infer_capabilities(r, ctx)["CAP_SYSLOG"],
+            (std::set<std::string>{"read /dev/kmsg: ok (kernel.dmesg_restrict = 1)", "syslog(SYSLOG_ACTION_CLEAR)",
+                                   "syslog(SYSLOG_ACTION_READ_ALL) (kernel.dmesg_restrict = 1)"}));
+}
+
+TEST(Capabilities, BpfLoadsNeedBpfSystemWidePerfEventsNeedPerfmon) {
+  Recording r = run_as();
+  calls(r, "bpf", {0}, {{1}, {15}});                    // map lookup, info by fd: on descriptors it holds
+  calls(r, "perf_event_open", {1, 2}, {{0, kMinus1}});  // its own process, any CPU
+  EXPECT_TRUE(infer(r).empty());
+  calls(r, "bpf", {0}, {{0}, {5}, {1}, {14}});  // map create, prog load, lookup, map fd by id
+  calls(r, "perf_event_open", {1, 2}, {{0, kMinus1}, {kMinus1, 0}});
+  auto e = infer(r);
+  EXPECT_EQ(names(e), (Names{"CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"}));
+  EXPECT_EQ(e["CAP_BPF"], (std::set<std::string>{"bpf(BPF_MAP_CREATE)", "bpf(BPF_PROG_LOAD)"}));
+  EXPECT_EQ(e["CAP_SYS_ADMIN"], (std::set<std::string>{"bpf(BPF_MAP_GET_FD_BY_ID)"}));
+  EXPECT_EQ(e["CAP_PERFMON"], (std::set<std::string>{"perf_event_open(pid -1, cpu 0: every process on a CPU)"}));
+}
+
+TEST(Capabilities, SettingFileCapabilitiesNeedsSetfcap) {
+  Recording r = run_as();
+  calls(r, "setxattr", {1}, {{0}});  // user.* or security.selinux: not file capabilities
+  EXPECT_TRUE(infer(r).empty());
+  calls(r, "fsetxattr", {1}, {{1}});
+  EXPECT_EQ(infer(r)["CAP_SETFCAP"], (std::set<std::string>{"fsetxattr(security.capability)"}));
+  calls(r, "unshare", {0}, {{0x10000000}});  // in a user namespace of its own
+  EXPECT_EQ(infer(r).count("CAP_SETFCAP"), 0u);
+}
+
+TEST(Capabilities, ALeaseWhileAFileOfAnotherOwnerWasOpenNeedsLease) {
+  Recording r = run_as(0, 0);
+  Files f;
+  f.add("/srv/mine", S_IFREG | 0644, 0, 0);
+  f.add("/srv/theirs", S_IFREG | 0644, 1234, 1234);
+  r.add_file("/srv/mine", Access::Read, kOk, "file");
+  calls(r, "fcntl", {1}, {{1024}, {4}});  // F_SETLEASE, F_SETFL
+  EXPECT_EQ(infer(r, &f).count("CAP_LEASE"), 0u);
+  r.add_file("/srv/theirs", Access::Read, kOk, "file");
+  EXPECT_EQ(infer(r, &f)["CAP_LEASE"],
+            (std::set<std::string>{"fcntl(F_SETLEASE) while /srv/theirs (mode 0644, owner 1234:1234) was open (which "
+                                   "descriptor the lease was on is not traced)"}));
+  calls(r, "fcntl", {1}, {{4}});  // no lease taken
+  EXPECT_EQ(infer(r, &f).count("CAP_LEASE"), 0u);
+}
+
+TEST(Capabilities, KeepingASetIdBitThatTheKernelWouldClearNeedsFsetid) {
+  Recording r = run_as(0, 0);
+  Files f;
+  f.add("/srv/sgid-other", S_IFREG | 02755, 0, 50);  // group 50: not the workload's
+  f.add("/srv/sgid-own", S_IFREG | 02755, 0, 0);
+  f.add("/srv/suid", S_IFREG | 04755, 0, 0);
+  f.add("/srv/plain", S_IFREG | 0755, 0, 0);
+  r.add_file("/srv/sgid-own", Access::Chmod, kOk, "file");
+  r.add_file("/srv/plain", Access::Write, kOk, "file");
+  EXPECT_EQ(infer(r, &f).count("CAP_FSETID"), 0u);
+  r.add_file("/srv/sgid-other", Access::Chmod, kOk, "file");
+  r.add_file("/srv/suid", Access::Write, kOk, "file");
+  EXPECT_EQ(infer(r, &f)["CAP_FSETID"],
+            (std::set<std::string>{"chmod /srv/sgid-other: ok kept the set-group-ID bit of a group the workload is not "
+                                   "in (mode 2755, owner 0:50)",
+                                   "write /srv/suid: ok kept the set-user-ID bit (mode 4755, owner 0:0)"}));
+  // A group it has (supplementary) or gave the file itself: no evidence.
+  EXPECT_EQ(infer(r, &f, false, {50})["CAP_FSETID"],
+            (std::set<std::string>{"write /srv/suid: ok kept the set-user-ID bit (mode 4755, owner 0:0)"}));
+}
+
+TEST(Capabilities, BuiltInArgumentPolicyRecordsWhatTheNewRulesNeedWithoutFilteringIt) {
+  const ArgPolicy& p = builtin_arg_policy();
+  for (const char* n :
+       {"setrlimit", "prlimit64", "setxattr", "lsetxattr", "fsetxattr", "syslog", "bpf", "perf_event_open"}) {
+    const ArgRule* r = p.find(n);
+    ASSERT_NE(r, nullptr) << n;
+    EXPECT_FALSE(r->filter) << n << ": recorded for inference, never compared by seccomp";
+    EXPECT_EQ(r->sources.size(), r->indices.size()) << n;
+  }
+  EXPECT_EQ(p.find("setrlimit")->sources, (std::vector<std::string>{"", "rlimit.rlim_max", "rlimit.current_max"}));
+  EXPECT_TRUE(p.find("socket")->filter);
+}
+
 }  // namespace
 }  // namespace profile

@@ -155,6 +155,18 @@ std::optional<ArgLayout> arg_layout(const ArgPolicy& args, const std::string& sy
   return l;
 }
 
+namespace {
+uint8_t arg_source(const std::string& source) {
+  if (source.empty()) return PL_SRC_REG;
+  if (source == "rlimit.rlim_max") return PL_SRC_MEM8;
+  if (source == "rlimit.current_max") return PL_SRC_CUR_RLIM;
+  if (source == "xattr_name.capability") return PL_SRC_XATTR_FCAP;
+  // Any other source (clone_args.flags, timex.modes) is the first 64-bit field
+  // of the struct the argument points to.
+  return PL_SRC_MEM0;
+}
+}  // namespace
+
 std::vector<SpecEntry> build_specs(const ArgPolicy& args) {
   std::vector<SpecEntry> out;
   for (uint32_t arch = 0; arch < PL_NARCH; ++arch) {
@@ -193,10 +205,8 @@ std::vector<SpecEntry> build_specs(const ArgPolicy& args) {
         s.nargs = static_cast<uint8_t>(layout->indices.size());
         for (size_t i = 0; i < layout->indices.size(); ++i) {
           int idx = static_cast<int>(layout->indices[i]);
-          // A `source` such as clone_args.flags or open_how.flags is the first
-          // 64-bit field of the struct the argument points to.
-          if (!rule->source.empty()) idx |= PL_ARG_FROM_MEM;
           s.arg_idx[i] = static_cast<int8_t>(idx);
+          s.arg_src[i] = arg_source(i < rule->sources.size() ? rule->sources[i] : rule->source);
           s.arg_mask[i] = layout->masks[i];
         }
       }

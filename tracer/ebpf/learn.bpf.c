@@ -144,6 +144,18 @@ struct {
   __type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+/* The hard limit a setrlimit or prlimit64 is about to replace, by thread
+ * (pid_tgid): sys_exit sees the limits only after a successful call replaced
+ * them, and whether the call raised the hard limit (CAP_SYS_RESOURCE) is
+ * the comparison of the two. LRU: a thread killed inside the call leaves its
+ * entry behind. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u64);
+  __type(value, __u64);
+} rlim_before SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 1 << 24); /* resized by user space before load */
@@ -758,16 +770,38 @@ __noinline int record_args(struct scratch* s, const struct pl_sys_spec* spec) {
   for (int i = 0; i < 3; i++) {
     if (i >= spec->nargs) break;
     int idx = spec->arg_idx[i];
+    __u8 src = spec->arg_src[i];
     __u64 v = 0;
-    if (idx & PL_ARG_FROM_MEM) {
+    if (src == PL_SRC_MEM0 || src == PL_SRC_MEM8) {
       /* The child of clone3 returns from it too (ret 0), with the parent's
        * pointer to struct clone_args, which lives on the parent's stack: by then
        * the parent may have reused it, and the garbage read as flags (seen:
        * CLONE_NEWUSER|NEWUTS|NEWNS|NEWTIME from Python threads) would become an
        * allowed clone. The parent's own return reads it intact. */
       if ((spec->what & PL_SPEC_FORK) && s->ret == 0) return 0;
-      const void* p = (const void*)ARG(idx);
+      const char* p = (const char*)ARG(idx);
+      if (src == PL_SRC_MEM8) {
+        /* prlimit64 with no new limit only reads them: nothing to record */
+        if (!p) return 0;
+        p += 8;
+      }
       bpf_probe_read_user(&v, sizeof v, p);
+    } else if (src == PL_SRC_CUR_RLIM) {
+      /* kept by pl_sys_enter: by now a successful call has replaced it */
+      __u64 tid = bpf_get_current_pid_tgid();
+      __u64* before = bpf_map_lookup_elem(&rlim_before, &tid);
+      if (!before) return 0;
+      v = *before;
+      bpf_map_delete_elem(&rlim_before, &tid);
+    } else if (src == PL_SRC_XATTR_FCAP) {
+      static const char fcap[] = "security.capability";
+      char name[sizeof fcap + 1] = {}; /* one more: a longer name is not it */
+      long n = bpf_probe_read_user_str(name, sizeof name, (const void*)ARG(idx));
+      if (n < 0) return 0;
+      v = n == sizeof fcap;
+#pragma clang loop unroll(full)
+      for (int k = 0; k < (int)sizeof fcap; k++)
+        if (name[k] != fcap[k]) v = 0;
     } else {
       v = ARG(idx);
     }
@@ -803,6 +837,48 @@ __noinline int record_net(struct scratch* s, const struct pl_sys_spec* spec) {
     }
   }
   if (count_key(&net_seen, key) < 0) stat_inc(PL_STAT_LOST);
+  return 0;
+}
+
+/* Entry of every syscall of the machine, for the two calls above only: the
+ * number is compared before anything else, so that the others pay for the
+ * dispatch and two comparisons. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(pl_sys_enter, struct pt_regs* raw_regs, long id) {
+  __u64 low = (__u64)id & ~(__u64)PL_X32_BIT;
+  if (low != PL_NR_X86_64_SETRLIMIT && low != PL_NR_X86_64_PRLIMIT64 && low != PL_NR_I386_PRLIMIT64) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  if (!in_scope(task)) return 0;
+  __u64 nr = (__u64)id;
+  __u32 arch = syscall_arch(task, &nr);
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
+  __u64 pid = 0, res = 0;
+  if (arch == PL_ARCH_X86) {
+    /* i386's setrlimit takes 32-bit limits (its libc uses prlimit64): not judged */
+    if (nr == PL_NR_I386_PRLIMIT64) {
+      pid = (__u32)regs->bx;
+      res = (__u32)regs->cx;
+    } else {
+      return 0;
+    }
+  } else if (nr == PL_NR_X86_64_SETRLIMIT) {
+    res = (__u32)regs->di;
+  } else if (nr == PL_NR_X86_64_PRLIMIT64) {
+    pid = (__u32)regs->di;
+    res = (__u32)regs->si;
+  } else {
+    return 0;
+  }
+  /* another process's limits: whose they are is not traced (as in ptrace) */
+  if (pid != 0 || res >= 16 /* RLIM_NLIMITS */) return 0;
+  struct signal_struct* sig = BPF_CORE_READ(task, signal);
+  __u64 max = 0;
+  /* the field's offset relocated (CO-RE), the index added by hand: struct
+   * rlimit is two unsigned longs on every kernel */
+  const char* max_of_first = (const char*)&sig->rlim[0].rlim_max;
+  if (bpf_probe_read_kernel(&max, sizeof max, max_of_first + (res & 15) * 16) != 0) return 0;
+  __u64 tid = bpf_get_current_pid_tgid();
+  bpf_map_update_elem(&rlim_before, &tid, &max, BPF_ANY);
   return 0;
 }
 

@@ -42,7 +42,20 @@
 
 /* Where a value comes from; -1 = not used. */
 #define PL_FLAGS_FROM_OPEN_HOW 0x40 /* flags_idx | this: *(u64 *)arg[idx] (openat2) */
-#define PL_ARG_FROM_MEM 0x40        /* arg_idx | this: *(u64 *)arg[idx] (clone3's clone_args.flags) */
+
+/* pl_sys_spec.arg_src: where a recorded argument value comes from. */
+#define PL_SRC_REG 0        /* the register itself */
+#define PL_SRC_MEM0 1       /* *(u64 *)arg[idx]: clone_args.flags, timex.modes */
+#define PL_SRC_MEM8 2       /* *(u64 *)(arg[idx] + 8): struct rlimit's rlim_max */
+#define PL_SRC_CUR_RLIM 3   /* the caller's hard limit of resource arg[idx] before the call (sys_enter) */
+#define PL_SRC_XATTR_FCAP 4 /* 1 when the string at arg[idx] is "security.capability", else 0 */
+
+/* Syscalls whose sys_enter keeps the caller's hard limit for PL_SRC_CUR_RLIM
+ * (x86_64 numbers; x32 the same with PL_X32_BIT; i386's prlimit64: its
+ * setrlimit takes 32-bit limits and is not judged). */
+#define PL_NR_X86_64_SETRLIMIT 160
+#define PL_NR_X86_64_PRLIMIT64 302
+#define PL_NR_I386_PRLIMIT64 340
 
 /* Syscall counts, per CPU: n[arch * PL_MAX_NR + nr]. */
 struct pl_counts {
@@ -63,6 +76,8 @@ struct pl_sys_spec {
   __s8 stat_idx; /* path: argument pointing to the struct stat/statx the call fills; -1 = none */
   __u8 stat_off; /* offset of st_mode (stx_mode) in it */
   __u8 pad[2];
+  __u8 arg_src[3]; /* PL_SRC_* of each arg_idx */
+  __u8 pad2[5];
   __u64 arg_mask[3];
 };
 

@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +62,36 @@ const char* mknod_type(uint64_t mode) {
   return *t != '\0' ? t : "file";
 }
 
+// The value `source` (policies/args.toml) names for an argument whose register
+// holds `v`; false when there is none to record (a NULL or unreadable pointer,
+// another process's limits), as the eBPF tracer decides.
+bool read_source(pid_t tid, const std::string& source, uint64_t& v) {
+  if (source.empty()) return true;
+  if (source == "rlimit.current_max") {
+    // The hard limit the call is about to replace (this is its entry stop), of
+    // the resource in `v`: prlimit64's pid argument is checked by the caller.
+    if (v >= RLIM_NLIMITS) return false;
+    struct rlimit cur {};
+    if (::prlimit(tid, static_cast<__rlimit_resource>(v), nullptr, &cur) != 0) return false;
+    v = cur.rlim_max;
+    return true;
+  }
+  if (source == "xattr_name.capability") {
+    std::string name;
+    if (!read_tracee_string(tid, v, name)) return false;
+    v = name == "security.capability" ? 1 : 0;
+    return true;
+  }
+  // The first u64 of the struct the argument points to (clone_args.flags,
+  // timex.modes), or struct rlimit's second (rlim_max).
+  uint64_t off = source == "rlimit.rlim_max" ? 8 : 0;
+  if (off != 0 && v == 0) return false;  // prlimit64 without a new limit only reads
+  uint64_t mem = 0;
+  if (!read_tracee(tid, v + off, &mem, sizeof mem)) return false;
+  v = mem;
+  return true;
+}
+
 }  // namespace
 
 void SyscallRecorder::prepare(const ArgPolicy& policy, LiveCounters* counters) {
@@ -90,12 +121,13 @@ void SyscallRecorder::record_args(pid_t tid, Arch arch, uint64_t nr, const ArgRu
   for (size_t k = 0; k < n; ++k) {
     unsigned idx = rule.indices[k];
     uint64_t v = idx < 6 ? stop.args[idx] : 0;
-    if (!rule.source.empty()) {
-      // clone3: the flags live in struct clone_args (first member, u64) in memory.
-      uint64_t flags = 0;
-      if (!read_tracee(tid, v, &flags, sizeof flags)) return;
-      v = flags;
-    }
+    const std::string& source = k < rule.sources.size() ? rule.sources[k] : rule.source;
+    // prlimit64 of another process: whose limits they are is not traced (the
+    // eBPF tracer cannot look them up either)
+    if (source == "rlimit.current_max" && rule.syscall == "prlimit64" && (stop.args[0] & 0xffffffffULL) != 0) return;
+    // i386's setrlimit takes 32-bit limits (its libc uses prlimit64): not judged
+    if (source == "rlimit.current_max" && arch == Arch::X86 && rule.syscall == "setrlimit") return;
+    if (!read_source(tid, source, v)) return;
     t[k] = v & rule.masks[k];
   }
   ArgSeen& seen = args_[{arch, nr}];
