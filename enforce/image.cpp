@@ -82,6 +82,12 @@ std::string last_line(const std::string& text) {
   if (auto m = line.find("msg=\""); m != std::string::npos) {
     line = line.substr(m + 5);
     if (!line.empty() && line.back() == '"') line.pop_back();
+    std::string plain;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) ++i;
+      plain += line[i];
+    }
+    line = plain;
   }
   return line;
 }
@@ -162,6 +168,8 @@ Status make_dirs(const std::string& dir) {
 
 Error not_found(const std::string& ref, const std::string& why) {
   std::string msg = "image \"" + ref + "\" was not found (" + why + ")";
+  // Only podman's storage differs between root and users.
+  if (has_transport(ref) && ref.rfind("containers-storage:", 0) != 0) return Error{msg, ENOENT, ErrorKind::BadInput};
   if (::geteuid() == 0) {
     msg +=
         "; root's podman storage is /var/lib/containers/storage: an image built or pulled by rootless podman is "
@@ -270,7 +278,9 @@ Result<Image> open_rootfs(const std::string& dir_in) {
   if (dir_in.empty()) return Error{"--rootfs needs a directory", EINVAL, ErrorKind::BadInput};
   char* real = ::realpath(dir_in.c_str(), nullptr);
   if (real == nullptr)
-    return Error{"root filesystem " + dir_in + " cannot be used: " + errno_name(errno), errno, ErrorKind::BadInput};
+    return Error{
+        "root filesystem " + dir_in + (errno == ENOENT ? " does not exist" : " cannot be used: " + errno_name(errno)),
+        errno, ErrorKind::BadInput};
   std::string dir = real;
   std::free(real);
   struct stat st {};
