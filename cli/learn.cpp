@@ -312,7 +312,7 @@ void register_learn(CLI::App& app, Context& ctx) {
       "  profile learn -o web --append -- ./integration-tests.sh     (merge a second run)\n"
       "  profile learn -o web --report learn.json -- ./integration-tests.sh > tests.log\n"
       "  profile learn -o web --net loopback --image localhost/web:1      (its entrypoint and cmd)\n"
-      "  profile learn -o web --image oci-archive:web.tar -- --port 8080   (its entrypoint, this cmd)\n");
+      "  profile learn -o web --image oci-archive:web.tar -- /app/serve.py 8080   (its entrypoint, this cmd)\n");
   cmd->add_option("-o,--output", args->out_dir, "Bundle directory to write (default: ./<command>.profile)");
   cmd->add_option("--tracer", args->tracer, "auto (eBPF where it loads, else ptrace), ebpf or ptrace")
       ->check(CLI::IsMember({"auto", "ebpf", "ptrace"}));

@@ -162,6 +162,19 @@ int enter_rootfs_in_child(const PreparedRootfs& r, const char** step) noexcept {
     if (int err = set_readonly(kNewRoot); err != 0) return err;
   }
   ::close(root_fd);
+  // In a user namespace the kernel mounts a new proc only where one is already
+  // fully visible in the mount namespace (mount_too_revealing), and the host's
+  // goes with the old root: one is mounted in the new root first, and the
+  // supervisor's own /proc, mounted after pivot_root, stacks on it.
+  char proc[32] = "/tmp/root/proc";
+  *step = "mkdir of /proc in the container's root";
+  if (writable && ::mkdir(proc, 0555) != 0 && errno != EEXIST) return errno;
+  struct stat proc_st {};
+  if (::lstat(proc, &proc_st) != 0) return errno;
+  *step = "the image's /proc is not a directory";
+  if (!S_ISDIR(proc_st.st_mode)) return ENOTDIR;
+  *step = "mount(\"proc\") in the container's root";
+  if (::mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) return errno;
 
   // runc's way: the old root is stacked on the new one and detached at once,
   // so no path of the host stays reachable from the container.
@@ -175,8 +188,8 @@ int enter_rootfs_in_child(const PreparedRootfs& r, const char** step) noexcept {
   if (::chdir("/") != 0) return errno;
 
   if (writable) {
-    *step = "mkdir of /proc, /dev, /sys, /tmp, /etc, /run in the container's root";
-    for (const char* d : {"/proc", "/dev", "/sys", "/etc", "/run"})
+    *step = "mkdir of /dev, /sys, /tmp, /etc, /run in the container's root";
+    for (const char* d : {"/dev", "/sys", "/etc", "/run"})
       if (int err = mkdir_if_missing(d, 0755); err != 0) return err;
     if (int err = mkdir_if_missing("/tmp", 01777); err != 0) return err;
   } else {

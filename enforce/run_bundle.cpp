@@ -547,6 +547,29 @@ Result<WorkloadUser> resolve_workload_user(const std::string& spec) {
   return out;
 }
 
+// A bundle learned in an image names image paths: run on the host's root it
+// would be a different program under the wrong rules, so that is refused; run
+// in another image than it was learned in, it is said. The recording is read
+// only when it names a root filesystem at all.
+Status check_image_of_bundle(const EnforceOptions& o, const BundleDir& bundle, EnforceReport& report) {
+  auto text = bundle.read("recording.json");
+  if (!text || text->find("\"rootfs\":") == std::string::npos) return {};
+  auto runs = recording_runs_from_json(*text, o.dir + "/recording.json");
+  if (!runs || runs->empty()) return {};
+  const RunInfo& last = runs->back();
+  if (!last.rootfs) return {};
+  std::string learned_in = last.image ? "image " + *last.image + " (" + last.image_digest.value_or("?") + ")"
+                                      : "the root filesystem " + *last.rootfs;
+  if (o.image == nullptr)
+    return Error{o.dir + " was learned in " + learned_in + ": run it there with --image " +
+                     (last.image ? *last.image : std::string("REF")) + " or --rootfs DIR",
+                 EINVAL, ErrorKind::BadInput};
+  if (last.image_digest && !o.image->digest.empty() && *last.image_digest != o.image->digest)
+    report.notices.push_back(o.dir + " was learned in " + learned_in + ", not in " + o.image->digest +
+                             ": what the image does differently is denied");
+  return {};
+}
+
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   EnforceReport report;
   // Every file the confinement comes from is read through this checked handle.
@@ -572,6 +595,7 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   // A relocatable bundle's ${WORKDIR} and ${HOME} (profilegen/relocate.h),
   // resolved before anything uses a path of the manifest; ${HOME} as the
   // workload will see it.
+  if (auto st = check_image_of_bundle(o, *bundle, report); !st) return st.error();
   RootResolver roots_of(o, *bundle, env.entries);
   if (auto st = resolve_manifest_roots(*manifest, roots_of, manifest_path); !st) return st.error();
   const Manifest& m = *manifest;

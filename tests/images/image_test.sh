@@ -186,6 +186,12 @@ cache-and-rootfs)
   run_service "$d/2.log" "$musl_port" learn -o "$d/b2" --tracer ptrace --image-cache "$cache" --image "$musl_ref" ||
     { cat "$d/2.log"; err "second learn failed"; }
   grep -q "unpacking image" "$d/2.log" && err "the second learn unpacked the image again instead of using the cache"
+  # The bundle names image paths: run on the host's root it is refused.
+  out=$("$profile" enforce "$d/b1" 2>&1 </dev/null)
+  rc=$?
+  echo "enforce without --image: exit $rc: $out"
+  [ $rc -eq 2 ] && echo "$out" | grep -q "was learned in image $musl_ref" ||
+    err "enforce of an image-learned bundle without --image was not refused"
   entry=$cache/$(digest_of "$musl_ref")
   [ -d "$entry/rootfs" ] || err "no cache entry $entry/rootfs"
   # --rootfs on the cache entry (an OCI runtime bundle: the image config applies).
