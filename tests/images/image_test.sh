@@ -123,6 +123,20 @@ python-ptrace | python-ebpf | musl-ptrace | musl-ebpf)
       grep -q "\"$s\"" "$d/b/recording.json" || err "the musl profile lacks $s"
     done
     echo "musl profile syscalls: $(python3 -c "import json,sys; print(' '.join(sorted(json.load(open(sys.argv[1]))['syscalls']['x86_64'])))" "$d/b/recording.json")"
+    if [ "$tracer" = ptrace ]; then
+      # The same server built against the host's glibc and learned on the host.
+      gcc -O2 -pthread -o "$d/server-glibc" "$here/server.c" || err "gcc of server.c failed"
+      run_service "$d/glibc.log" 18084 -q learn -o "$d/glibc" --tracer ptrace -- "$d/server-glibc" 18084 ||
+        { cat "$d/glibc.log"; err "host learn of the glibc build failed"; }
+      python3 - "$d/b/recording.json" "$d/glibc/recording.json" <<'PY'
+import json, sys
+musl = set(json.load(open(sys.argv[1]))["syscalls"]["x86_64"])
+glibc = set(json.load(open(sys.argv[2]))["syscalls"]["x86_64"])
+print("SYSCALLS threaded C server: musl image-learned %d, glibc host-learned %d" % (len(musl), len(glibc)))
+print("  only in the musl image profile (a host profile would deny them): %s" % " ".join(sorted(musl - glibc)))
+print("  only in the glibc host profile: %s" % " ".join(sorted(glibc - musl)))
+PY
+    fi
   fi
   # Enforced in the same image: the service answers.
   run_service "$d/enforce.log" "$port" enforce "$d/b" --image-cache "$cache" --image "$ref"
