@@ -86,7 +86,7 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
     auto opened = !a.image.empty()
                       ? open_image(a.image, a.image_cache.empty() ? default_image_cache_dir() : a.image_cache)
                       : open_rootfs(a.rootfs);
-    if (!opened) fail(opened.error(), kExitUsage);
+    if (!opened) fail(opened.error());  // 2 for a bad reference, 125 when skopeo or umoci failed
     image = std::move(opened).value();
     o.image = &*image;
     o.entrypoint = a.entrypoint;

@@ -122,7 +122,7 @@ std::optional<Image> open_learn_image(const LearnArgs& a, LaunchSpec& spec) {
   if (a.no_container) fail("--image and --rootfs need the learning container (not --no-container)", kExitUsage);
   auto image = !a.image.empty() ? open_image(a.image, a.image_cache.empty() ? default_image_cache_dir() : a.image_cache)
                                 : open_rootfs(a.rootfs);
-  if (!image) throw FatalError{image.error(), kExitUsage};
+  if (!image) throw FatalError{image.error()};  // 2 for a bad reference, 125 when skopeo or umoci failed
   if (auto st = apply_image(*image, a.command, a.entrypoint, spec); !st) throw FatalError{st.error(), kExitUsage};
   auto resolved = resolve_command_in_root(
       spec.argv[0],
