@@ -4,10 +4,12 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/report_file.h"
 #include "common/log.h"
+#include "enforce/image.h"
 #include "enforce/launcher.h"
 #include "session/run_bundle.h"
 
@@ -31,6 +33,10 @@ struct EnforceArgs {
   int64_t pids = -1;
   double cpus = -1;
   std::vector<std::string> allow_missing_landlock;
+  std::string image;        // --image REF
+  std::string rootfs;       // --rootfs DIR
+  std::string image_cache;  // --image-cache DIR
+  std::optional<std::string> entrypoint;
 };
 
 void run_enforce(const EnforceArgs& a, Context& ctx) {
@@ -62,6 +68,20 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
     fail(make_error(a.dir + " is not a profile bundle: cannot read " + a.dir + "/profile.toml (" + errno_name(errno) +
                     "); create one with 'profile learn -o " + a.dir + " -- CMD'"),
          kExitUsage);
+  }
+
+  std::optional<Image> image;
+  if (!a.image.empty() && !a.rootfs.empty()) fail(make_error("give either --image or --rootfs, not both"), kExitUsage);
+  if (a.entrypoint && a.image.empty() && a.rootfs.empty())
+    fail(make_error("--entrypoint needs --image or --rootfs"), kExitUsage);
+  if (!a.image.empty() || !a.rootfs.empty()) {
+    auto opened = !a.image.empty()
+                      ? open_image(a.image, a.image_cache.empty() ? default_image_cache_dir() : a.image_cache)
+                      : open_rootfs(a.rootfs);
+    if (!opened) fail(opened.error());  // 2 for a bad reference, 125 when skopeo or umoci failed
+    image = std::move(opened).value();
+    o.image = &*image;
+    o.entrypoint = a.entrypoint;
   }
 
   auto report = run_bundle(o);
@@ -112,14 +132,18 @@ void register_enforce(CLI::App& app, Context& ctx) {
       "Exit status: the workload's (128+N for signal N), 124 after --timeout, 125 if the launcher\n"
       "failed (the message names the step and errno), 126 if the command cannot be executed (not\n"
       "executable, or refused by Landlock or seccomp), 127 if it is not found, 2 for bad arguments or a\n"
-      "refused bundle.\n\n"
+      "refused bundle.\n"
+      "With --image REF or --rootfs DIR (as the bundle was learned), the container's root is the image's\n"
+      "(see profile learn --help), with its env (plus --env), its user (or --user, looked up in the image)\n"
+      "and the learned command (-- CMD runs CMD after the image's entrypoint instead).\n\n"
       "Examples:\n"
       "  profile enforce web\n"
       "  profile enforce web --timeout 60 --memory 256M -- python3 -m http.server 8001\n"
       "  profile enforce web --cwd /srv/www --env DEBUG=1 --env LC_ALL\n"
       "  profile enforce web --user www-data          (as root: run it as www-data)\n"
       "  profile enforce web --workdir /srv/app      (learned in a CI checkout, deployed at /srv/app)\n"
-      "  profile enforce web --complain --json        (report what is outside the profile)\n");
+      "  profile enforce web --complain --json        (report what is outside the profile)\n"
+      "  profile enforce web --image localhost/web:1  (learned with profile learn --image localhost/web:1)\n");
   cmd->add_option("DIR", args->dir, "The profile bundle (written by profile learn / generate)")->required();
   cmd->add_option("--cwd", args->cwd, "Working directory of the workload instead of the manifest's [workload] cwd")
       ->type_name("DIR");
@@ -157,7 +181,21 @@ void register_enforce(CLI::App& app, Context& ctx) {
       ->type_name("FILE");
   cmd->add_flag("--no-denials", args->no_denials,
                 "Do not report what the confinement denied (seccomp denials then never leave the kernel)");
-  cmd->add_option("command", args->command, "Command to run instead of the bundle's (after --)");
+  cmd->add_option("--image", args->image,
+                  "Run in this container image, as learn --image: its root filesystem, env and user (give the image "
+                  "the bundle was learned in)")
+      ->type_name("REF");
+  cmd->add_option("--rootfs", args->rootfs, "Run in this root filesystem (or OCI runtime bundle), as learn --rootfs")
+      ->type_name("DIR");
+  cmd->add_option("--image-cache", args->image_cache,
+                  "Where --image unpacks images (default: /var/cache/profile/images as root, else "
+                  "~/.cache/profile/images)")
+      ->type_name("DIR");
+  cmd->add_option("--entrypoint", args->entrypoint,
+                  "With --image/--rootfs: run PROG instead of the image's entrypoint and the learned command")
+      ->type_name("PROG");
+  cmd->add_option("command", args->command,
+                  "Command to run instead of the bundle's (after --); with --image, after the image's entrypoint");
   cmd->callback([args, &ctx] { run_enforce(*args, ctx); });
 }
 

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -16,6 +18,7 @@
 #include "common/json_text.h"
 #include "common/log.h"
 #include "common/recording.h"
+#include "enforce/image.h"
 #include "profilegen/bundle.h"
 #include "profilegen/engine_command.h"
 #include "profilegen/manifest.h"
@@ -33,6 +36,10 @@ struct LearnArgs {
   std::string report;  // --report FILE
   bool no_generate = false;
   bool trace_engine = false;
+  std::string image;        // --image REF
+  std::string rootfs;       // --rootfs DIR
+  std::string image_cache;  // --image-cache DIR
+  std::optional<std::string> entrypoint;
   std::vector<std::string> command;
 };
 
@@ -87,17 +94,59 @@ std::string ms_text(double ms) {
   return buf;
 }
 
+// ./NAME.profile for an image: its repository's last component, without tag
+// or digest ("localhost/web:1" -> web, "oci-archive:/x/app.tar" -> app).
+std::string image_out_dir(const std::string& ref) {
+  std::string name = ref;
+  if (auto at = name.find('@'); at != std::string::npos) name.resize(at);
+  for (const char* t :
+       {"containers-storage:", "docker-daemon:", "docker-archive:", "oci-archive:", "oci:", "dir:", "docker://"})
+    if (name.rfind(t, 0) == 0) name = name.substr(std::strlen(t));
+  if (auto slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
+  if (auto colon = name.find(':'); colon != std::string::npos) name.resize(colon);
+  if (auto dot = name.find('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+  return (name.empty() ? std::string("image") : name) + ".profile";
+}
+
+// --image / --rootfs: the image, unpacked, and the launch it makes.
+std::optional<Image> open_learn_image(const LearnArgs& a, LaunchSpec& spec) {
+  if (a.image.empty() && a.rootfs.empty()) {
+    if (a.entrypoint) fail("--entrypoint needs --image or --rootfs", kExitUsage);
+    return std::nullopt;
+  }
+  if (!a.image.empty() && !a.rootfs.empty()) fail("give either --image or --rootfs, not both", kExitUsage);
+  if (a.no_container) fail("--image and --rootfs need the learning container (not --no-container)", kExitUsage);
+  auto image = !a.image.empty() ? open_image(a.image, a.image_cache.empty() ? default_image_cache_dir() : a.image_cache)
+                                : open_rootfs(a.rootfs);
+  if (!image) throw FatalError{image.error()};  // 2 for a bad reference, 125 when skopeo or umoci failed
+  if (auto st = apply_image(*image, a.command, a.entrypoint, spec); !st) throw FatalError{st.error(), kExitUsage};
+  auto resolved = resolve_command_in_root(
+      spec.argv[0],
+      [&spec] {
+        for (const auto& kv : spec.env)
+          if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
+        return std::string();
+      }(),
+      spec.rootfs, spec.cwd);
+  if (!resolved) throw FatalError{resolved.error()};  // 126 or 127, from its kind
+  return std::move(image).value();
+}
+
 void run_learn(const LearnArgs& a, Context& ctx) {
-  if (a.command.empty()) fail("no command given: use 'profile learn [OPTIONS] -- CMD [ARG...]'", kExitUsage);
+  LearnOptions opts;
+  auto image = open_learn_image(a, opts.spec);
+  if (a.command.empty() && !image) fail("no command given: use 'profile learn [OPTIONS] -- CMD [ARG...]'", kExitUsage);
   auto tracer = tracer_kind_from_name(a.tracer);
   if (!tracer) fail(tracer.error().message, kExitUsage);
   auto net = net_mode_from_name(a.net);
   if (!net) fail(net.error().message, kExitUsage);
 
   const char* path_env = std::getenv("PATH");
-  auto resolved = resolve_command(a.command[0], path_env != nullptr ? path_env : "/usr/bin:/bin");
-  if (!resolved) throw FatalError{resolved.error()};  // 126 or 127, from its kind
-  if (auto engine = container_engine_launch(a.command, resolves_in_path); engine && !a.trace_engine)
+  if (!image) {
+    auto resolved = resolve_command(a.command[0], path_env != nullptr ? path_env : "/usr/bin:/bin");
+    if (!resolved) throw FatalError{resolved.error()};  // 126 or 127, from its kind
+  }
+  if (auto engine = container_engine_launch(a.command, resolves_in_path); engine && !a.trace_engine && !image)
     fail("'" + *engine + "' starts the workload in a container of the engine's own runtime, outside the learning " +
              "container: the recording would hold the engine and its runtime (mount, pivot_root, unshare...), not " +
              "the workload; learn the workload's own command (profile learn -- CMD ARGS), or pass --trace-engine " +
@@ -107,8 +156,11 @@ void run_learn(const LearnArgs& a, Context& ctx) {
   // The default directory is named after the run, from what it executed (a
   // wrapper's option values cannot be mistaken for its program then); only
   // --append, which reads the old recording first, names it from PATH before.
-  bool name_after_run = a.out_dir.empty() && !a.append;
-  std::string dir = !a.out_dir.empty() ? a.out_dir : default_out_dir(a.command, resolves_in_path);
+  bool name_after_run = a.out_dir.empty() && !a.append && !image;
+  std::string dir = !a.out_dir.empty() ? a.out_dir
+                    : !a.image.empty() ? image_out_dir(a.image)
+                    : image            ? default_out_dir(opts.spec.argv, [](const std::string&) { return false; })
+                                       : default_out_dir(a.command, resolves_in_path);
   if (name_after_run) {
     if (::access(".", W_OK | X_OK) != 0)
       fail("cannot write the bundle into the current directory: " + errno_name(errno) + " (use -o DIR)", kExitUsage);
@@ -128,8 +180,12 @@ void run_learn(const LearnArgs& a, Context& ctx) {
     previous = std::move(old).value();
   }
 
-  LearnOptions opts;
-  opts.spec.argv = a.command;
+  if (image) {
+    opts.image = image->ref;
+    opts.image_digest = image->digest;
+  } else {
+    opts.spec.argv = a.command;
+  }
   opts.spec.container = !a.no_container;
   opts.spec.net = *net;
   opts.tracer = *tracer;
@@ -240,12 +296,21 @@ void register_learn(CLI::App& app, Context& ctx) {
       "not ended 2 s later, or at a second such signal, profile kills the container, still writes the\n"
       "recording and the bundle, and exits 128+N. The workload cannot push input into your terminal\n"
       "(ioctl TIOCSTI and TIOCLINUX answer EPERM). Without -o, the bundle is named after the program\n"
-      "a wrapper such as setpriv, env, nice or timeout runs.\n\n"
+      "a wrapper such as setpriv, env, nice or timeout runs.\n"
+      "With --image REF (or --rootfs DIR) the container's root is the image's root filesystem (a writable\n"
+      "overlay on a tmpfs: the image on disk is never changed), with /proc, a /dev of the usual devices,\n"
+      "/sys read-only, and /etc/hosts, /etc/resolv.conf and /etc/hostname as engines inject them; the\n"
+      "image's entrypoint, cmd, env, working directory and user apply (-- CMD replaces the cmd). The\n"
+      "recording names the image and its digest, and its paths are the image's. Images are unpacked with\n"
+      "skopeo and umoci into --image-cache, once per digest. As root, profile sees root's podman storage\n"
+      "only: a rootless user's image is reached with 'podman save' and oci-archive:FILE.\n\n"
       "Examples:\n"
       "  profile learn -- ls -l /etc\n"
       "  profile learn -o web --net loopback -- python3 -m http.server 8000\n"
       "  profile learn -o web --append -- ./integration-tests.sh     (merge a second run)\n"
-      "  profile learn -o web --report learn.json -- ./integration-tests.sh > tests.log\n");
+      "  profile learn -o web --report learn.json -- ./integration-tests.sh > tests.log\n"
+      "  profile learn -o web --net loopback --image localhost/web:1      (its entrypoint and cmd)\n"
+      "  profile learn -o web --image oci-archive:web.tar -- /app/serve.py 8080   (its entrypoint, this cmd)\n");
   cmd->add_option("-o,--output", args->out_dir, "Bundle directory to write (default: ./<command>.profile)");
   cmd->add_option("--tracer", args->tracer, "auto (eBPF where it loads, else ptrace), ebpf or ptrace")
       ->check(CLI::IsMember({"auto", "ebpf", "ptrace"}));
@@ -266,7 +331,24 @@ void register_learn(CLI::App& app, Context& ctx) {
   cmd->add_flag("--trace-engine", args->trace_engine,
                 "Learn a container engine's client itself (podman run, docker run, runc run, ctr run...), which "
                 "learn otherwise refuses: its recording is the engine's, not the container workload's");
-  cmd->add_option("command", args->command, "The command to run and its arguments (after --)")->required();
+  cmd->add_option("--image", args->image,
+                  "Learn inside this container image: its root filesystem is the container's root and its config's "
+                  "entrypoint, cmd, env, working directory and user apply (NAME[:TAG] from podman's or docker's "
+                  "storage, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, containers-storage:NAME)")
+      ->type_name("REF");
+  cmd->add_option("--rootfs", args->rootfs,
+                  "Learn inside this root filesystem (or OCI runtime bundle with config.json and rootfs/), as --image")
+      ->type_name("DIR");
+  cmd->add_option("--image-cache", args->image_cache,
+                  "Where --image unpacks images, one directory per image digest (default: /var/cache/profile/images "
+                  "as root, else ~/.cache/profile/images)")
+      ->type_name("DIR");
+  cmd->add_option("--entrypoint", args->entrypoint,
+                  "With --image/--rootfs: run PROG instead of the image's entrypoint and cmd (the command after -- "
+                  "is then its arguments); \"\" for none")
+      ->type_name("PROG");
+  cmd->add_option("command", args->command,
+                  "The command to run and its arguments (after --); with --image it replaces the image's cmd");
   cmd->callback([args, &ctx] { run_learn(*args, ctx); });
 }
 

@@ -269,6 +269,11 @@ void print_runs(const Recording& rec) {
     for (const auto& a : r.command) cmd += (cmd.empty() ? "" : " ") + a;
     std::printf("  %s  [%s, %llu ms, exit %d]\n", cmd.c_str(), r.tracer.c_str(),
                 static_cast<unsigned long long>(r.duration_ms), r.exit.status());
+    if (r.image) {
+      std::printf("    in image %s (%s)\n", r.image->c_str(), r.image_digest.value_or("?").c_str());
+    } else if (r.rootfs) {
+      std::printf("    in root filesystem %s\n", r.rootfs->c_str());
+    }
   }
   print_coverage(rec);
 }

@@ -96,6 +96,14 @@ struct RunInfo {
   // generator stores paths below it as ${HOME}/... (profilegen/relocate.h).
   // nullopt in recordings made before profile kept it.
   std::optional<std::string> home;
+  // Learned inside an image (learn --image / --rootfs): the reference as given
+  // ("localhost/web:1", "oci:/srv/img:1"), its image ID (the digest of its
+  // config, "sha256:...", the same whatever transport it came through), and
+  // the root filesystem the container ran on, on the host. The run's paths
+  // are paths inside that root. nullopt for runs on the host's root.
+  std::optional<std::string> image;
+  std::optional<std::string> image_digest;
+  std::optional<std::string> rootfs;
   bool operator==(const RunInfo&) const = default;
 };
 

@@ -168,6 +168,10 @@ RunInfo run_from_json(const json& j, const std::string& w) {
     r.env = std::move(names);
   }
   if (auto* v = opt(j, "home", json::value_t::string, w)) r.home = bytes(*v, w + "/home");
+  // Absent from runs on the host's root and from recordings made before images.
+  if (auto* v = opt(j, "image", json::value_t::string, w)) r.image = bytes(*v, w + "/image");
+  if (auto* v = opt(j, "image_digest", json::value_t::string, w)) r.image_digest = bytes(*v, w + "/image_digest");
+  if (auto* v = opt(j, "rootfs", json::value_t::string, w)) r.rootfs = bytes(*v, w + "/rootfs");
   return r;
 }
 }  // namespace
@@ -303,10 +307,22 @@ void write_run(Writer& w, const RunInfo& r) {
     w.key("home");
     w.str(*r.home);
   }
+  if (r.image) {
+    w.key("image");
+    w.str(*r.image);
+  }
+  if (r.image_digest) {
+    w.key("image_digest");
+    w.str(*r.image_digest);
+  }
   w.key("kernel");
   w.str(r.kernel);
   w.key("lost_events");
   w.num(r.lost_events);
+  if (r.rootfs) {
+    w.key("rootfs");
+    w.str(*r.rootfs);
+  }
   w.key("started");
   w.str(r.started);
   w.key("tracer");

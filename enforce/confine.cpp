@@ -236,23 +236,26 @@ int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) n
   return set_mount_readonly("/", true);
 }
 
-int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept {
+int pin_bind_sources_in_child(const ChildConfinement& c, int* fds, const char** step) noexcept {
   // Bind sources are pinned with O_PATH before the private /tmp hides them
   // (a source under /tmp is common) and mounted through /proc/self/fd.
-  constexpr size_t kMaxBinds = 64;
-  int source_fd[kMaxBinds];
   size_t n = c.bind_source.size();
   if (n > kMaxBinds) {
     *step = "bind mounts from profile.toml (more than 64)";
     return E2BIG;
   }
   for (size_t i = 0; i < n; ++i) {
-    source_fd[i] = ::open(c.bind_source[i], O_PATH | O_CLOEXEC);
-    if (source_fd[i] < 0) {
+    fds[i] = ::open(c.bind_source[i], O_PATH | O_CLOEXEC);
+    if (fds[i] < 0) {
       *step = "open(O_PATH) of a bind mount source from profile.toml";
       return errno;
     }
   }
+  return 0;
+}
+
+int apply_mounts_in_child(const ChildConfinement& c, const int* source_fd, const char** step) noexcept {
+  size_t n = c.bind_source.size();
   if (c.private_tmp) {
     *step = "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")";
     if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return errno;

@@ -121,8 +121,13 @@ Result<int> capability_from_name(const std::string& name);
 // file when the source is not a directory): the tmpfs is fresh, so nothing of
 // the host is written. A target nested in another bind's target must exist in
 // that bind's source (it is not created on the host).
+// The bind sources are pinned (O_PATH, into `fds`, one per bind) first, while
+// the host's paths are still there: before a private /tmp hides them, and
+// before the container pivots into an image's root filesystem.
+inline constexpr size_t kMaxBinds = 64;
+int pin_bind_sources_in_child(const ChildConfinement& c, int* fds, const char** step) noexcept;
 int apply_readonly_root_in_child(const ChildConfinement& c, const char** step) noexcept;
-int apply_mounts_in_child(const ChildConfinement& c, const char** step) noexcept;
+int apply_mounts_in_child(const ChildConfinement& c, const int* fds, const char** step) noexcept;
 // In the container's pid 1 right after it mounted /proc, as runc does (the OCI
 // default spec's maskedPaths and readonlyPaths): /dev/null over the kernel's
 // files that leak host state (/proc/kcore, /proc/keys, /proc/timer_list, ...),

@@ -47,8 +47,12 @@ struct LaunchSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH like execvp
   std::vector<std::string> env;   // KEY=VALUE; empty = inherit the launcher's environment
   bool env_exact = false;         // true: `env` is the whole environment, even when empty
-  std::string cwd;                // empty = the launcher's cwd
-  bool container = true;          // false: --no-container
+  std::string cwd;                // empty = the launcher's cwd ("/" with rootfs)
+  // Container mode: the container's root is this directory (an image's root
+  // filesystem, see enforce/rootfs.h) instead of the host's; argv[0], cwd and
+  // every path of the workload are then looked up inside it. "" = the host's.
+  std::string rootfs;
+  bool container = true;  // false: --no-container
   NetMode net = NetMode::Host;
   UserNsMode user_ns = UserNsMode::Auto;
   bool require_cgroup = false;  // fail instead of warning when no cgroup can be created
@@ -118,6 +122,11 @@ Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const
 // launcher, so that a missing or non-executable command is reported before any
 // namespace is made. Errors carry ENOENT (-> exit 127) or EACCES (-> exit 126).
 Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env);
+// The same inside the root filesystem `root` (symbolic links resolved as in a
+// container on it; a relative argv0 with a '/' from `cwd` there): returns the
+// path as the container sees it. "not found" names the root.
+Result<std::string> resolve_command_in_root(const std::string& argv0, const std::string& path_env,
+                                            const std::string& root, const std::string& cwd);
 
 // The exit status profile should use for a launch Error, from its kind: 127 /
 // 126 when the command is not found / cannot be executed (resolve_command, or

@@ -1,10 +1,14 @@
 // Command lookup done in the launcher, before any namespace exists, so that
 // "not found" and "not executable" are plain errors with the shell's exit codes.
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "common/fd.h"
 #include "enforce/launcher.h"
 
 namespace profile {
@@ -31,7 +35,58 @@ int check_executable(const std::string& path) {
   return 0;
 }
 
+// check_executable for `path` inside `root_fd`, resolved as the container will
+// (RESOLVE_IN_ROOT: an absolute symbolic link in the image stays in the image).
+int check_executable_in_root(int root_fd, const std::string& path) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  Fd fd(static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
+  if (!fd) return errno;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno;
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  // The container's user is not known here: any execute bit will do (execve
+  // in the container reports the rest).
+  if ((st.st_mode & 0111) == 0) return EACCES;
+  return 0;
+}
+
 }  // namespace
+
+Result<std::string> resolve_command_in_root(const std::string& argv0, const std::string& path_env,
+                                            const std::string& root, const std::string& cwd) {
+  if (argv0.empty()) return Error{"no command given", EINVAL, ErrorKind::BadInput};
+  Fd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd)
+    return Error{"root filesystem " + root + " cannot be opened: " + errno_name(errno), errno, ErrorKind::BadInput};
+  std::string where = " in the root filesystem " + root;
+  auto check = [&](const std::string& path) {
+    std::string in_root = path[0] == '/' ? path : (cwd.empty() ? "/" : cwd) + "/" + path;
+    return std::make_pair(check_executable_in_root(root_fd.get(), in_root), in_root);
+  };
+  if (argv0.find('/') != std::string::npos) {
+    auto [err, in_root] = check(argv0);
+    if (err == 0) return argv0;
+    if (err == ENOENT || err == ENOTDIR) return not_found(kCommandPrefix + argv0 + "\" not found" + where);
+    return not_executable(kCommandPrefix + argv0 + "\" is not executable" + where + ": " + errno_name(err));
+  }
+  std::string path = path_env.empty() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path_env;
+  std::string denied;
+  size_t start = 0;
+  while (true) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + argv0;
+    auto [err, in_root] = check(candidate);
+    if (err == 0) return candidate;
+    if (err == EACCES && denied.empty()) denied = candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (!denied.empty()) return not_executable(kCommandPrefix + argv0 + "\" is not executable (" + denied + ")" + where);
+  return not_found(kCommandPrefix + argv0 + "\" not found in PATH (" + path + ")" + where);
+}
 
 Result<std::string> resolve_command(const std::string& argv0, const std::string& path_env) {
   if (argv0.empty()) return Error{"no command given", EINVAL, ErrorKind::BadInput};

@@ -127,7 +127,14 @@ class ContainerImpl final : public Container {
     auto confine = prepare_confinement(spec_.confine);
     if (!confine) return confine.error();
     confine_ = std::move(confine).value();
-    if (spec_.cwd.empty()) {
+    if (!spec_.rootfs.empty()) {
+      auto rootfs = prepare_rootfs(spec_.rootfs);
+      if (!rootfs) return rootfs.error();
+      rootfs_ = std::move(rootfs).value();
+    }
+    if (spec_.cwd.empty() && rootfs_.enabled()) {
+      cwd_ = "/";  // as engines do for an image without a working directory
+    } else if (spec_.cwd.empty()) {
       // The launcher's cwd by name, so that it is looked up again in the
       // container's mounts (an inherited cwd would reach past a private /tmp).
       char buf[4096];
@@ -183,6 +190,7 @@ class ContainerImpl final : public Container {
     plan.cwd = cwd_.c_str();
     plan.hooks = hooks_;
     plan.confine = &confine_;
+    plan.rootfs = &rootfs_;
     plan.failure = failure_;
     plan.listener_socket = listener_child_end.get();
     if (spec_.guard_terminal) plan.terminal_guard = &guard_prog_;
@@ -357,6 +365,7 @@ class ContainerImpl final : public Container {
   std::string path_;
   std::string cwd_;
   ChildConfinement confine_;
+  PreparedRootfs rootfs_;
   PreparedSeccomp guard_;
   sock_fprog guard_prog_{};
   std::unique_ptr<CStrings> argv_, envp_;
@@ -377,7 +386,11 @@ class ContainerImpl final : public Container {
 
 Result<std::unique_ptr<Container>> spawn_container(const LaunchSpec& spec, const LaunchHooks& hooks) {
   if (spec.argv.empty()) return make_error("no command given");
-  auto path = resolve_command(spec.argv[0], path_of(spec.env, spec.env_exact));
+  if (!spec.rootfs.empty() && !spec.container)
+    return make_error("a root filesystem (--image, --rootfs) needs container mode");
+  auto path = spec.rootfs.empty()
+                  ? resolve_command(spec.argv[0], path_of(spec.env, spec.env_exact))
+                  : resolve_command_in_root(spec.argv[0], path_of(spec.env, spec.env_exact), spec.rootfs, spec.cwd);
   if (!path) return path.error();
   auto c = std::make_unique<ContainerImpl>(spec, plan_namespaces(spec));
   c->set_hooks(hooks);

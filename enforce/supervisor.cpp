@@ -165,12 +165,17 @@ void run_supervisor(const ChildPlan& plan) noexcept {
     channel_fail(ch, "mount(\"/\", MS_REC|MS_PRIVATE)", errno);
   }
   const char* step = "";
+  int bind_fds[kMaxBinds];
+  if (int err = pin_bind_sources_in_child(*plan.confine, bind_fds, &step); err != 0) channel_fail(ch, step, err);
+  if (plan.rootfs != nullptr && plan.rootfs->enabled()) {
+    if (int err = enter_rootfs_in_child(*plan.rootfs, &step); err != 0) channel_fail(ch, step, err);
+  }
   if (int err = apply_readonly_root_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     channel_fail(ch, "mount(\"proc\", \"/proc\", \"proc\")", errno);
   }
   if (int err = apply_kernel_masks_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
-  if (int err = apply_mounts_in_child(*plan.confine, &step); err != 0) channel_fail(ch, step, err);
+  if (int err = apply_mounts_in_child(*plan.confine, bind_fds, &step); err != 0) channel_fail(ch, step, err);
   if (plan.net == NetMode::Loopback) {
     if (int err = bring_up_loopback(); err != 0) channel_fail(ch, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)", err);
   }

@@ -8,6 +8,7 @@
 #include "enforce/child_channel.h"
 #include "enforce/confine.h"
 #include "enforce/launcher.h"
+#include "enforce/rootfs.h"
 
 namespace profile {
 
@@ -20,6 +21,7 @@ struct ChildPlan {
   const char* cwd = nullptr;  // resolved again inside the container's mounts
   LaunchHooks hooks;
   const ChildConfinement* confine = nullptr;  // never null
+  const PreparedRootfs* rootfs = nullptr;     // null or !enabled(): the host's root
   // LaunchSpec::guard_terminal: loaded without no_new_privs before the hooks.
   const struct sock_fprog* terminal_guard = nullptr;
   SharedFailure* failure = nullptr;  // shared with the launcher; may be null

@@ -20,6 +20,9 @@ PACKAGES=(
   nginx redis-server util-linux
   # container engines of tests/engines and scripts/measure-runtime.sh (scmp_sys_resolver: seccomp)
   runc podman conmon containernetworking-plugins catatonit docker.io containerd seccomp file
+  # learn/enforce --image: skopeo reads images from every local storage, umoci unpacks them; the image tests
+  # (tests/images) build a musl-static service with musl-gcc, and curl asks the services
+  skopeo umoci buildah musl-tools curl
   # SELinux offline toolchain
   selinux-policy-default selinux-policy-dev checkpolicy semodule-utils secilc setools policycoreutils
   # packaging (tests/package): dpkg-shlibdeps computes the .deb's Depends, man -w finds the installed pages, and

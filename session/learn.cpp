@@ -15,6 +15,8 @@
 #include "common/syscalls.h"
 #include "session/watchdog.h"
 #include "tracer/capabilities.h"
+#include "tracer/elf_interp.h"
+#include "tracer/root_paths.h"
 
 extern char** environ;
 
@@ -181,10 +183,15 @@ Result<LearnResult> learn(const LearnOptions& options) {
 
   LearnResult result;
   result.recording = tracer.take_recording();
+  const std::string& rootfs = options.spec.rootfs;
+  if (!rootfs.empty()) {
+    make_paths_image_relative(result.recording, rootfs);
+    add_elf_interpreters(result.recording, rootfs);
+  }
   timings.collect = lap(mark);
   RunInfo run;
   run.command = options.spec.argv;
-  run.cwd = options.spec.cwd.empty() ? current_dir() : options.spec.cwd;
+  run.cwd = !options.spec.cwd.empty() ? options.spec.cwd : rootfs.empty() ? current_dir() : "/";
   run.tracer = tracer.name();
   run.kernel = kernel_release();
   run.arch = native_arch();
@@ -198,15 +205,29 @@ Result<LearnResult> learn(const LearnOptions& options) {
   // user namespace or not.
   run.uid = static_cast<uint32_t>(::geteuid());
   run.gid = static_cast<uint32_t>(::getegid());
+  if (options.spec.confine.set_user) {  // an image's user
+    run.uid = options.spec.confine.uid;
+    run.gid = options.spec.confine.gid;
+  }
+  if (!rootfs.empty()) {
+    run.rootfs = rootfs;
+    if (!options.image.empty()) run.image = options.image;
+    if (!options.image_digest.empty()) run.image_digest = options.image_digest;
+  }
   run.env = env_names(options.spec);
   // As env_names: the spec's environment when it sets one, else ours.
   const bool own_env = !options.spec.env.empty() || options.spec.env_exact;
-  if (std::string home = roots::workload_home(own_env ? &options.spec.env : nullptr, ::geteuid()); !home.empty())
+  if (std::string home = roots::workload_home(own_env ? &options.spec.env : nullptr, *run.uid); !home.empty())
     run.home = home;
   result.recording.runs.push_back(run);
   // Now, while the files the workload used are still there to be looked at.
   CapabilityContext caps;
-  caps.file_info = &lstat_info;
+  // The files as the workload saw them: in its image, when it ran on one.
+  if (rootfs.empty()) {
+    caps.file_info = &lstat_info;
+  } else {
+    caps.file_info = [rootfs](const std::string& path) { return lstat_info(rootfs + path); };
+  }
   caps.groups = supplementary_groups();
   caps.failures = options.capability_failures;
   caps.dmesg_restrict = dmesg_restricted();

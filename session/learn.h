@@ -32,6 +32,9 @@ struct LearnOptions {
   // EACCES/EPERM as evidence: `enforce --complain` reports what failed for lack
   // of a capability. Learning counts only what succeeded.
   bool capability_failures = false;
+  // With spec.rootfs (learn --image/--rootfs): what RunInfo says of the image.
+  std::string image;         // the reference as given; "" for --rootfs
+  std::string image_digest;  // its image ID, "sha256:..."
 };
 
 struct LearnResult {

@@ -29,6 +29,7 @@
 #include "common/syscalls.h"
 #include "enforce/bundle_files.h"
 #include "enforce/denials.h"
+#include "enforce/image.h"
 #include "enforce/landlock.h"
 #include "enforce/launcher.h"
 #include "enforce/seccomp_cache.h"
@@ -38,6 +39,7 @@
 #include "profilegen/relocate.h"
 #include "profilegen/seccomp_gen.h"
 #include "session/watchdog.h"
+#include "tracer/root_paths.h"
 
 extern char** environ;
 
@@ -91,6 +93,25 @@ Environment workload_environment(const std::vector<std::string>& names, const st
   }
   for (auto& [name, kv] : chosen) out.entries.push_back(std::move(kv));
   out.dropped.assign(dropped.begin(), dropped.end());
+  return out;
+}
+
+// An image's environment with --env on top (a bare NAME takes the caller's value).
+Environment image_environment(const std::vector<std::string>& image_env, const std::vector<std::string>& extra) {
+  Environment out;
+  std::map<std::string, std::string> chosen;
+  for (const auto& kv : image_env) chosen[env_name(kv)] = kv;
+  for (const auto& x : extra) {
+    std::string name = env_name(x);
+    if (x.find('=') != std::string::npos) {
+      chosen[name] = x;
+    } else if (const char* v = std::getenv(name.c_str()); v != nullptr) {
+      chosen[name] = name + "=" + v;
+    } else {
+      out.notices.push_back("--env " + name + ": not set in your environment, so not passed");
+    }
+  }
+  for (auto& [name, kv] : chosen) out.entries.push_back(std::move(kv));
   return out;
 }
 
@@ -193,7 +214,7 @@ class RootResolver {
     } else if (!o_.workdir.empty()) {
       raw = o_.workdir;
       what = "--workdir " + raw;
-      auto real = real_directory(raw);
+      auto real = real_directory(raw, root());
       if (!real) return Error{what + ": " + real.error().message, real.error().errno_value, ErrorKind::BadInput};
       raw = *real;
     } else {
@@ -212,16 +233,22 @@ class RootResolver {
 
   // Absolute, symbolic links resolved (a root must be checked as the kernel will
   // walk it: /proc/1/root is "/"), and a directory.
-  static Result<std::string> real_directory(const std::string& dir) {
-    char* real = ::realpath(dir.c_str(), nullptr);
-    if (real == nullptr) return Errno().error("realpath(\"" + dir + "\")");
+  // With an image, `dir` is a path inside `root`, and so is the result.
+  static Result<std::string> real_directory(const std::string& dir, const std::string& root) {
+    std::string host = root + dir;
+    char* real = ::realpath(host.c_str(), nullptr);
+    if (real == nullptr) return Errno().error("realpath(\"" + host + "\")");
     std::string out = real;
     std::free(real);
     struct stat st {};
     if (::stat(out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
       return Error{"not a directory", ENOTDIR, ErrorKind::BadInput};
-    return out;
+    if (root.empty()) return out;
+    std::string inside = image_relative_path(out, root);
+    if (inside == out) return Error{"leaves the image's root filesystem", EXDEV, ErrorKind::BadInput};
+    return inside;
   }
+  [[nodiscard]] std::string root() const { return o_.image != nullptr ? o_.image->rootfs : ""; }
 
   // The working directory of the first run that is a root and exists here; the
   // recording is read only for this (a bundle run with --workdir never needs it).
@@ -242,7 +269,7 @@ class RootResolver {
     for (const auto& r : learned_roots(rec, policy)) {
       if (r.name != roots::kWorkdir) continue;
       if (first.empty()) first = r.path;
-      if (auto real = real_directory(r.path); real && *real == r.path) return r.path;
+      if (auto real = real_directory(r.path, root()); real && *real == r.path) return r.path;
     }
     return Error{"the bundle names paths below ${WORKDIR}, the directory it was learned in" +
                      (first.empty() ? std::string() : " (" + first + ")") + ", which does not exist here" + hint,
@@ -541,6 +568,29 @@ std::string clone3_note(const BundleDir& bundle, const std::string& dir, int sta
 }
 }  // namespace
 
+// A bundle learned in an image names image paths: run on the host's root it
+// would be a different program under the wrong rules, so that is refused; run
+// in another image than it was learned in, it is said. The recording is read
+// only when it names a root filesystem at all.
+Status check_image_of_bundle(const EnforceOptions& o, const BundleDir& bundle, EnforceReport& report) {
+  auto text = bundle.read("recording.json");
+  if (!text || text->find("\"rootfs\":") == std::string::npos) return {};
+  auto runs = recording_runs_from_json(*text, o.dir + "/recording.json");
+  if (!runs || runs->empty()) return {};
+  const RunInfo& last = runs->back();
+  if (!last.rootfs) return {};
+  std::string learned_in = last.image ? "image " + *last.image + " (" + last.image_digest.value_or("?") + ")"
+                                      : "the root filesystem " + *last.rootfs;
+  if (o.image == nullptr)
+    return Error{o.dir + " was learned in " + learned_in + ": run it there with --image " +
+                     (last.image ? *last.image : std::string("REF")) + " or --rootfs DIR",
+                 EINVAL, ErrorKind::BadInput};
+  if (last.image_digest && !o.image->digest.empty() && *last.image_digest != o.image->digest)
+    report.notices.push_back(o.dir + " was learned in " + learned_in + ", not in " + o.image->digest +
+                             ": what the image does differently is denied");
+  return {};
+}
+
 Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   EnforceReport report;
   // Every file the confinement comes from is read through this checked handle.
@@ -556,10 +606,17 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     if (name.empty() || name.find_first_of(" \t\n") != std::string::npos)
       return Error{"--env " + e + ": expected NAME or NAME=VALUE", EINVAL, ErrorKind::BadInput};
   }
-  auto env = workload_environment(manifest->env, o.env);
+  // With an image, its config's environment, as at learn (the manifest's names
+  // were those); the caller's variables only through --env.
+  LaunchSpec image_spec;
+  if (o.image != nullptr) {
+    if (auto st = apply_image(*o.image, o.command, o.entrypoint, image_spec); !st) return st.error();
+  }
+  auto env = o.image != nullptr ? image_environment(image_spec.env, o.env) : workload_environment(manifest->env, o.env);
   // A relocatable bundle's ${WORKDIR} and ${HOME} (profilegen/relocate.h),
   // resolved before anything uses a path of the manifest; ${HOME} as the
   // workload will see it.
+  if (auto st = check_image_of_bundle(o, *bundle, report); !st) return st.error();
   RootResolver roots_of(o, *bundle, env.entries);
   if (auto st = resolve_manifest_roots(*manifest, roots_of, manifest_path); !st) return st.error();
   const Manifest& m = *manifest;
@@ -570,7 +627,8 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
 
   Prepared p;
   LaunchSpec& spec = p.spec;
-  spec.argv = o.command.empty() ? m.command : o.command;
+  spec.argv = o.command.empty() && !o.entrypoint ? m.command : o.image != nullptr ? image_spec.argv : o.command;
+  if (o.image != nullptr) spec.rootfs = o.image->rootfs;
   if (spec.argv.empty()) return make_error(manifest_path + ": [workload] command is empty and no command was given");
   spec.cwd = m.cwd;
   if (!o.cwd.empty()) {
@@ -627,6 +685,10 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
     seen.private_tmp = false;
     std::erase_if(seen.bind, [](const BindMount& b) { return b.optional && b.source == b.target; });
   }
+  // In an image, the files the workload kept under /tmp were the image's, not
+  // the host's ones of the same name.
+  if (o.image != nullptr)
+    std::erase_if(seen.bind, [](const BindMount& b) { return b.optional && b.source == b.target; });
   c.private_tmp = seen.private_tmp;
   for (const auto& b : seen.bind) c.binds.push_back({b.source, b.target, b.readonly, b.optional});
   // Read-only wherever the workload can see it: a workload that could rewrite
@@ -647,7 +709,22 @@ Result<EnforceReport> run_bundle(const EnforceOptions& o) {
   // itself, which is said when the manifest asked for someone else.
   if (!o.user.empty() && ::geteuid() != 0)
     return Error{"--user needs root: only root can run the workload as another user", EPERM, ErrorKind::BadInput};
-  if (std::string who = o.user.empty() ? m.user : o.user; !who.empty()) {
+  if (o.image != nullptr) {
+    // The image's user (its config's, or --user looked up in its /etc/passwd), as at learn.
+    if (!o.user.empty()) {
+      auto u = resolve_image_user(o.image->rootfs, o.user);
+      if (!u) return u.error().wrap("--user");
+      c.set_user = u->uid != 0 || u->gid != 0;
+      c.uid = u->uid;
+      c.gid = u->gid;
+      c.groups.assign(u->groups.begin(), u->groups.end());
+    } else {
+      c.set_user = image_spec.confine.set_user;
+      c.uid = image_spec.confine.uid;
+      c.gid = image_spec.confine.gid;
+      c.groups = image_spec.confine.groups;
+    }
+  } else if (std::string who = o.user.empty() ? m.user : o.user; !who.empty()) {
     auto u = resolve_workload_user(who);
     if (!u) return o.user.empty() ? u.error().wrap(manifest_path + ": [workload] user") : u.error().wrap("--user");
     if (::geteuid() == 0) {

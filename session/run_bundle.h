@@ -23,6 +23,8 @@
 
 namespace profile {
 
+struct Image;
+
 struct EnforceOptions {
   std::string dir;                               // the bundle
   std::vector<std::string> command;              // empty: the manifest's command
@@ -38,6 +40,10 @@ struct EnforceOptions {
   std::vector<std::string> allow_missing_landlock;  // features named by --allow-missing-landlock
   bool report_denials = true;                       // the denial report (off: --no-denials)
   bool live_denials = false;                        // say each new denial as it happens (-v)
+  // --image / --rootfs (enforce/image.h): the container's root is the image's,
+  // whose env, user and entrypoint apply as at learn; not owned, may be null.
+  const Image* image = nullptr;
+  std::optional<std::string> entrypoint;  // --entrypoint, with image
 };
 
 // What the confinement refused the workload (enforce/denials.h), for the report.

@@ -40,6 +40,9 @@ json reference_run(const RunInfo& r) {
   if (r.uid) j["uid"] = *r.uid;
   if (r.gid) j["gid"] = *r.gid;
   if (r.home) j["home"] = t(*r.home);
+  if (r.image) j["image"] = t(*r.image);
+  if (r.image_digest) j["image_digest"] = t(*r.image_digest);
+  if (r.rootfs) j["rootfs"] = t(*r.rootfs);
   if (r.env) {
     json env = json::array();
     for (const auto& n : *r.env) env.push_back(t(n));
@@ -166,6 +169,9 @@ Recording rich(const std::vector<std::string>& strs, bool lossy) {
   a.uid = 4294967295u;
   a.gid = 0;
   a.home = "/home/" + s(6);
+  a.image = "oci:/srv/" + s(7) + ":1";
+  a.image_digest = "sha256:" + s(8);
+  a.rootfs = "/var/cache/profile/images/" + s(9) + "/rootfs";
   std::set<std::string> names(strs.begin(), strs.end());
   a.env = std::vector<std::string>(names.begin(), names.end());
   r.runs.push_back(a);
