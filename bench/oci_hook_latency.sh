@@ -26,11 +26,15 @@ for b in podman runc busybox python3; do command -v "$b" >/dev/null || { echo "o
 tmp=$(mktemp -d /tmp/pohb.XXXXXX)
 cleanup() {
   set +e
+  # The recorders are detached: their bundles are written after the runs.
+  for o in "$tmp"/out*; do
+    for _ in $(seq 100); do grep -q "wrote the bundle\|cannot" "$o/hook.log" 2>/dev/null && break; sleep 0.1; done
+  done
   for _ in $(seq 100); do
     busy=""
     for p in /proc/[0-9]*; do
       [ "${p#/proc/}" = $$ ] && continue
-      c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+      c=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
       case "$c" in *"$tmp"*) busy+=" ${p#/proc/}" ;; esac
     done
     [ -n "$busy" ] || break

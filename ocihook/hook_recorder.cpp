@@ -144,40 +144,43 @@ std::string parent_dir(const std::string& dir) {
 }
 
 // Best effort per hierarchy: a recorder left in the hook's cgroup still works,
-// it is only exposed to that cgroup's cleanup; the log says so.
-void move_to_own_cgroup(HookLog& log) {
+// it is only exposed to that cgroup's cleanup. Returns what failed ("" = none).
+std::string move_to_own_cgroup() {
   auto loc = locate_own_cgroups();
-  if (!loc) {
-    log.error("the recorder stays in the hook's cgroup: " + loc.error().message);
-    return;
-  }
+  if (!loc) return loc.error().message;
   std::vector<std::string> dirs;
   if (!loc->v2_dir.empty()) dirs.push_back(loc->v2_dir);
   for (const auto& [ctrl, dir] : loc->v1_dirs) dirs.push_back(dir);
   std::set<std::string> done;
+  std::string failed;
+  size_t failures = 0;
   for (const auto& dir : dirs) {
     // Beside the hook's cgroup; below it when that is the hierarchy's root.
     std::string parent = parent_dir(dir);
     if (::access((parent + "/cgroup.procs").c_str(), F_OK) != 0) parent = dir;
     std::string target = parent + "/" + kRecorderCgroup;
     if (!done.insert(target).second) continue;
+    Error why;
     if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) {
-      log.error("the recorder stays in " + dir + ": " + sys_error("mkdir(\"" + target + "\")").message);
-      continue;
+      why = sys_error("mkdir(\"" + target + "\")");
+    } else {
+      // A new v1 cpuset is empty, and refuses processes (ENOSPC) until given
+      // the CPUs and memory nodes of its parent.
+      for (const char* knob : {"cpuset.cpus", "cpuset.mems"}) {
+        auto mine = read_file(target + "/" + knob);
+        auto theirs = read_file(parent + "/" + knob);
+        if (!mine || !theirs || mine->find_first_not_of(" \n") != std::string::npos) continue;
+        Fd k(::open((target + "/" + knob).c_str(), O_WRONLY | O_CLOEXEC));
+        if (k) (void)write_all(k.get(), *theirs);
+      }
+      Fd fd(::open((target + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd || !write_all(fd.get(), "0")) why = sys_error("write(\"" + target + "/cgroup.procs\")");
     }
-    // A new v1 cpuset is empty, and refuses processes (ENOSPC) until given
-    // the CPUs and memory nodes of its parent.
-    for (const char* knob : {"cpuset.cpus", "cpuset.mems"}) {
-      auto mine = read_file(target + "/" + knob);
-      auto theirs = read_file(parent + "/" + knob);
-      if (!mine || !theirs || mine->find_first_not_of(" \n") != std::string::npos) continue;
-      Fd k(::open((target + "/" + knob).c_str(), O_WRONLY | O_CLOEXEC));
-      if (k) (void)write_all(k.get(), *theirs);
-    }
-    Fd fd(::open((target + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd || !write_all(fd.get(), "0"))
-      log.error("the recorder stays in " + dir + ": " + sys_error("write(\"" + target + "/cgroup.procs\")").message);
+    if (why.message.empty()) continue;
+    if (failures++ == 0) failed = why.message;
   }
+  if (failures > 1) failed += " (and " + std::to_string(failures - 1) + " other hierarchies)";
+  return failed;
 }
 
 std::string kernel_release() {
@@ -279,7 +282,6 @@ void record_until_exit(Tracer& tracer, const RecorderJob& job, HookLog& log) {
     ::dup2(null, STDERR_FILENO);
     if (null > STDERR_FILENO) ::close(null);
   }
-  move_to_own_cgroup(log);
   auto fail = [&](const std::string& why) {
     (void)write_all(ready, why + "\n");
     ::_exit(1);
@@ -297,6 +299,8 @@ void record_until_exit(Tracer& tracer, const RecorderJob& job, HookLog& log) {
                                              : "pid namespace " + std::to_string(target->pidns_inode);
   log.info("recording from the workload's first execve (eBPF, " + scope + "; pid " + std::to_string(job.state.pid) +
            ", root " + job.config.root + ") into " + job.out_dir);
+  if (std::string failed = move_to_own_cgroup(); !failed.empty())
+    log.error("the recorder stays in the hook's cgroup, exposed to its cleanup: " + failed);
   (void)write_all(ready, "ok\n");
   ::close(ready);
   record_until_exit(**tracer, job, log);

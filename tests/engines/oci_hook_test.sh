@@ -39,7 +39,7 @@ cleanup() {
     stragglers=""
     for p in /proc/[0-9]*; do
       [ "${p#/proc/}" = $$ ] && continue
-      c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+      c=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
       case "$c" in *"$tmp"*) stragglers+=" ${p#/proc/}" ;; esac
     done
     [ -n "$stragglers" ] || break

@@ -83,6 +83,10 @@ std::string read_first_line(const char* path) {
 // /proc/self/status: tells a refusal for lack of privilege from a verifier
 // rejection, which both come back as EACCES or EPERM.
 bool may_load_bpf() {
+  // Capabilities inside a user namespace (rootless podman runs hooks in one)
+  // show in CapEff but count for nothing towards BPF: the kernel checks them
+  // in the initial namespace, whose uid_map is the identity over all ids.
+  if (read_first_line("/proc/self/uid_map").find("4294967295") == std::string::npos) return false;
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
@@ -531,7 +535,7 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
       if (locked_down_confidentiality())
         return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
       return make_error("the kernel refused to load BPF programs (" + errno_name(e) +
-                        "): the eBPF tracer needs root, or CAP_BPF with CAP_PERFMON");
+                        "): the eBPF tracer needs root, or CAP_BPF with CAP_PERFMON, in the initial user namespace");
     }
     if (locked_down_confidentiality())
       return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
