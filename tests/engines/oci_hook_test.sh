@@ -12,7 +12,10 @@
 # 3. podman runs the image under OUT/seccomp.json: the workload works, chmod
 #    and unshare, never made while learning, fail with EPERM;
 # 4. an output directory that cannot be used: the container still runs and the
-#    --log file says why; with io.profile.learn.required=true it does not start.
+#    --log file says why; with io.profile.learn.required=true it does not start;
+# 5. `profile label` puts OUT/seccomp.json into the image's label
+#    io.containers.seccomp.profile: podman --seccomp-policy=image runs the
+#    labelled image confined (chmod, unshare denied); the unlabelled one allows chmod.
 # podman runs privately (--root/--runroot below the test's directory, vfs,
 # cgroupfs) with the ulimits root needs without CAP_SYS_RESOURCE.
 set -u
@@ -140,6 +143,31 @@ grep -q "cannot learn" "$tmp/req.out" || { cat "$tmp/req.out"; err "podman's err
 "${P[@]}" --hooks-dir "$tmp/hooks" run "${ropts[@]}" --annotation "io.profile.learn=relative/dir" \
   localhost/poh:latest /bin/busybox true >"$tmp/rel.out" 2>&1 || err "a relative output directory broke the container"
 grep -q 'does not name an absolute directory' "$tmp/fallback.log" || err "the --log file does not refuse a relative directory"
+
+# 5. the profile travels with the image
+PO=(--root="$tmp/storage" --runroot="$tmp/prun" --storage-driver=vfs --cgroup-manager=cgroupfs
+    --events-backend=file --runtime=runc --tmpdir="$tmp/ptmp")
+"$profile" -q label "$tmp/out" localhost/poh:latest --tag localhost/poh:confined "${PO[@]/#/--podman-opt=}" \
+  >"$tmp/label.out" 2>&1 || { cat "$tmp/label.out"; err "profile label failed"; }
+"${P[@]}" image inspect --format '{{index .Labels "io.containers.seccomp.profile"}}' localhost/poh:confined \
+  >"$tmp/label.json" 2>&1 || err "podman image inspect of the labelled image failed"
+python3 - "$tmp/label.json" "$tmp/out/seccomp.json" <<'PY' || err "the label is not OUT/seccomp.json"
+import json, sys
+assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))
+PY
+"${P[@]}" run "${ropts[@]}" --seccomp-policy=image localhost/poh:confined /bin/busybox sh -c "$work; $attack" \
+  >"$tmp/policy.out" 2>&1 || { cat "$tmp/policy.out"; err "--seccomp-policy=image: the labelled image failed"; }
+grep -qx 2 "$tmp/policy.out" || err "--seccomp-policy=image: the labelled image did not print 2"
+grep -qx 'chmod=1' "$tmp/policy.out" || err "--seccomp-policy=image: chmod was not denied in the labelled image"
+grep -qx 'unshare=1' "$tmp/policy.out" || err "--seccomp-policy=image: unshare was not denied in the labelled image"
+# The control: the same image without the label is not confined that way
+# (podman 4.3 refuses --seccomp-policy=image for it; its default lets chmod be).
+"${P[@]}" run "${ropts[@]}" --seccomp-policy=image localhost/poh:latest /bin/busybox true >/dev/null 2>&1 &&
+  err "podman applied --seccomp-policy=image to the unlabelled image"
+"${P[@]}" run "${ropts[@]}" localhost/poh:latest /bin/busybox sh -c "$attack" >"$tmp/control.out" 2>&1
+grep -qx 'chmod=0' "$tmp/control.out" || { cat "$tmp/control.out"; err "the unlabelled image denies chmod: the test proves nothing"; }
+"$profile" -q label "$tmp/afile" localhost/poh:latest >/dev/null 2>&1
+[ $? -eq 2 ] || err "profile label of a directory that is not a bundle did not exit 2"
 
 [ $fail -eq 0 ] && echo "oci_hook_test: ok"
 exit $fail
