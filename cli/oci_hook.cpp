@@ -20,6 +20,7 @@ namespace {
 struct HookArgs {
   std::string install_dir;
   std::string log_file;
+  std::string output_root;
   bool print = false;
 };
 
@@ -64,6 +65,10 @@ void register_oci_hook(CLI::App& app, Context& ctx) {
                   "Log failures to FILE when the output directory cannot hold hook.log (also baked into the "
                   "installed hook)")
       ->type_name("FILE");
+  cmd->add_option("--output-root", a->output_root,
+                  "Learn only into directories at or below DIR (also baked into the installed hook); "
+                  "recommended where others may annotate containers (CRI-O pods)")
+      ->type_name("DIR");
   cmd->footer(
       "\nThe runtime runs 'profile oci-hook' at prestart with the container's state on stdin when the\n"
       "container has the annotation io.profile.learn=DIR (an absolute directory, created if missing).\n"
@@ -87,6 +92,10 @@ void register_oci_hook(CLI::App& app, Context& ctx) {
         if (a->log_file[0] != '/') fail("--log needs an absolute path (the runtime runs the hook from /)", kExitUsage);
         extra = {"--log", a->log_file};
       }
+      if (!a->output_root.empty()) {
+        if (a->output_root[0] != '/') fail("--output-root needs an absolute path", kExitUsage);
+        extra.insert(extra.end(), {"--output-root", a->output_root});
+      }
       std::string json = hooks_json(own_binary(), extra);
       if (a->print) {
         std::fputs(json.c_str(), stdout);
@@ -107,6 +116,8 @@ void register_oci_hook(CLI::App& app, Context& ctx) {
            kExitUsage);
     HookOptions opts;
     opts.fallback_log = a->log_file;
+    opts.output_root = a->output_root;
+    while (opts.output_root.size() > 1 && opts.output_root.back() == '/') opts.output_root.pop_back();
     ctx.exit_code = run_oci_hook(read_stdin(), opts);
   });
 }

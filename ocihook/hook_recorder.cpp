@@ -1,16 +1,21 @@
 #include "ocihook/hook_recorder.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <set>
 
 #include "common/atomic_file.h"
@@ -96,13 +101,49 @@ class HookLog {
   bool stderr_ = true;
 };
 
-Status ensure_out_dir(const std::string& dir) {
+bool below_or_at(const std::string& path, const std::string& root) {
+  if (root == "/") return true;
+  return path.compare(0, root.size(), root) == 0 && (path.size() == root.size() || path[root.size()] == '/');
+}
+
+std::string real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) != nullptr ? std::string(buf) : std::string();
+}
+
+// The annotation comes from whoever may create containers (on CRI-O, anyone
+// who may create a pod) and the hook writes as root: the directory must be new,
+// empty or a bundle already (never /etc or a home rebuilt as a bundle), and
+// below --output-root when one is set, symbolic links resolved.
+Status ensure_out_dir(const std::string& dir, const std::string& output_root) {
   if (dir.empty() || dir[0] != '/')
     return make_error(std::string(kLearnAnnotation) + "=\"" + dir + "\" does not name an absolute directory");
+  if (("/" + dir + "/").find("/../") != std::string::npos)
+    return make_error(std::string(kLearnAnnotation) + "=\"" + dir + "\" has a \"..\" component");
+  if (!output_root.empty()) {
+    // The parent, before anything is created: a symbolic link below the root
+    // must not let mkdir make a directory outside it.
+    std::string real_parent = real_path(dir.substr(0, std::max<size_t>(1, dir.rfind('/'))));
+    std::string real_root = real_path(output_root);
+    if (!below_or_at(dir, output_root) || real_parent.empty() || real_root.empty() ||
+        !below_or_at(real_parent, real_root))
+      return make_error("the output directory " + dir + " is not below " + output_root +
+                        " (oci-hook --output-root), symbolic links resolved");
+  }
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return sys_error("mkdir(\"" + dir + "\")");
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) return sys_error("lstat(\"" + dir + "\")");
   if (!S_ISDIR(st.st_mode)) return make_error("the output directory " + dir + " is not a directory");
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
+  if (!d) return sys_error("opendir(\"" + dir + "\")");
+  bool empty = true;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (name == "recording.json" || name == "profile.toml" || name == "hook.log") return {};
+    empty = false;
+  }
+  if (!empty) return make_error("the output directory " + dir + " holds files and is not a profile bundle");
   return {};
 }
 
@@ -376,7 +417,7 @@ int run_oci_hook(const std::string& state_text, const HookOptions& options) {
     log.error("cannot learn: " + why + "; the container runs unlearned");
     return 0;
   };
-  if (auto st = ensure_out_dir(req.out_dir); !st) return refuse(st.error().message);
+  if (auto st = ensure_out_dir(req.out_dir, options.output_root); !st) return refuse(st.error().message);
   log.open_in(req.out_dir);
   auto text = read_file(state->bundle + "/config.json");
   if (!text) return refuse("read the bundle's config.json: " + text.error().message);

@@ -27,6 +27,10 @@ struct HookOptions {
   // A log file for failures when the output directory cannot hold one (the
   // directory is missing, not a directory, not absolute); "" = syslog only.
   std::string fallback_log;
+  // When set, the annotated output directory must be at or below it (after
+  // symbolic links are resolved): who may annotate a container then cannot
+  // make the hook, which runs as root, write anywhere else.
+  std::string output_root;
   // How long the hook waits for the recorder to attach before giving up.
   double ready_timeout_s = 20;
 };

@@ -144,6 +144,24 @@ grep -q "cannot learn" "$tmp/req.out" || { cat "$tmp/req.out"; err "podman's err
   localhost/poh:latest /bin/busybox true >"$tmp/rel.out" 2>&1 || err "a relative output directory broke the container"
 grep -q 'does not name an absolute directory' "$tmp/fallback.log" || err "the --log file does not refuse a relative directory"
 
+# A directory that holds other files is not rebuilt as a bundle.
+mkdir -p "$tmp/notabundle" && echo keep >"$tmp/notabundle/data"
+"${P[@]}" --hooks-dir "$tmp/hooks" run "${ropts[@]}" --annotation "io.profile.learn=$tmp/notabundle" \
+  localhost/poh:latest /bin/busybox true >/dev/null 2>&1 || err "a non-bundle output directory broke the container"
+grep -q "the output directory $tmp/notabundle holds files and is not a profile bundle" "$tmp/notabundle/hook.log" \
+  "$tmp/fallback.log" 2>/dev/null || err "a non-bundle output directory was not refused"
+[ "$(ls "$tmp/notabundle")" = data ] || err "the non-bundle output directory was changed: $(ls "$tmp/notabundle")"
+# --output-root: nothing outside it, not even through a symbolic link below it.
+"$profile" -q oci-hook --install "$tmp/hooks2" --log "$tmp/fallback2.log" --output-root "$tmp/allowed" ||
+  err "oci-hook --install --output-root failed"
+mkdir -p "$tmp/allowed" "$tmp/outside" && ln -s "$tmp/outside" "$tmp/allowed/link"
+for o in "$tmp/elsewhere" "$tmp/allowed/link/x" "$tmp/allowed/../elsewhere"; do
+  "${P[@]}" --hooks-dir "$tmp/hooks2" run "${ropts[@]}" --annotation "io.profile.learn=$o" \
+    localhost/poh:latest /bin/busybox true >/dev/null 2>&1 || err "--output-root: $o broke the container"
+done
+[ ! -e "$tmp/elsewhere" ] && [ ! -e "$tmp/outside/x" ] || err "--output-root: a directory was made outside it"
+[ "$(grep -c 'cannot learn' "$tmp/fallback2.log" 2>/dev/null)" = 3 ] || { cat "$tmp/fallback2.log"; err "--output-root: not every escape was refused in the log"; }
+
 # 5. the profile travels with the image
 PO=(--root="$tmp/storage" --runroot="$tmp/prun" --storage-driver=vfs --cgroup-manager=cgroupfs
     --events-backend=file --runtime=runc --tmpdir="$tmp/ptmp")
