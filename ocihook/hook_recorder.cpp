@@ -327,6 +327,7 @@ void record_until_exit(Tracer& tracer, const RecorderJob& job, HookLog& log) {
     (void)write_all(ready, why + "\n");
     ::_exit(1);
   };
+  auto t0 = std::chrono::steady_clock::now();
   auto tracer = make_ebpf_tracer();
   if (!tracer) fail("the eBPF tracer cannot be used: " + tracer.error().message);
   TracerOptions topts;
@@ -338,8 +339,9 @@ void record_until_exit(Tracer& tracer, const RecorderJob& job, HookLog& log) {
   if (auto st = (*tracer)->attach_from_parent(*target); !st) fail("attach the eBPF tracer: " + st.error().message);
   std::string scope = target->cgroup_id != 0 ? "cgroup id " + std::to_string(target->cgroup_id)
                                              : "pid namespace " + std::to_string(target->pidns_inode);
-  log.info("recording from the workload's first execve (eBPF, " + scope + "; pid " + std::to_string(job.state.pid) +
-           ", root " + job.config.root + ") into " + job.out_dir);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  log.info("recording from the workload's first execve (eBPF, " + scope + ", attached in " + std::to_string(ms) +
+           " ms; pid " + std::to_string(job.state.pid) + ", root " + job.config.root + ") into " + job.out_dir);
   if (std::string failed = move_to_own_cgroup(); !failed.empty())
     log.error("the recorder stays in the hook's cgroup, exposed to its cleanup: " + failed);
   (void)write_all(ready, "ok\n");
