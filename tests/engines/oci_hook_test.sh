@@ -31,6 +31,11 @@ for b in podman conmon runc busybox python3; do
   exit 77
 done
 BUSYBOX=$(command -v busybox)
+case "$(file -b "$BUSYBOX" 2>/dev/null || echo static)" in *dynamic*)
+  echo "oci_hook_test: $BUSYBOX is not static (install busybox-static)"
+  [ "${PROFILE_STRICT:-0}" = 1 ] && exit 1
+  exit 77 ;;
+esac
 
 tmp=$(mktemp -d /tmp/poh.XXXXXX)
 cleanup() {
