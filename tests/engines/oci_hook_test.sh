@@ -122,6 +122,34 @@ for need in ["execve", "read", "write", "wait4"]:
 PY
 grep -q "recording from the workload's first execve" "$tmp/out/hook.log" || err "hook.log does not say what it recorded"
 
+# 2b. crun, with no cgroup of its own (--cgroups=disabled; crun 1.8 refuses
+# hybrid cgroups otherwise, so it runs with a private cgroup2 mount): the
+# recorder scopes to the container's pid namespace instead.
+if command -v crun >/dev/null; then
+  PC=("${P[@]}")
+  PC[${#PC[@]}-3]=crun # --runtime runc -> crun
+  copts=("${ropts[@]}" --cgroups=disabled --annotation "io.profile.learn=$tmp/out-crun")
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+    unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh "${PC[@]}" --hooks-dir "$tmp/hooks" \
+      run "${copts[@]}" localhost/poh:latest /bin/busybox cat /etc/passwd >"$tmp/crun.out" 2>&1
+  else
+    "${PC[@]}" --hooks-dir "$tmp/hooks" run "${copts[@]}" localhost/poh:latest /bin/busybox cat /etc/passwd \
+      >"$tmp/crun.out" 2>&1
+  fi
+  grep -q '^root:x:0:0:' "$tmp/crun.out" || { cat "$tmp/crun.out"; err "crun: the learned container failed"; }
+  wait_for "$tmp/out-crun/hook.log" "wrote the bundle" || { cat "$tmp/out-crun/hook.log"; err "crun: no bundle"; }
+  grep -q "eBPF, pid namespace" "$tmp/out-crun/hook.log" || err "crun: the recorder was not scoped to the pid namespace"
+  python3 - "$tmp/out-crun/recording.json" "$mark" <<'PY' || err "crun: the recording is not the workload's"
+import json, sys
+rec, mark = json.load(open(sys.argv[1])), sys.argv[2]
+assert list(rec["executables"]) == [f"/{mark}/busybox"], rec["executables"]
+assert "/etc/passwd" in rec["files"], list(rec["files"])
+assert "pivot_root" not in rec["syscalls"]["x86_64"] and "mount" not in rec["syscalls"]["x86_64"]
+PY
+else
+  [ "${PROFILE_STRICT:-0}" = 1 ] && err "crun is missing (scripts/install-deps.sh installs it)"
+fi
+
 # 3. the bundle confines the same image
 "${P[@]}" run "${ropts[@]}" --security-opt "seccomp=$tmp/out/seccomp.json" localhost/poh:latest \
   /bin/busybox sh -c "$work; $attack" >"$tmp/enforce.out" 2>&1 || { cat "$tmp/enforce.out"; err "the confined container failed"; }
