@@ -39,5 +39,7 @@ void register_diff(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
 void register_selinux_install(CLI::App& app, Context& ctx);
 void register_enforce(CLI::App& app, Context& ctx);
+void register_oci_hook(CLI::App& app, Context& ctx);
+void register_label(CLI::App& app, Context& ctx);
 
 }  // namespace profile::cli

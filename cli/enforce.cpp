@@ -65,7 +65,8 @@ void run_enforce(const EnforceArgs& a, Context& ctx) {
   if (!a.report.empty())
     if (auto st = check_report_path(a.report); !st) fail(st.error(), kExitUsage);
   if (::access((a.dir + "/profile.toml").c_str(), R_OK) != 0) {
-    fail(make_error(a.dir + " is not a profile bundle: cannot read " + a.dir + "/profile.toml (" + errno_name(errno) +
+    int err = errno;
+    fail(make_error(a.dir + " is not a profile bundle: cannot read " + a.dir + "/profile.toml (" + errno_name(err) +
                     "); create one with 'profile learn -o " + a.dir + " -- CMD'"),
          kExitUsage);
   }

@@ -64,16 +64,16 @@ bool resolves_in_path(const std::string& arg) {
 void ensure_writable_dir(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
-    if (errno != ENOENT) fail("output directory " + dir + ": " + errno_name(errno), kExitUsage);
+    if (errno != ENOENT) fail(Errno().error("output directory " + dir), kExitUsage);
     size_t pos = 0;
     while ((pos = dir.find('/', pos + 1)) != std::string::npos) ::mkdir(dir.substr(0, pos).c_str(), 0755);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      fail("cannot create output directory " + dir + ": " + errno_name(errno), kExitUsage);
+      fail(Errno().error("cannot create output directory " + dir), kExitUsage);
   } else if (!S_ISDIR(st.st_mode)) {
     fail("output path " + dir + " exists and is not a directory", kExitUsage);
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    fail("output directory " + dir + " is not writable: " + errno_name(errno), kExitUsage);
+    fail(Errno().error("output directory " + dir + " is not writable"), kExitUsage);
 }
 
 std::string summary(const Recording& rec) {
@@ -163,7 +163,7 @@ void run_learn(const LearnArgs& a, Context& ctx) {
                                        : default_out_dir(a.command, resolves_in_path);
   if (name_after_run) {
     if (::access(".", W_OK | X_OK) != 0)
-      fail("cannot write the bundle into the current directory: " + errno_name(errno) + " (use -o DIR)", kExitUsage);
+      fail(Errno().error("cannot write the bundle into the current directory").message + " (use -o DIR)", kExitUsage);
   } else {
     ensure_writable_dir(dir);
   }

@@ -42,6 +42,8 @@ int run(int argc, char** argv) {
   cli::register_check(app, ctx);
   cli::register_selinux_install(app, ctx);
   cli::register_enforce(app, ctx);
+  cli::register_oci_hook(app, ctx);
+  cli::register_label(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -277,10 +277,12 @@ Result<Image> open_image(const std::string& ref, const std::string& cache_dir) {
 Result<Image> open_rootfs(const std::string& dir_in) {
   if (dir_in.empty()) return Error{"--rootfs needs a directory", EINVAL, ErrorKind::BadInput};
   char* real = ::realpath(dir_in.c_str(), nullptr);
-  if (real == nullptr)
+  if (real == nullptr) {
+    int err = errno;
     return Error{
-        "root filesystem " + dir_in + (errno == ENOENT ? " does not exist" : " cannot be used: " + errno_name(errno)),
-        errno, ErrorKind::BadInput};
+        "root filesystem " + dir_in + (err == ENOENT ? " does not exist" : " cannot be used: " + errno_name(err)), err,
+        ErrorKind::BadInput};
+  }
   std::string dir = real;
   std::free(real);
   struct stat st {};

@@ -58,8 +58,10 @@ Result<std::string> resolve_command_in_root(const std::string& argv0, const std:
                                             const std::string& root, const std::string& cwd) {
   if (argv0.empty()) return Error{"no command given", EINVAL, ErrorKind::BadInput};
   Fd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd)
-    return Error{"root filesystem " + root + " cannot be opened: " + errno_name(errno), errno, ErrorKind::BadInput};
+  if (!root_fd) {
+    int err = errno;
+    return Error{"root filesystem " + root + " cannot be opened: " + errno_name(err), err, ErrorKind::BadInput};
+  }
   std::string where = " in the root filesystem " + root;
   auto check = [&](const std::string& path) {
     std::string in_root = path[0] == '/' ? path : (cwd.empty() ? "/" : cwd) + "/" + path;

@@ -100,8 +100,10 @@ Result<PreparedRootfs> prepare_rootfs(const std::string& root) {
   PreparedRootfs r;
   if (root.empty() || root[0] != '/') return make_error("root filesystem \"" + root + "\" is not an absolute path");
   struct stat st {};
-  if (::stat(root.c_str(), &st) != 0)
-    return Error{"root filesystem " + root + " cannot be used: " + errno_name(errno), errno, ErrorKind::BadInput};
+  if (::stat(root.c_str(), &st) != 0) {
+    int err = errno;
+    return Error{"root filesystem " + root + " cannot be used: " + errno_name(err), err, ErrorKind::BadInput};
+  }
   if (!S_ISDIR(st.st_mode))
     return Error{"root filesystem " + root + " is not a directory", ENOTDIR, ErrorKind::BadInput};
   r.root = root;

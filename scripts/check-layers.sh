@@ -24,6 +24,7 @@ allowed_links() {
     profile_selinux) echo "profile_common" ;;
     profile_profilegen) echo "profile_common profile_selinux" ;;
     profile_session) echo "profile_common profile_tracer profile_ebpf profile_enforce profile_profilegen profile_selinux" ;;
+    profile_ocihook) echo "profile_common profile_tracer profile_ebpf profile_enforce profile_profilegen profile_selinux profile_session" ;;
     profile) echo "*" ;;  # the binary (cli/) sits on top
     *) echo "?" ;;
   esac
@@ -38,7 +39,8 @@ allowed_includes() {
     profilegen/selinux) echo "common profilegen/selinux" ;;
     profilegen) echo "common profilegen" ;;
     session) echo "common tracer enforce profilegen session" ;;
-    cli) echo "common tracer enforce profilegen session cli" ;;
+    ocihook) echo "common tracer enforce profilegen profilegen/selinux session ocihook" ;;
+    cli) echo "common tracer enforce profilegen session ocihook cli" ;;
   esac
 }
 
@@ -74,7 +76,7 @@ done
 
 # --- includes --------------------------------------------------------------
 cd "$src"
-for f in $(find common tracer enforce profilegen session cli -name '*.h' -o -name '*.cpp' -o -name '*.c' | sort); do
+for f in $(find common tracer enforce profilegen session ocihook cli -name '*.h' -o -name '*.cpp' -o -name '*.c' | sort); do
   case "$f" in
     profilegen/selinux/*) folder=profilegen/selinux ;;
     *) folder=${f%%/*} ;;
@@ -83,7 +85,7 @@ for f in $(find common tracer enforce profilegen session cli -name '*.h' -o -nam
   for inc in $(sed -n 's@^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*@\1@p' "$f"); do
     case "$inc" in */*) ;; *) continue ;; esac  # same-folder or generated (learn.skel.h)
     case "$inc" in profilegen/selinux/*) top=profilegen/selinux ;; *) top=${inc%%/*} ;; esac
-    case "$top" in common | tracer | enforce | profilegen | profilegen/selinux | session | cli | tests) ;; *) continue ;; esac
+    case "$top" in common | tracer | enforce | profilegen | profilegen/selinux | session | ocihook | cli | tests) ;; *) continue ;; esac
     ok=0
     for a in $allow; do
       [ "$top" = "$a" ] && ok=1

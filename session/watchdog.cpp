@@ -69,7 +69,7 @@ Watchdog::Watchdog(Container& c, double timeout_s, double signal_grace_s) : c_(c
   if (timeout_s <= 0 && signal_fd < 0) return;
   int p[2];
   if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
-    log::warn("watchdog: pipe2: " + errno_name(errno) + "; --timeout and the end of a hijacked container are off");
+    log::warn(Errno().error("watchdog: pipe2").message + "; --timeout and the end of a hijacked container are off");
     return;
   }
   wake_read_ = Fd(p[0]);
@@ -102,7 +102,7 @@ void Watchdog::run(double timeout_s, double signal_grace_s) {
     pollfd fds[2] = {{wake_read_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
     int n = ::poll(fds, signal_fd >= 0 ? 2 : 1, wait_ms);
     if (n < 0 && errno != EINTR) {
-      log::warn("watchdog: poll: " + errno_name(errno));
+      log::warn(Errno().error("watchdog: poll").message);
       return;
     }
     if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP)) != 0) return;  // stop()

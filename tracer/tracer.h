@@ -44,6 +44,10 @@ struct TraceTarget {
   uint64_t cgroup_id = 0;    // cgroup v2 id of the container's cgroup, 0 if none
   uint64_t pidns_inode = 0;  // inode of the container's pid namespace, 0 if none
   uint64_t pidns_dev = 0;
+  // Resolve the workload's paths in this host directory instead of
+  // /proc/<top_pid>/root: the OCI hook attaches before the runtime's
+  // pivot_root, when the init's root is still the host's. "" = top_pid's root.
+  std::string root_dir;
 };
 
 class Tracer {

@@ -21,6 +21,7 @@ bool starts_with_component(const std::string& path, const std::string& prefix) {
 void PathResolver::set_root(pid_t pid) {
   root_.reset();
   mnt_ns_.reset();
+  root_prefix_.clear();
   if (pid <= 0) return;
   std::string proc = "/proc/" + std::to_string(pid);
   root_ = Fd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -29,6 +30,18 @@ void PathResolver::set_root(pid_t pid) {
   // /home partition, a tmpfs /run) detached, so that paths on them no longer
   // resolve and their files would be recorded as if they never existed.
   mnt_ns_ = Fd(::open((proc + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+void PathResolver::set_root_dir(const std::string& dir) {
+  root_ = Fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  mnt_ns_.reset();
+  root_prefix_.clear();
+  if (!root_) return;
+  // The names the kernel gives the opened files are host paths below the
+  // directory as it really is (symlinks in `dir` resolved): that prefix goes.
+  char buf[4097];
+  ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(root_.get())).c_str(), buf, sizeof buf - 1);
+  if (n > 1 && buf[0] == '/') root_prefix_.assign(buf, static_cast<size_t>(n));
 }
 
 bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& out) const {
@@ -43,6 +56,10 @@ bool PathResolver::open_existing(const std::string& abs, bool follow, Resolved& 
   ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
   if (n <= 0 || buf[0] != '/') return false;  // a file without a path name (deleted, anon)
   out.path.assign(buf, static_cast<size_t>(n));
+  if (!root_prefix_.empty() && starts_with_component(out.path, root_prefix_)) {
+    out.path.erase(0, root_prefix_.size());
+    if (out.path.empty()) out.path = "/";
+  }
   struct stat st {};
   out.type = ::fstat(fd.get(), &st) == 0 ? file_type_name(st.st_mode) : "";
   out.exists = true;

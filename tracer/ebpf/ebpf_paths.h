@@ -32,6 +32,9 @@ class PathResolver {
   // Resolves inside the root of process `pid` (the container's first process,
   // which lives as long as the container); -1 or failure: the tracer's root.
   void set_root(pid_t pid);
+  // Resolves inside the host directory `dir` (a container's root filesystem
+  // seen from the host); the resolved paths are then host paths below it.
+  void set_root_dir(const std::string& dir);
   // `mode`: the st_mode the call itself reported (0 = unknown); used only
   // when it did not follow a final symlink, and then the file needs no
   // lookup of its own.
@@ -58,7 +61,8 @@ class PathResolver {
   using Cache = std::pmr::unordered_map<std::pmr::string, std::pmr::string, Hash, Equal>;
 
   Fd root_;
-  Fd mnt_ns_;  // keeps the container's mounts attached below root_ after it exits
+  std::string root_prefix_;  // set_root_dir: the host path of the root, taken off resolved paths
+  Fd mnt_ns_;                // keeps the container's mounts attached below root_ after it exits
   std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>();
   mutable Cache dirs_{arena_.get()};
   // Files already seen to exist (and not be symlinks), by resolved path -> type:

@@ -5,6 +5,7 @@
 // ring buffer, and turns the maps into a Recording.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -82,6 +83,10 @@ std::string read_first_line(const char* path) {
 // /proc/self/status: tells a refusal for lack of privilege from a verifier
 // rejection, which both come back as EACCES or EPERM.
 bool may_load_bpf() {
+  // Capabilities inside a user namespace (rootless podman runs hooks in one)
+  // show in CapEff but count for nothing towards BPF: the kernel checks them
+  // in the initial namespace, whose uid_map is the identity over all ids.
+  if (read_first_line("/proc/self/uid_map").find("4294967295") == std::string::npos) return false;
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
@@ -156,6 +161,13 @@ std::vector<std::pair<Key, uint64_t>> read_counts_of(int fd) {
   return out;
 }
 
+// A pidfd polls readable once its process has exited, child or not (kernels
+// without pidfds: kill(pid, 0) is polled, which a recycled pid can fool).
+bool pidfd_ended(int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 class EbpfTracer final : public Tracer {
  public:
   explicit EbpfTracer(std::unique_ptr<learn_bpf, SkelDeleter> skel) : skel_(std::move(skel)) {
@@ -187,7 +199,10 @@ class EbpfTracer final : public Tracer {
 
   Status attach_from_parent(const TraceTarget& target) override {
     target_ = target;
-    resolver_.set_root(target.top_pid);
+    if (target.root_dir.empty())
+      resolver_.set_root(target.top_pid);
+    else
+      resolver_.set_root_dir(target.root_dir);
     // Scope: the container's cgroup when it has one; else its pid namespace;
     // the top pid is armed in every mode (it is the workload with --no-container).
     skel_->bss->target_cgroup = target.cgroup_id;
@@ -235,7 +250,14 @@ class EbpfTracer final : public Tracer {
       if (int c = ring_buffer__consume(rb_.get()); c < 0) return sys_error("ring_buffer__consume", -c);
       pid_t r = ::waitpid(target_.top_pid, &status, WNOHANG | __WALL);
       if (r == target_.top_pid) break;
-      if (r < 0 && errno != EINTR) return Errno().error("waitpid(" + std::to_string(target_.top_pid) + ")");
+      // Not our child (the OCI hook's recorder watches the runtime's init): its
+      // pidfd says when it is gone, and its wait status is not ours to read.
+      if (r < 0 && errno == ECHILD && (pidfd ? pidfd_ended(pidfd.get()) : ::kill(target_.top_pid, 0) != 0)) {
+        status = 0;
+        break;
+      }
+      if (r < 0 && errno != EINTR && errno != ECHILD)
+        return Errno().error("waitpid(" + std::to_string(target_.top_pid) + ")");
       if (++polls % 10 == 0) update_counters();  // the status line needs no more than 5 Hz
     }
     // In container mode the pid namespace died with its first process, so every
@@ -513,7 +535,7 @@ Result<std::unique_ptr<Tracer>> make_ebpf_tracer() {
       if (locked_down_confidentiality())
         return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
       return make_error("the kernel refused to load BPF programs (" + errno_name(e) +
-                        "): the eBPF tracer needs root, or CAP_BPF with CAP_PERFMON");
+                        "): the eBPF tracer needs root, or CAP_BPF with CAP_PERFMON, in the initial user namespace");
     }
     if (locked_down_confidentiality())
       return make_error("the kernel is locked down (lockdown=confidentiality), which forbids the eBPF tracer");
