@@ -306,6 +306,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   const Rights written_rights = landlock_access_bits(policy.generalise.written_access);
   const Rights data_rights = landlock_access_bits(policy.generalise.data_access);
   std::vector<std::string> dirs;
+  dirs.reserve(stats.size());
   for (const auto& [dir, st] : stats) dirs.push_back(dir);
   std::sort(dirs.begin(), dirs.end());  // deterministic evidence text when several merge
   for (const auto& dir : dirs) {
