@@ -166,6 +166,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   m.handled_fs = landlock_fs_access_names();
 
   std::vector<std::string> prefixes;
+  prefixes.reserve(policy.rewrites.size());
   for (const auto& rw : policy.rewrites) prefixes.push_back(literal_prefix(rw.pattern));
   auto rewrite = [&](const std::string& p) {
     for (size_t i = 0; i < policy.rewrites.size(); ++i) {
