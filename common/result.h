@@ -24,7 +24,7 @@ enum class ErrorKind : uint8_t {
   NotFound,       // the command does not exist: 127
 };
 
-struct Error {
+struct Error {  // NOLINT(clang-analyzer-core.uninitialized.Assign): it cannot see into std::variant (Result)
   std::string message;
   int errno_value = 0;
   ErrorKind kind = ErrorKind::Failure;

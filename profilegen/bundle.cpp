@@ -306,9 +306,7 @@ Status write_bundle_atomic(const std::string& dir_in, const std::map<std::string
     (void)remove_tree(tmp);  // best effort: the error being returned matters more
     return s;
   };
-  if (exists && ::chmod(tmp.c_str(), st.st_mode & 07777) != 0)
-    return cleanup(Errno().error("chmod(\"" + tmp + "\")"));
-  else if (!exists && ::chmod(tmp.c_str(), 0755) != 0)
+  if (::chmod(tmp.c_str(), exists ? st.st_mode & 07777 : 0755) != 0)
     return cleanup(Errno().error("chmod(\"" + tmp + "\")"));
 
   std::set<std::string> top;  // first path component of every file written

@@ -509,9 +509,7 @@ void classify_manifests(const Manifest& a, const Manifest& b, std::vector<Change
                          : rw_upgrade   ? "write where there was read"
                          : nb->readonly ? "a new host directory, read-only"
                                         : "a new writable host directory (data sink)";
-    std::string risk = !sens.empty()  ? (nb->readonly && nb->source != "/" ? "high" : "high")
-                       : nb->readonly ? "low"
-                                      : "medium";
+    std::string risk = !sens.empty() ? "high" : nb->readonly ? "low" : "medium";
     out.push_back(make(true, "bind", risk, target, detail, reason, "profile.toml"));
   }
   for (const auto& [target, ob] : ba) {

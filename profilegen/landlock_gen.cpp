@@ -166,6 +166,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   m.handled_fs = landlock_fs_access_names();
 
   std::vector<std::string> prefixes;
+  prefixes.reserve(policy.rewrites.size());
   for (const auto& rw : policy.rewrites) prefixes.push_back(literal_prefix(rw.pattern));
   auto rewrite = [&](const std::string& p) {
     for (size_t i = 0; i < policy.rewrites.size(); ++i) {
@@ -306,6 +307,7 @@ LandlockModel build_landlock_model(const Recording& rec, const GenPolicy& policy
   const Rights written_rights = landlock_access_bits(policy.generalise.written_access);
   const Rights data_rights = landlock_access_bits(policy.generalise.data_access);
   std::vector<std::string> dirs;
+  dirs.reserve(stats.size());
   for (const auto& [dir, st] : stats) dirs.push_back(dir);
   std::sort(dirs.begin(), dirs.end());  // deterministic evidence text when several merge
   for (const auto& dir : dirs) {

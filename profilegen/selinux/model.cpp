@@ -89,7 +89,7 @@ class ModelOracle : public LabelOracle {
       if (p == "/") break;
     }
     if (path != "/" && created_by_workload(rec_, path)) {
-      const std::string parent = file_type(parent_of(path), "dir");
+      std::string parent = file_type(parent_of(path), "dir");
       if (parent.empty() || parent == "self") return parent;
       if (data_.broad_types.count(parent) == 0) return parent;  // new objects inherit the directory's type
       std::string t = private_type(path, cls);

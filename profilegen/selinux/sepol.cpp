@@ -124,7 +124,7 @@ std::string SepolPolicy::node_type(const std::string& address) const {
   } else if (inet_pton(AF_INET6, address.c_str(), &a6) == 1) {
     for (ocontext_t* c = p.ocontexts[OCON_NODE6]; c != nullptr; c = c->next) {
       bool match = true;
-      for (int i = 0; i < 4; ++i) {
+      for (size_t i = 0; i < 4; ++i) {
         uint32_t w = 0;
         std::memcpy(&w, &a6.s6_addr[i * 4], 4);
         match = match && (w & c->u.node6.mask[i]) == c->u.node6.addr[i];

@@ -29,6 +29,7 @@ Result<std::string> run_selinux_tool(const std::vector<std::string>& argv, const
   if (!out) return Errno().error("mkostemp(\"/tmp/profile-tool-out-XXXXXX\")");
   ::unlink(templ);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();

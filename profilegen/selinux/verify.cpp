@@ -26,7 +26,7 @@ class LinkedOracle : public LabelOracle {
       : rec_(rec), labels_(labels), domain_(std::move(domain)) {}
   std::string file_type(const std::string& path, const std::string& cls) override {
     if (path != "/" && created_by_workload(rec_, path)) {
-      const std::string parent = file_type(parent_of(path), "dir");
+      std::string parent = file_type(parent_of(path), "dir");
       if (parent.empty() || parent == "self") return parent;
       return labels_.policy().transition_type(domain_, parent, cls);
     }

@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "tracer/root_paths.h"
-#include "tracer/root_paths.h"
 
 namespace profile {
 namespace {

@@ -235,7 +235,6 @@ std::vector<Access> access_kinds(const std::string& syscall, unsigned slot, uint
     case Op::Creat:
       return open_kinds(O_CREAT | O_WRONLY | O_TRUNC);
     case Op::Exec:
-      return {Access::Exec};
     case Op::Mmap:
       return {Access::Exec};
     case Op::Stat:

@@ -472,7 +472,7 @@ class EbpfTracer final : public Tracer {
   Recording rec_;
   std::unordered_map<uint32_t, FileAccess> pending_files_;  // by the slot of its key
   ebpf::PathResolver resolver_;
-  std::vector<std::string> names_ = std::vector<std::string>(PL_NARCH * PL_MAX_NR);
+  std::vector<std::string> names_ = std::vector<std::string>(size_t{PL_NARCH} * PL_MAX_NR);
   uint64_t user_lost_ = 0;
   uint64_t lost_ = 0;
 };

@@ -405,10 +405,10 @@ const char* SyscallRecorder::predict(pid_t tid, ThreadState& st, const SyscallSt
     // Read-only opens only: writes meet read-only mounts, immutable files,
     // busy executables.
     if ((open_flags & (O_CREAT | O_TRUNC | O_ACCMODE)) != 0) return nullptr;
-  } else if (!spec.predictable) {
+  } else if (!spec.predictable ||
+             // W_OK meets read-only mounts, X_OK needs an x bit even for root
+             (spec.access_mode >= 0 && (stop.args[spec.access_mode] & (W_OK | X_OK)) != 0)) {
     return nullptr;
-  } else if (spec.access_mode >= 0 && (stop.args[spec.access_mode] & (W_OK | X_OK)) != 0) {
-    return nullptr;  // W_OK meets read-only mounts, X_OK needs an x bit even for root
   }
   if (fd_stat_ && r.exists && !open) return "ok";  // stat of an open descriptor
   if (!is_privileged(tid, st)) return nullptr;

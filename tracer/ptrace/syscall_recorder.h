@@ -23,7 +23,7 @@
 namespace profile::ptrace {
 
 // A syscall decoded at its entry whose outcome the exit stop will tell.
-struct PendingSyscall {
+struct PendingSyscall {  // NOLINT(bugprone-reserved-identifier): __i0 is clang's, in the implicit array copy
   struct Path {
     ResolvedPath resolved;
     Access kinds[3];
