@@ -40,7 +40,7 @@ command -v "$tidy_bin" >/dev/null || { echo "lint: $tidy_bin not found (scripts/
 cmake --build "$build" --target learn_skel >/dev/null
 # The product's C++ sources; tests follow gtest's macros, which bugprone checks
 # flag by the hundred without finding anything real.
-mapfile -t tidy < <(git ls-files -- common tracer profilegen enforce cli session | grep '\.cpp$')
+mapfile -t tidy < <(git ls-files -- common tracer profilegen enforce cli session ocihook | grep '\.cpp$')
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # One file per process, so the two slowest files do not end up in the same batch.
