@@ -5,7 +5,7 @@
 #
 #   image_test.sh PROFILE_BINARY CASE
 #   CASE: python-ptrace | python-ebpf | musl-ptrace | musl-ebpf | tracers-agree |
-#         cache-and-rootfs | bad-input | podman-seccomp
+#         cache-and-rootfs | bad-input | podman-seccomp | runc-seccomp
 #
 # python-*/musl-*: learn the image with that tracer (the service answers on
 #   loopback while learned and ends on GET /quit), check the recording (image,
@@ -220,6 +220,43 @@ cache-and-rootfs)
   [ "$before" = "$after" ] || err "the root filesystem on disk changed"
   run_service "$d/5.log" 18083 enforce "$d/b4" --rootfs "$entry/rootfs" -- /server 18083 ||
     { cat "$d/5.log"; err "enforce --rootfs failed"; }
+  ;;
+runc-seccomp)
+  # runc runs the image (its unpacked OCI bundle, read-only) with the learned
+  # seccomp.oci.json as linux.seccomp, NNP off: the interpreter starts, and a
+  # chmod it never made is EPERM (seccomp), where the control without the
+  # profile gets EROFS (the read-only root).
+  command -v runc >/dev/null || skip "runc is missing"
+  run_service "$d/l.log" "$py_port" -q learn -o "$d/b" --tracer ptrace --image-cache "$cache" --image "$py_ref" ||
+    { cat "$d/l.log"; err "learn failed"; exit 1; }
+  entry=$cache/$(digest_of "$py_ref")
+  probe='import os
+print("started")
+try:
+    os.chmod("/app/server.py", 0o644); print("chmod allowed")
+except OSError as e: print("chmod denied", e.errno)'
+  runc_with() {  # SECCOMP_JSON|none -> the container's output
+    mkdir -p "$d/rb"
+    python3 - "$entry/config.json" "$1" "$probe" "$entry/rootfs" >"$d/rb/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["root"] = {"path": sys.argv[4], "readonly": True}
+c["process"]["terminal"] = False
+c["process"]["noNewPrivileges"] = False
+c["process"]["args"] = ["/usr/bin/python3", "-c", sys.argv[3]]
+c["hostname"] = "pimg"
+if sys.argv[2] != "none":
+    c["linux"]["seccomp"] = json.load(open(sys.argv[2]))
+json.dump(c, sys.stdout)
+PY
+    runc --root "$d/runc-state" run --bundle "$d/rb" "pimg$$" </dev/null 2>&1
+  }
+  out=$(runc_with "$d/b/seccomp.oci.json")
+  echo "runc with the learned profile: $out"
+  [ "$(echo "$out" | tr '\n' ' ')" = "started chmod denied 1 " ] || err "runc with the learned profile: not started, or chmod not EPERM"
+  out=$(runc_with none)
+  echo "runc without a profile: $out"
+  echo "$out" | grep -q "chmod denied 30" || err "control: chmod on the read-only root should be EROFS (30)"
   ;;
 bad-input)
   expect_fail() {  # WHAT PATTERN ARGS...
