@@ -233,7 +233,17 @@ Result<Image> open_image(const std::string& ref, const std::string& cache_dir) {
   image.ref = ref;
   image.digest = "sha256:" + *hex;
   image.config = *config;
+  // The root filesystem is pivoted into by absolute path: a relative
+  // --image-cache is the caller's working directory's.
   std::string dir = cache_dir + "/" + *hex;
+  if (dir[0] != '/') {
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec);
+    if (ec)
+      return Error{"--image-cache " + cache_dir + " is relative and the working directory is unknown", EINVAL,
+                   ErrorKind::BadInput};
+    dir = (cwd / dir).lexically_normal().string();
+  }
   image.rootfs = dir + "/rootfs";
   struct stat st {};
   if (::stat(image.rootfs.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -200,6 +200,10 @@ cache-and-rootfs)
   run_service "$d/2.log" "$musl_port" learn -o "$d/b2" --tracer ptrace --image-cache "$cache" --image "$musl_ref" ||
     { cat "$d/2.log"; err "second learn failed"; }
   grep -q "unpacking image" "$d/2.log" && err "the second learn unpacked the image again instead of using the cache"
+  # A relative --image-cache is the working directory's (the root is pivoted into by its absolute path).
+  (cd "$d" && run_service "$d/2r.log" "$musl_port" learn -o "$d/b2r" --tracer ptrace --image-cache cache \
+    --image "$musl_ref") || { cat "$d/2r.log"; err "learn with a relative --image-cache failed"; }
+  grep -q "unpacking image" "$d/2r.log" && err "a relative --image-cache did not find the cached image"
   # The bundle names image paths: run on the host's root it is refused.
   out=$("$profile" enforce "$d/b1" 2>&1 </dev/null)
   rc=$?
