@@ -8,6 +8,7 @@
 #include <sepol/policydb/services.h>
 #include <sepol/sepol.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -41,8 +42,21 @@ Result<SepolPolicy> SepolPolicy::load(const std::string& binary_policy) {
   std::unique_ptr<FILE, FileCloser> f(std::fopen(binary_policy.c_str(), "re"));
   if (!f) return Errno().error("fopen(\"" + binary_policy + "\")");
   sepol_debug(0);  // libsepol prints every failed lookup on stderr otherwise
-  if (sepol_set_policydb_from_file(f.get()) != 0)
-    return make_error(binary_policy + ": not a binary SELinux policy libsepol can read");
+  // libsepol's services keep one global policy, and a second
+  // sepol_set_policydb_from_file leaks the first (libsepol 3.4 destroys it only
+  // when policy_type is non-zero, and a kernel policy's is 0): load a file once
+  // per process, again only when it changed.
+  struct stat st {};
+  if (::fstat(fileno(f.get()), &st) != 0) return Errno().error("fstat(\"" + binary_policy + "\")");
+  static std::string loaded;  // path, size and mtime of the policy libsepol holds
+  std::string key = binary_policy + "\n" + std::to_string(st.st_size) + "\n" + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec);
+  if (key != loaded) {
+    loaded.clear();  // a failed load may leave libsepol's policy half read
+    if (sepol_set_policydb_from_file(f.get()) != 0)
+      return make_error(binary_policy + ": not a binary SELinux policy libsepol can read");
+    loaded = key;
+  }
   SepolPolicy p;
   p.path_ = binary_policy;
   {
